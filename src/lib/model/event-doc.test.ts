@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import fc from 'fast-check';
+import {
+	applyStroke,
+	availabilityMap,
+	checkName,
+	createEvent,
+	eventMap,
+	joinEvent,
+	markedSlots,
+	readAvailability,
+	readMembers,
+	readSettings
+} from './event-doc.js';
+import { computeHeatmap, countAt } from './heatmap.js';
+import { buildGrid } from './slots.js';
+import type { EventDraft } from './settings.js';
+
+const draft: EventDraft = {
+	title: '  Study   group ',
+	kind: 'weekdays',
+	dates: [],
+	weekdays: [5, 1, 3],
+	start: 540,
+	end: 720,
+	slot: 30,
+	tz: 'Asia/Seoul'
+};
+
+/** Sends everything `from` has that `to` lacks. */
+function sync(from: Y.Doc, to: Y.Doc) {
+	Y.applyUpdate(to, Y.encodeStateAsUpdate(from, Y.encodeStateVector(to)));
+}
+
+function freshEvent() {
+	const doc = new Y.Doc();
+	createEvent(doc, draft, 1_700_000_000_000);
+	return doc;
+}
+
+describe('event document', () => {
+	it('creates and reads back settings, normalised', () => {
+		const doc = freshEvent();
+		expect(readSettings(doc)).toEqual({
+			title: 'Study group',
+			kind: 'weekdays',
+			dates: [],
+			weekdays: [1, 3, 5],
+			start: 540,
+			end: 720,
+			slot: 30,
+			tz: 'Asia/Seoul',
+			createdAt: 1_700_000_000_000,
+			v: 1
+		});
+		expect(() => createEvent(doc, draft, 0)).toThrow(/already/);
+	});
+
+	it('reads an empty or damaged document as "no event" instead of crashing', () => {
+		expect(readSettings(new Y.Doc())).toBeNull();
+		const doc = freshEvent();
+		eventMap(doc).set('slot', 7);
+		expect(readSettings(doc)).toBeNull();
+	});
+
+	it('joins members with trimmed names, duplicates allowed', () => {
+		const doc = freshEvent();
+		const a = joinEvent(doc, '  Minji ', 1);
+		const b = joinEvent(doc, 'Minji', 2);
+		expect(a).not.toBe(b);
+		expect([...readMembers(doc).values()].map((m) => m.name)).toEqual(['Minji', 'Minji']);
+		expect(checkName('')).toBe('name.required');
+		expect(checkName('x'.repeat(41))).toBe('name.tooLong');
+		expect(checkName('가'.repeat(40))).toBeNull();
+		expect(() => joinEvent(doc, '   ', 3)).toThrow();
+	});
+
+	it('a stroke is one transaction and one update; clearing writes a new record', () => {
+		const doc = freshEvent();
+		const me = joinEvent(doc, 'Minji', 1);
+		const updates: Uint8Array[] = [];
+		doc.on('update', (u: Uint8Array) => updates.push(u));
+		const before = Y.encodeStateVector(doc);
+		expect(applyStroke(doc, me, ['w1T09:00', 'w1T09:30', 'w3T09:00'], 1)).toBe(3);
+		expect(updates).toHaveLength(1);
+		expect(markedSlots(doc, me)).toEqual(new Set(['w1T09:00', 'w1T09:30', 'w3T09:00']));
+		expect(applyStroke(doc, me, ['w1T09:00', 'w1T09:30'], 1)).toBe(0);
+		expect(updates).toHaveLength(1);
+		const mid = Y.encodeStateVector(doc);
+		applyStroke(doc, me, ['w1T09:30'], 0);
+		expect(markedSlots(doc, me)).toEqual(new Set(['w1T09:00', 'w3T09:00']));
+		// Clearing advances the state vector, so "pending" is a state-vector comparison.
+		expect(Buffer.from(Y.encodeStateVector(doc)).equals(Buffer.from(mid))).toBe(false);
+		expect(Buffer.from(mid).equals(Buffer.from(before))).toBe(false);
+	});
+
+	it('refuses strokes for a member who has not joined', () => {
+		expect(() => applyStroke(freshEvent(), 'nobody', ['w1T09:00'], 1)).toThrow(/not joined/);
+	});
+
+	it('marks outside the window are hidden by the grid, kept in the document, and come back', () => {
+		const doc = freshEvent();
+		const me = joinEvent(doc, 'Minji', 1);
+		applyStroke(doc, me, ['w1T09:00', 'w1T11:30'], 1);
+		eventMap(doc).set('end', 600);
+		const narrow = buildGrid(readSettings(doc)!);
+		expect(computeHeatmap(readAvailability(doc), { slots: narrow.slots }).available.has('w1T11:30')).toBe(false);
+		expect(markedSlots(doc, me).has('w1T11:30')).toBe(true);
+		eventMap(doc).set('end', 720);
+		const wide = buildGrid(readSettings(doc)!);
+		expect(countAt(computeHeatmap(readAvailability(doc), { slots: wide.slots }), 'w1T11:30')).toBe(1);
+	});
+
+	it('concurrent edits on separate docs merge: settings fields, members, same slot', () => {
+		const a = freshEvent();
+		const b = new Y.Doc();
+		sync(a, b);
+		const ma = joinEvent(a, 'A', 1);
+		const mb = joinEvent(b, 'B', 2);
+		applyStroke(a, ma, ['w1T09:00', 'w1T09:30'], 1);
+		applyStroke(b, mb, ['w1T09:00'], 1);
+		eventMap(a).set('title', 'Renamed');
+		eventMap(b).set('end', 660);
+		sync(a, b);
+		sync(b, a);
+		for (const doc of [a, b]) {
+			const s = readSettings(doc)!;
+			expect(s.title).toBe('Renamed');
+			expect(s.end).toBe(660);
+			const heat = computeHeatmap(readAvailability(doc));
+			expect(countAt(heat, 'w1T09:00')).toBe(2);
+			expect(countAt(heat, 'w1T09:30')).toBe(1);
+		}
+	});
+});
+
+describe('heatmap', () => {
+	const availability = new Map([
+		['a', new Set(['s1', 's2'])],
+		['b', new Set(['s2'])],
+		['c', new Set(['s2', 's3'])]
+	]);
+
+	it('counts members per slot and remembers who', () => {
+		const heat = computeHeatmap(availability);
+		expect(countAt(heat, 's2')).toBe(3);
+		expect(heat.available.get('s1')).toEqual(['a']);
+		expect(countAt(heat, 'nope')).toBe(0);
+		expect(heat.max).toBe(3);
+	});
+
+	it('filters to chosen members and to the slots in view', () => {
+		const heat = computeHeatmap(availability, { only: new Set(['a', 'c']), slots: new Set(['s1', 's2']) });
+		expect(heat.members).toEqual(['a', 'c']);
+		expect(countAt(heat, 's2')).toBe(2);
+		expect(heat.available.has('s3')).toBe(false);
+		expect(heat.max).toBe(2);
+	});
+});
+
+describe('convergence (property)', () => {
+	const grid = buildGrid({ ...draft, weekdays: [1, 3, 5] });
+	const allSlots = [...grid.slots];
+
+	type Op =
+		| { type: 'stroke'; replica: number; member: number; slots: number[]; mark: 0 | 1 }
+		| { type: 'sync'; from: number; to: number };
+
+	const op: fc.Arbitrary<Op> = fc.oneof(
+		fc.record({
+			type: fc.constant('stroke' as const),
+			replica: fc.integer({ min: 0, max: 2 }),
+			member: fc.integer({ min: 0, max: 1 }),
+			slots: fc.array(fc.integer({ min: 0, max: allSlots.length - 1 }), { minLength: 1, maxLength: 8 }),
+			mark: fc.constantFrom(0 as const, 1 as const)
+		}),
+		fc.record({
+			type: fc.constant('sync' as const),
+			from: fc.integer({ min: 0, max: 2 }),
+			to: fc.integer({ min: 0, max: 2 })
+		})
+	);
+
+	it('random strokes on 3 replicas with random partial syncs converge to identical availability and heatmaps', () => {
+		fc.assert(
+			fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+				const origin = freshEvent();
+				const replicas = [origin, new Y.Doc(), new Y.Doc()];
+				replicas.forEach((r) => sync(origin, r));
+				// Each replica owns two members of its own (members are per device).
+				const members = replicas.map((r, i) => [joinEvent(r, `R${i}a`, i), joinEvent(r, `R${i}b`, i)]);
+				for (const o of ops) {
+					if (o.type === 'stroke') {
+						applyStroke(replicas[o.replica], members[o.replica][o.member], o.slots.map((i) => allSlots[i]), o.mark);
+					} else if (o.from !== o.to) {
+						sync(replicas[o.from], replicas[o.to]);
+					}
+				}
+				for (const a of replicas) for (const b of replicas) if (a !== b) sync(a, b);
+				const views = replicas.map((r) => {
+					const avail = readAvailability(r);
+					const heat = computeHeatmap(avail, { slots: grid.slots });
+					return {
+						avail: [...avail].map(([id, s]) => [id, [...s].sort()]).sort(),
+						heat: [...heat.available].map(([slot, who]) => [slot, [...who].sort()]).sort()
+					};
+				});
+				expect(views[1]).toEqual(views[0]);
+				expect(views[2]).toEqual(views[0]);
+				expect(availabilityMap(replicas[0]).size).toBe(6);
+			}),
+			{ numRuns: 150 }
+		);
+	});
+});

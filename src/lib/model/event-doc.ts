@@ -1,0 +1,189 @@
+/**
+ * The event document (schema v1): one Y.Doc per event.
+ *
+ * - `event` (Y.Map): one key per setting — `title`, `kind`, `dates`,
+ *   `weekdays`, `start`, `end`, `slot`, `tz`, `createdAt`, `v` — so two
+ *   people editing different settings both keep their edit.
+ * - `members` (Y.Map): member id → `{ name, joinedAt }`.
+ * - `availability` (Y.Map): member id → Y.Map of slot key → mark.
+ *
+ * A mark is `1` (available) or `0` (cleared). Clearing writes `0` rather
+ * than deleting the key: every change is then a new record with a new clock,
+ * so "has the relay got everything I wrote?" is a plain state-vector
+ * comparison (deletions do not advance a state vector).
+ */
+import * as Y from 'yjs';
+import { newMemberId } from './ids.js';
+import {
+	normaliseTitle,
+	SCHEMA_VERSION,
+	uniqueSorted,
+	type EventDraft,
+	type EventSettings,
+	type SlotLength,
+	SLOT_LENGTHS,
+	isIsoDate
+} from './settings.js';
+
+/** Names of the document's top-level types. */
+export const EVENT_KEY = 'event';
+export const MEMBERS_KEY = 'members';
+export const AVAILABILITY_KEY = 'availability';
+
+/** Transaction origin of a person's own paint strokes; undo tracks only these. */
+export const STROKE_ORIGIN = 'moim:stroke';
+
+/** A mark on a slot: available, or cleared. */
+export type Mark = 0 | 1;
+
+/** A member as stored in the document. */
+export interface Member {
+	name: string;
+	joinedAt: number;
+}
+
+/** Longest member name, in characters after trimming. */
+export const MAX_NAME_LENGTH = 40;
+
+/** Normalises a member name: trims and folds runs of white space. */
+export function normaliseName(name: string): string {
+	return name.replace(/\s+/g, ' ').trim();
+}
+
+/** Error code for an unacceptable member name, or `null` if it is fine. */
+export function checkName(name: string): 'name.required' | 'name.tooLong' | null {
+	const n = normaliseName(name);
+	if (!n) return 'name.required';
+	if ([...n].length > MAX_NAME_LENGTH) return 'name.tooLong';
+	return null;
+}
+
+/** The settings map of an event document. */
+export function eventMap(doc: Y.Doc): Y.Map<unknown> {
+	return doc.getMap(EVENT_KEY);
+}
+
+/** The members map of an event document. */
+export function membersMap(doc: Y.Doc): Y.Map<Member> {
+	return doc.getMap(MEMBERS_KEY);
+}
+
+/** The availability map of an event document. */
+export function availabilityMap(doc: Y.Doc): Y.Map<Y.Map<Mark>> {
+	return doc.getMap(AVAILABILITY_KEY);
+}
+
+/** Writes a new event's settings into an empty document, in one transaction. */
+export function createEvent(doc: Y.Doc, draft: EventDraft, now: number): void {
+	const map = eventMap(doc);
+	if (map.size > 0) throw new Error('This document already holds an event');
+	doc.transact(() => {
+		map.set('v', SCHEMA_VERSION);
+		map.set('title', normaliseTitle(draft.title));
+		map.set('kind', draft.kind);
+		map.set('dates', draft.kind === 'dates' ? uniqueSorted(draft.dates) : []);
+		map.set('weekdays', draft.kind === 'weekdays' ? uniqueSorted(draft.weekdays) : []);
+		map.set('start', draft.start);
+		map.set('end', draft.end);
+		map.set('slot', draft.slot);
+		map.set('tz', draft.tz);
+		map.set('createdAt', now);
+	});
+}
+
+/**
+ * Reads the settings, or `null` while the document holds no complete event
+ * (not yet synced, or not an event at all). Values of the wrong shape — a
+ * newer schema or a hostile peer — count as missing rather than crashing
+ * the views.
+ */
+export function readSettings(doc: Y.Doc): EventSettings | null {
+	const m = eventMap(doc);
+	const title = m.get('title');
+	const kind = m.get('kind');
+	const dates = m.get('dates');
+	const weekdays = m.get('weekdays');
+	const start = m.get('start');
+	const end = m.get('end');
+	const slot = m.get('slot');
+	const tz = m.get('tz');
+	const createdAt = m.get('createdAt');
+	const v = m.get('v');
+	if (typeof title !== 'string' || (kind !== 'dates' && kind !== 'weekdays')) return null;
+	if (!Array.isArray(dates) || !dates.every((d) => typeof d === 'string' && isIsoDate(d))) return null;
+	if (!Array.isArray(weekdays) || !weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) return null;
+	if (!Number.isInteger(start) || !Number.isInteger(end) || (start as number) < 0 || (end as number) > 1440) return null;
+	if (!(SLOT_LENGTHS as readonly unknown[]).includes(slot) || typeof tz !== 'string') return null;
+	return {
+		title,
+		kind,
+		dates: dates as string[],
+		weekdays: weekdays as number[],
+		start: start as number,
+		end: end as number,
+		slot: slot as SlotLength,
+		tz,
+		createdAt: typeof createdAt === 'number' ? createdAt : 0,
+		v: typeof v === 'number' ? v : SCHEMA_VERSION
+	};
+}
+
+/**
+ * Adds a member and their (empty) availability in one transaction and
+ * returns the member id. The availability map is created here, by the one
+ * device that owns the member, because two devices creating the same nested
+ * map concurrently would each overwrite the other's.
+ */
+export function joinEvent(doc: Y.Doc, name: string, now: number, id: string = newMemberId()): string {
+	const problem = checkName(name);
+	if (problem) throw new Error(`Invalid member name (${problem})`);
+	doc.transact(() => {
+		membersMap(doc).set(id, { name: normaliseName(name), joinedAt: now });
+		if (!availabilityMap(doc).has(id)) availabilityMap(doc).set(id, new Y.Map<Mark>());
+	});
+	return id;
+}
+
+/** Members by id, with well-formed entries only. */
+export function readMembers(doc: Y.Doc): Map<string, Member> {
+	const out = new Map<string, Member>();
+	membersMap(doc).forEach((value, id) => {
+		if (value && typeof value.name === 'string') out.set(id, { name: value.name, joinedAt: Number(value.joinedAt) || 0 });
+	});
+	return out;
+}
+
+/**
+ * Marks or clears `slots` for a member as one stroke: one transaction, so
+ * one update on the wire and one step of undo. Writes only the slots whose
+ * mark changes; returns how many changed.
+ */
+export function applyStroke(doc: Y.Doc, memberId: string, slots: Iterable<string>, mark: Mark): number {
+	const marks = availabilityMap(doc).get(memberId);
+	if (!(marks instanceof Y.Map)) throw new Error(`Member ${memberId} has not joined this event`);
+	let changed = 0;
+	doc.transact(() => {
+		for (const slot of slots) {
+			if ((marks.get(slot) ?? 0) !== mark) {
+				marks.set(slot, mark);
+				changed++;
+			}
+		}
+	}, STROKE_ORIGIN);
+	return changed;
+}
+
+/** The slots a member has marked available. */
+export function markedSlots(doc: Y.Doc, memberId: string): Set<string> {
+	const out = new Set<string>();
+	const marks = availabilityMap(doc).get(memberId);
+	if (marks instanceof Y.Map) marks.forEach((mark, slot) => mark === 1 && out.add(slot));
+	return out;
+}
+
+/** Every current member's marked slots, by member id. */
+export function readAvailability(doc: Y.Doc): Map<string, Set<string>> {
+	const out = new Map<string, Set<string>>();
+	for (const id of readMembers(doc).keys()) out.set(id, markedSlots(doc, id));
+	return out;
+}

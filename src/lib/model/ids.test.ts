@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { isEventId, isMemberId, newEventId, newMemberId, toBase64Url } from './ids.js';
+
+describe('ids', () => {
+	it('event ids are 22 base64url characters that the validator accepts', () => {
+		const seen = new Set<string>();
+		for (let i = 0; i < 500; i++) {
+			const id = newEventId();
+			expect(id).toHaveLength(22);
+			expect(isEventId(id)).toBe(true);
+			seen.add(id);
+		}
+		expect(seen.size).toBe(500);
+	});
+
+	it('base64url matches the platform encoder', () => {
+		for (let n = 0; n < 20; n++) {
+			const bytes = new Uint8Array(n).map((_, i) => (i * 97 + n * 31) & 255);
+			expect(toBase64Url(bytes)).toBe(Buffer.from(bytes).toString('base64url'));
+		}
+	});
+
+	it('rejects malformed event ids', () => {
+		for (const bad of ['', 'abc', newEventId() + 'x', '!'.repeat(22), 'AAAAAAAAAAAAAAAAAAAAAB', 42, null]) {
+			expect(isEventId(bad)).toBe(false);
+		}
+	});
+
+	it('member ids round-trip through the validator', () => {
+		expect(isMemberId(newMemberId())).toBe(true);
+		expect(isMemberId('short')).toBe(false);
+	});
+});

@@ -1,0 +1,61 @@
+/**
+ * Identifier formats shared by the app and the relay.
+ *
+ * An event id is the capability to read an event: 128 random bits, so nobody
+ * can guess their way in. It is written in base64url without padding, which
+ * is always 22 characters; the last character carries only 2 bits, so it is
+ * one of `A`, `Q`, `g`, `w`.
+ */
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** Encodes bytes as base64url without padding. */
+export function toBase64Url(bytes: Uint8Array): string {
+	let out = '';
+	let i = 0;
+	for (; i + 3 <= bytes.length; i += 3) {
+		const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+		out += BASE64URL[n >> 18] + BASE64URL[(n >> 12) & 63] + BASE64URL[(n >> 6) & 63] + BASE64URL[n & 63];
+	}
+	const rest = bytes.length - i;
+	if (rest === 1) {
+		const n = bytes[i] << 16;
+		out += BASE64URL[n >> 18] + BASE64URL[(n >> 12) & 63];
+	} else if (rest === 2) {
+		const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+		out += BASE64URL[n >> 18] + BASE64URL[(n >> 12) & 63] + BASE64URL[(n >> 6) & 63];
+	}
+	return out;
+}
+
+function randomId(byteCount: number): string {
+	const bytes = new Uint8Array(byteCount);
+	globalThis.crypto.getRandomValues(bytes);
+	return toBase64Url(bytes);
+}
+
+/** Matches exactly the strings {@link newEventId} can produce. */
+export const EVENT_ID_PATTERN = /^[A-Za-z0-9_-]{21}[AQgw]$/;
+
+/** A fresh, unguessable event id (128 random bits, 22 base64url characters). */
+export function newEventId(): string {
+	return randomId(16);
+}
+
+/** Whether `value` is a well-formed event id. */
+export function isEventId(value: unknown): value is string {
+	return typeof value === 'string' && EVENT_ID_PATTERN.test(value);
+}
+
+/** Matches member ids: 96 random bits, 16 base64url characters. */
+export const MEMBER_ID_PATTERN = /^[A-Za-z0-9_-]{16}$/;
+
+/** A fresh member id. Unique within an event with overwhelming probability. */
+export function newMemberId(): string {
+	return randomId(12);
+}
+
+/** Whether `value` is a well-formed member id. */
+export function isMemberId(value: unknown): value is string {
+	return typeof value === 'string' && MEMBER_ID_PATTERN.test(value);
+}

@@ -1,0 +1,8 @@
+/** The Moim domain: plain TypeScript over Yjs, no views, no network. */
+export * from './ids.js';
+export * from './protocol.js';
+export * from './settings.js';
+export * from './slots.js';
+export * from './event-doc.js';
+export * from './heatmap.js';
+export * from './create-link.js';

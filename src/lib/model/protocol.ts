@@ -1,0 +1,24 @@
+/**
+ * Constants of the wire protocol between the app and the relay. The relay
+ * speaks the y-websocket protocol; these are the parts both sides must agree
+ * on beyond it.
+ */
+
+/** Path prefix of the websocket endpoint: a room is `/sync/<event id>`. */
+export const SYNC_PATH = '/sync';
+
+/** y-websocket message types (first varuint of every frame). */
+export const MESSAGE_SYNC = 0;
+export const MESSAGE_AWARENESS = 1;
+export const MESSAGE_AUTH = 2;
+export const MESSAGE_QUERY_AWARENESS = 3;
+
+/**
+ * Close codes the relay uses. 4000–4999 is the range the websocket spec
+ * leaves to applications; the 44xx block mirrors HTTP's 4xx "your request
+ * was wrong" so a client can tell its own fault from the relay's.
+ */
+export const CLOSE_MALFORMED_MESSAGE = 4400;
+export const CLOSE_MESSAGE_TOO_LARGE = 4413;
+export const CLOSE_RELAY_ERROR = 4500;
+export const CLOSE_RESTARTING = 4503;

@@ -1,0 +1,149 @@
+/**
+ * Event settings: what an organizer chooses when creating an event, and the
+ * rules a valid set of settings obeys. Errors are codes, not sentences, so
+ * the views can word them (and translate them) in one place.
+ */
+
+/** Version of the event document layout written by this code. */
+export const SCHEMA_VERSION = 1;
+
+/** `dates`: specific days. `weekdays`: a recurring week (a weekly meeting). */
+export type EventKind = 'dates' | 'weekdays';
+
+/** Allowed slot lengths in minutes. */
+export const SLOT_LENGTHS = [15, 30, 60] as const;
+export type SlotLength = (typeof SLOT_LENGTHS)[number];
+
+/** Longest title, in characters after trimming. */
+export const MAX_TITLE_LENGTH = 100;
+/** Most candidate days an event may have (dates or weekdays). */
+export const MAX_DATES = 62;
+
+/** The settings of one event, as stored in the document. */
+export interface EventSettings {
+	title: string;
+	kind: EventKind;
+	/** `YYYY-MM-DD`, sorted, unique. Used when `kind` is `dates`. */
+	dates: string[];
+	/** ISO weekdays, 1 = Monday … 7 = Sunday, sorted, unique. Used when `kind` is `weekdays`. */
+	weekdays: number[];
+	/** Daily window start, minutes after local midnight. */
+	start: number;
+	/** Daily window end (exclusive), minutes after local midnight, ≤ 1440. */
+	end: number;
+	slot: SlotLength;
+	/** IANA time zone the window is expressed in. */
+	tz: string;
+	/** Creation time, ms since the Unix epoch. */
+	createdAt: number;
+	/** Schema version that wrote the event. */
+	v: number;
+}
+
+/** The fields a person fills in to create an event. */
+export type EventDraft = Omit<EventSettings, 'createdAt' | 'v'>;
+
+/** Names of the draft fields an error can concern. */
+export type DraftField = 'title' | 'dates' | 'weekdays' | 'from' | 'to' | 'slot' | 'tz' | 'kind';
+
+/** Error codes, one per rule. The views turn them into sentences. */
+export type DraftError =
+	| 'title.required'
+	| 'title.tooLong'
+	| 'kind.invalid'
+	| 'dates.required'
+	| 'dates.invalid'
+	| 'dates.tooMany'
+	| 'weekdays.required'
+	| 'weekdays.invalid'
+	| 'time.invalid'
+	| 'time.order'
+	| 'time.alignment'
+	| 'slot.invalid'
+	| 'tz.invalid';
+
+export type DraftErrors = Partial<Record<DraftField, DraftError>>;
+
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Whether `value` is a real calendar date written `YYYY-MM-DD`. */
+export function isIsoDate(value: string): boolean {
+	const m = DATE_PATTERN.exec(value);
+	if (!m) return false;
+	const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1) return false;
+	return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+
+/** Whether `tz` is an IANA time zone this runtime knows. */
+export function isTimeZone(tz: string): boolean {
+	if (!tz || tz.length > 64) return false;
+	try {
+		new Intl.DateTimeFormat('en-US', { timeZone: tz });
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** Parses `HH:MM` (00:00–24:00) into minutes after midnight, or `null`. */
+export function parseClock(value: string): number | null {
+	const m = /^(\d{1,2}):(\d{2})$/.exec(value.trim());
+	if (!m) return null;
+	const h = Number(m[1]);
+	const min = Number(m[2]);
+	if (min > 59 || h > 24 || (h === 24 && min !== 0)) return null;
+	return h * 60 + min;
+}
+
+/** Formats minutes after midnight as `HH:MM`. */
+export function formatClock(minutes: number): string {
+	const h = Math.floor(minutes / 60);
+	const m = minutes % 60;
+	return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+}
+
+/** Normalises a title: trims and folds runs of white space. */
+export function normaliseTitle(title: string): string {
+	return title.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Checks a draft and returns one error per field that breaks a rule. An
+ * empty object means the draft can become an event.
+ */
+export function validateDraft(draft: EventDraft): DraftErrors {
+	const errors: DraftErrors = {};
+	const title = normaliseTitle(draft.title);
+	if (!title) errors.title = 'title.required';
+	else if (title.length > MAX_TITLE_LENGTH) errors.title = 'title.tooLong';
+
+	if (draft.kind === 'dates') {
+		if (draft.dates.length === 0) errors.dates = 'dates.required';
+		else if (!draft.dates.every(isIsoDate)) errors.dates = 'dates.invalid';
+		else if (draft.dates.length > MAX_DATES) errors.dates = 'dates.tooMany';
+	} else if (draft.kind === 'weekdays') {
+		if (draft.weekdays.length === 0) errors.weekdays = 'weekdays.required';
+		else if (!draft.weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7))
+			errors.weekdays = 'weekdays.invalid';
+	} else {
+		errors.kind = 'kind.invalid';
+	}
+
+	if (!(SLOT_LENGTHS as readonly number[]).includes(draft.slot)) errors.slot = 'slot.invalid';
+	const { start, end } = draft;
+	if (!Number.isInteger(start) || start < 0 || start >= 1440) errors.from = 'time.invalid';
+	if (!Number.isInteger(end) || end <= 0 || end > 1440) errors.to = 'time.invalid';
+	if (!errors.from && !errors.to) {
+		if (end <= start) errors.to = 'time.order';
+		else if (!errors.slot && (start % draft.slot !== 0 || end % draft.slot !== 0))
+			errors.to = 'time.alignment';
+	}
+	if (!isTimeZone(draft.tz)) errors.tz = 'tz.invalid';
+	return errors;
+}
+
+/** Sorted, de-duplicated copy of a list. */
+export function uniqueSorted<T extends string | number>(list: readonly T[]): T[] {
+	return [...new Set(list)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
