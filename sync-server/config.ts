@@ -1,0 +1,47 @@
+/**
+ * Relay settings, each read from one environment variable with a documented
+ * default (see README "Relay settings").
+ */
+import path from 'node:path';
+
+function intFrom(name: string, fallback: number): number {
+	const raw = process.env[name];
+	if (raw === undefined || raw === '') return fallback;
+	const n = Number(raw);
+	if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+	return n;
+}
+
+/** Everything the relay can be told from outside. */
+export interface RelayConfig {
+	/** TCP port for HTTP and websockets. */
+	port: number;
+	/** Address to listen on. */
+	host: string;
+	/** Folder of the LevelDB store. */
+	dataDir: string;
+	/** Folder of the built app to serve; `null` serves no files. */
+	buildDir: string | null;
+	/** How long a room stays in memory after its last client leaves. */
+	roomIdleMs: number;
+	/** Updates in a room's log before it is compacted into one snapshot. */
+	compactAfter: number;
+	/** Largest websocket frame accepted, in bytes. */
+	maxFrameBytes: number;
+	/** Interval of websocket pings; a client that misses one is dropped. */
+	pingIntervalMs: number;
+}
+
+/** Reads the configuration from `process.env`. */
+export function readConfig(root = process.cwd()): RelayConfig {
+	return {
+		port: intFrom('PORT', 8787),
+		host: process.env.HOST || '0.0.0.0',
+		dataDir: path.resolve(root, process.env.DATA_DIR || 'data'),
+		buildDir: process.env.BUILD_DIR === '' ? null : path.resolve(root, process.env.BUILD_DIR || 'build'),
+		roomIdleMs: intFrom('ROOM_IDLE_MS', 30_000),
+		compactAfter: Math.max(1, intFrom('COMPACT_AFTER', 500)),
+		maxFrameBytes: intFrom('MAX_FRAME_BYTES', 8 * 1024 * 1024),
+		pingIntervalMs: intFrom('PING_INTERVAL_MS', 30_000)
+	};
+}

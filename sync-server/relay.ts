@@ -1,0 +1,163 @@
+/**
+ * The relay process: one HTTP server that serves the app, `GET /healthz`,
+ * and websocket rooms at `/sync/<event id>`.
+ */
+import http from 'node:http';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { isEventId } from '../src/lib/model/ids.js';
+import {
+	CLOSE_MALFORMED_MESSAGE,
+	CLOSE_MESSAGE_TOO_LARGE,
+	CLOSE_RELAY_ERROR,
+	CLOSE_RESTARTING,
+	SYNC_PATH
+} from '../src/lib/model/protocol.js';
+import type { RelayConfig } from './config.js';
+import { log } from './log.js';
+import { applyClientMessage, decodeClientMessage, MalformedMessage } from './protocol.js';
+import type { Room } from './room.js';
+import { Rooms } from './rooms.js';
+import { serveStatic, hasBuild } from './static.js';
+import { RoomStorage } from './storage.js';
+
+/** Frames a client may send before its room has loaded; more is a misbehaving client. */
+const MAX_FRAMES_BEFORE_LOAD = 64;
+
+/** A running relay. */
+export interface Relay {
+	server: http.Server;
+	/** Stops accepting, tells clients to reconnect later, flushes storage. */
+	close(): Promise<void>;
+}
+
+/** Room id in a websocket path, or `null` when the path is not a room. */
+export function roomFromPath(url: string | undefined): string | null {
+	const pathname = new URL(url ?? '/', 'http://x').pathname;
+	if (!pathname.startsWith(SYNC_PATH + '/')) return null;
+	const id = pathname.slice(SYNC_PATH.length + 1);
+	return isEventId(id) ? id : null;
+}
+
+/** Opens storage and starts listening. */
+export async function startRelay(config: RelayConfig): Promise<Relay> {
+	const storage = new RoomStorage(config.dataDir);
+	await storage.open();
+	const rooms = new Rooms(storage, { idleMs: config.roomIdleMs, compactAfter: config.compactAfter });
+	const buildDir = config.buildDir && hasBuild(config.buildDir) ? config.buildDir : null;
+	if (config.buildDir && !buildDir) log.warn({ buildDir: config.buildDir }, 'no built app found; serving the relay only');
+
+	const server = http.createServer((req, res) => {
+		if (req.url === '/healthz') {
+			res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+			res.end(JSON.stringify({ ok: true, rooms: rooms.size, connections: wss.clients.size }));
+			return;
+		}
+		if (!buildDir) {
+			res.writeHead(404, { 'content-type': 'text/plain' }).end('This relay serves no app');
+			return;
+		}
+		serveStatic(buildDir, req, res);
+	});
+
+	const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
+
+	server.on('upgrade', (req, socket, head) => {
+		const room = roomFromPath(req.url);
+		if (!room) {
+			log.info({ url: req.url }, 'refused websocket: not a valid event room');
+			socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nNot a valid event room\n');
+			return;
+		}
+		wss.handleUpgrade(req, socket, head, (ws) => connect(ws, room, req.socket.remoteAddress ?? ''));
+	});
+
+	function connect(ws: WebSocket, roomId: string, address: string) {
+		const early: RawData[] = [];
+		let room: Room | null = null;
+		let alive = true;
+		const fail = (code: number, reason: string, detail?: unknown) => {
+			log.warn({ room: roomId, address, code, reason, detail }, 'closing websocket');
+			ws.close(code, reason);
+		};
+		const handle = (data: RawData) => {
+			if (!room) return;
+			const bytes = toBytes(data);
+			let message;
+			try {
+				message = decodeClientMessage(bytes);
+			} catch (err) {
+				fail(CLOSE_MALFORMED_MESSAGE, 'malformed message', (err as MalformedMessage).message);
+				return;
+			}
+			try {
+				const reply = applyClientMessage(room, ws, message);
+				if (reply) ws.send(reply);
+			} catch (err) {
+				fail(CLOSE_MALFORMED_MESSAGE, 'message could not be applied', String(err));
+			}
+		};
+		ws.on('message', (data) => {
+			if (room) handle(data);
+			else if (early.push(data) > MAX_FRAMES_BEFORE_LOAD) fail(CLOSE_MESSAGE_TOO_LARGE, 'too many messages before sync');
+		});
+		ws.on('pong', () => (alive = true));
+		ws.on('error', (err) => log.warn({ room: roomId, err: err.message }, 'websocket error'));
+		const ping = setInterval(() => {
+			if (!alive) return ws.terminate();
+			alive = false;
+			ws.ping();
+		}, config.pingIntervalMs);
+		ws.on('close', () => {
+			clearInterval(ping);
+			if (room) {
+				room.remove(ws);
+				rooms.release(room);
+			}
+		});
+		rooms.get(roomId).then(
+			(loaded) => {
+				if (ws.readyState !== ws.OPEN) {
+					rooms.release(loaded);
+					return;
+				}
+				room = loaded;
+				rooms.retain(room);
+				room.add(ws);
+				for (const data of early.splice(0)) handle(data);
+			},
+			(err) => {
+				log.error({ room: roomId, err }, 'failed to load room');
+				fail(CLOSE_RELAY_ERROR, 'room could not be loaded');
+			}
+		);
+	}
+
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(config.port, config.host, () => resolve());
+	});
+	const address = server.address();
+	log.info({ address, dataDir: config.dataDir, buildDir }, 'relay listening');
+
+	let closing: Promise<void> | null = null;
+	return {
+		server,
+		close() {
+			closing ??= (async () => {
+				server.close();
+				for (const ws of wss.clients) ws.close(CLOSE_RESTARTING, 'relay restarting');
+				await rooms.closeAll();
+				await storage.close();
+				server.closeAllConnections();
+				log.info('relay stopped');
+			})();
+			return closing;
+		}
+	};
+}
+
+function toBytes(data: RawData): Uint8Array {
+	if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+	if (data instanceof ArrayBuffer) return new Uint8Array(data);
+	return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

@@ -1,0 +1,186 @@
+/**
+ * One event's room: its document, presence, and connected clients. Every
+ * update is logged to storage as it arrives, forwarded to the other clients,
+ * and acknowledged to its sender (see `ack` below).
+ */
+import type { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as encoding from 'lib0/encoding';
+import { MESSAGE_AWARENESS, MESSAGE_SYNC } from '../src/lib/model/protocol.js';
+import { docFromStored, type RoomStorage } from './storage.js';
+import { log } from './log.js';
+
+/** A client connected to a room. */
+export interface Connection {
+	ws: WebSocket;
+	/** Awareness client ids this connection has announced, removed when it leaves. */
+	awarenessIds: Set<number>;
+	ackPending: boolean;
+}
+
+export class Room {
+	readonly id: string;
+	readonly doc: Y.Doc;
+	readonly awareness: awarenessProtocol.Awareness;
+	readonly connections = new Map<WebSocket, Connection>();
+	readonly #storage: RoomStorage;
+	readonly #compactAfter: number;
+	#nextSeq: number;
+	#logSeqs: number[];
+	#writes: Promise<void> = Promise.resolve();
+	#needsSnapshot = false;
+	/** Timer that unloads the room once it has been empty for a while. */
+	idleTimer: NodeJS.Timeout | null = null;
+
+	private constructor(id: string, doc: Y.Doc, storage: RoomStorage, nextSeq: number, logSeqs: number[], compactAfter: number) {
+		this.id = id;
+		this.doc = doc;
+		this.#storage = storage;
+		this.#nextSeq = nextSeq;
+		this.#logSeqs = logSeqs;
+		this.#compactAfter = compactAfter;
+		this.awareness = new awarenessProtocol.Awareness(doc);
+		// The relay itself is not a participant.
+		this.awareness.setLocalState(null);
+		doc.on('update', this.#onUpdate);
+		this.awareness.on('update', this.#onAwareness);
+	}
+
+	/** Loads a room from storage (an unknown room starts empty). */
+	static async load(id: string, storage: RoomStorage, compactAfter: number): Promise<Room> {
+		const stored = await storage.load(id);
+		const room = new Room(id, docFromStored(stored), storage, stored.nextSeq, stored.logSeqs, compactAfter);
+		if (stored.logSeqs.length >= compactAfter) room.#compact();
+		return room;
+	}
+
+	#onUpdate = (update: Uint8Array, origin: unknown) => {
+		this.#persist(update);
+		const message = encodeSyncUpdate(update);
+		const sender = origin instanceof Object ? this.connections.get(origin as WebSocket) : undefined;
+		for (const conn of this.connections.values()) {
+			if (conn !== sender) send(conn, message);
+		}
+		if (sender) this.#scheduleAck(sender);
+	};
+
+	/**
+	 * Tells the sender which state the relay now holds by sending a sync
+	 * step 1 (the room's state vector). A client compares it with its own to
+	 * know its edits are stored here; the stock y-websocket client answers
+	 * with a step 2 carrying anything still missing, usually nothing.
+	 * Coalesced so a burst of updates costs one acknowledgement.
+	 */
+	#scheduleAck(conn: Connection) {
+		if (conn.ackPending) return;
+		conn.ackPending = true;
+		setImmediate(() => {
+			conn.ackPending = false;
+			if (!this.connections.has(conn.ws)) return;
+			const encoder = encoding.createEncoder();
+			encoding.writeVarUint(encoder, MESSAGE_SYNC);
+			syncProtocol.writeSyncStep1(encoder, this.doc);
+			send(conn, encoding.toUint8Array(encoder));
+		});
+	}
+
+	#onAwareness = (
+		{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+		origin: unknown
+	) => {
+		const changed = [...added, ...updated, ...removed];
+		const conn = origin instanceof Object ? this.connections.get(origin as WebSocket) : undefined;
+		if (conn) {
+			for (const id of [...added, ...updated]) conn.awarenessIds.add(id);
+			for (const id of removed) conn.awarenessIds.delete(id);
+		}
+		const message = encodeAwareness(this.awareness, changed);
+		for (const c of this.connections.values()) send(c, message);
+	};
+
+	#persist(update: Uint8Array) {
+		const seq = this.#nextSeq++;
+		this.#logSeqs.push(seq);
+		this.#writes = this.#writes
+			.then(() => this.#storage.append(this.id, seq, update))
+			.catch((err) => {
+				// The update stays in memory; the next snapshot will carry it.
+				this.#needsSnapshot = true;
+				log.error({ room: this.id, err }, 'failed to store update');
+			});
+		if (this.#logSeqs.length >= this.#compactAfter || this.#needsSnapshot) this.#compact();
+	}
+
+	#compact() {
+		const covered = this.#logSeqs;
+		this.#logSeqs = [];
+		this.#needsSnapshot = false;
+		const state = Y.encodeStateAsUpdate(this.doc);
+		this.#writes = this.#writes
+			.then(() => this.#storage.compact(this.id, state, covered))
+			.catch((err) => {
+				this.#logSeqs = covered.concat(this.#logSeqs);
+				this.#needsSnapshot = true;
+				log.error({ room: this.id, err }, 'failed to compact room');
+			});
+	}
+
+	/** Resolves once every update received so far is on disk (or failed loudly). */
+	flush(): Promise<void> {
+		return this.#writes;
+	}
+
+	/** Registers a client and starts the sync handshake with it. */
+	add(ws: WebSocket): Connection {
+		const conn: Connection = { ws, awarenessIds: new Set(), ackPending: false };
+		this.connections.set(ws, conn);
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, MESSAGE_SYNC);
+		syncProtocol.writeSyncStep1(encoder, this.doc);
+		send(conn, encoding.toUint8Array(encoder));
+		const states = this.awareness.getStates();
+		if (states.size > 0) send(conn, encodeAwareness(this.awareness, [...states.keys()]));
+		return conn;
+	}
+
+	/** Removes a client and the presence it announced. */
+	remove(ws: WebSocket) {
+		const conn = this.connections.get(ws);
+		if (!conn) return;
+		this.connections.delete(ws);
+		if (conn.awarenessIds.size) awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null);
+	}
+
+	/** Writes what is pending, folds the log if it has grown, and frees memory. */
+	async unload(): Promise<void> {
+		if (this.#logSeqs.length > 1 || this.#needsSnapshot) this.#compact();
+		await this.flush();
+		this.awareness.destroy();
+		this.doc.destroy();
+	}
+}
+
+/** Encodes a document update as a y-websocket sync message. */
+export function encodeSyncUpdate(update: Uint8Array): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, MESSAGE_SYNC);
+	syncProtocol.writeUpdate(encoder, update);
+	return encoding.toUint8Array(encoder);
+}
+
+/** Encodes awareness states as a y-websocket awareness message. */
+export function encodeAwareness(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+	encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+	return encoding.toUint8Array(encoder);
+}
+
+function send(conn: Connection, message: Uint8Array) {
+	if (conn.ws.readyState !== conn.ws.OPEN) return;
+	conn.ws.send(message, (err) => {
+		if (err) conn.ws.terminate();
+	});
+}

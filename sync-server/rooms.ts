@@ -1,0 +1,69 @@
+/**
+ * The rooms in memory: loaded on first use, unloaded a while after the last
+ * client leaves.
+ */
+import { Room } from './room.js';
+import type { RoomStorage } from './storage.js';
+import { log } from './log.js';
+
+export class Rooms {
+	readonly #loaded = new Map<string, Promise<Room>>();
+	readonly #storage: RoomStorage;
+	readonly #idleMs: number;
+	readonly #compactAfter: number;
+
+	constructor(storage: RoomStorage, options: { idleMs: number; compactAfter: number }) {
+		this.#storage = storage;
+		this.#idleMs = options.idleMs;
+		this.#compactAfter = options.compactAfter;
+	}
+
+	/** Number of rooms in memory (or loading). */
+	get size(): number {
+		return this.#loaded.size;
+	}
+
+	/** The room for `id`, loading it from storage if needed. */
+	get(id: string): Promise<Room> {
+		let room = this.#loaded.get(id);
+		if (!room) {
+			room = Room.load(id, this.#storage, this.#compactAfter);
+			this.#loaded.set(id, room);
+			// A failed load must not poison the id for later attempts.
+			room.catch(() => this.#loaded.delete(id));
+		}
+		return room;
+	}
+
+	/** Called when a client leaves: schedules unloading an empty room. */
+	release(room: Room) {
+		if (room.connections.size > 0 || room.idleTimer) return;
+		room.idleTimer = setTimeout(() => {
+			room.idleTimer = null;
+			if (room.connections.size > 0) return;
+			this.#loaded.delete(room.id);
+			room.unload().catch((err) => log.error({ room: room.id, err }, 'failed to unload room'));
+		}, this.#idleMs);
+	}
+
+	/** Called when a client joins: cancels a pending unload. */
+	retain(room: Room) {
+		if (room.idleTimer) {
+			clearTimeout(room.idleTimer);
+			room.idleTimer = null;
+		}
+	}
+
+	/** Flushes and unloads every room (for shutdown). */
+	async closeAll(): Promise<void> {
+		const rooms = await Promise.allSettled([...this.#loaded.values()]);
+		this.#loaded.clear();
+		await Promise.all(
+			rooms.map(async (r) => {
+				if (r.status !== 'fulfilled') return;
+				if (r.value.idleTimer) clearTimeout(r.value.idleTimer);
+				await r.value.unload();
+			})
+		);
+	}
+}

@@ -1,0 +1,248 @@
+/**
+ * The relay as a real process, driven by the stock y-websocket client
+ * (with `ws` as its WebSocket) and by raw sockets for protocol edge cases.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as Y from 'yjs';
+import WebSocket from 'ws';
+import { ClassicLevel } from 'classic-level';
+import { WebsocketProvider } from 'y-websocket';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import * as syncProtocol from 'y-protocols/sync';
+import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
+import { newEventId } from '../../src/lib/model/ids.js';
+import { CLOSE_MALFORMED_MESSAGE, MESSAGE_SYNC } from '../../src/lib/model/protocol.js';
+import { startRelay, tempDir, type RelayProcess } from '../support/relay-process.js';
+
+const draft = {
+	title: 'Relay test',
+	kind: 'weekdays' as const,
+	dates: [],
+	weekdays: [1, 2],
+	start: 540,
+	end: 600,
+	slot: 30 as const,
+	tz: 'Asia/Seoul'
+};
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+	for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+async function relay(options: Parameters<typeof startRelay>[0] = {}): Promise<RelayProcess> {
+	const r = await startRelay(options);
+	cleanups.push(() => r.kill());
+	return r;
+}
+
+/** A stock y-websocket client; BroadcastChannel off so only the relay can carry updates. */
+function client(r: RelayProcess, room: string, doc = new Y.Doc()) {
+	const provider = new WebsocketProvider(r.wsUrl, room, doc, {
+		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+		disableBc: true,
+		maxBackoffTime: 200
+	});
+	cleanups.push(() => {
+		provider.destroy();
+		doc.destroy();
+	});
+	return { doc, provider };
+}
+
+function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+	const started = Date.now();
+	return new Promise((resolve, reject) => {
+		const tick = () => {
+			if (check()) resolve();
+			else if (Date.now() - started > ms) reject(new Error(`timed out waiting for ${what}`));
+			else setTimeout(tick, 20);
+		};
+		tick();
+	});
+}
+
+const synced = (p: WebsocketProvider) => until(() => p.synced, 'provider sync');
+
+/** A raw websocket that records what the relay sends and how it closes. */
+function raw(url: string) {
+	const ws = new WebSocket(url);
+	ws.binaryType = 'nodebuffer';
+	const received: Uint8Array[] = [];
+	const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+		ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }))
+	);
+	ws.on('message', (d) => received.push(new Uint8Array(d as Buffer)));
+	const opened = new Promise<void>((resolve, reject) => {
+		ws.once('open', () => resolve());
+		ws.once('error', reject);
+	});
+	cleanups.push(() => ws.terminate());
+	return { ws, received, closed, opened };
+}
+
+describe('relay', () => {
+	it('syncs two stock y-websocket clients, live', async () => {
+		const r = await relay();
+		const room = newEventId();
+		const a = client(r, room);
+		await synced(a.provider);
+		createEvent(a.doc, draft, 1);
+		const me = joinEvent(a.doc, 'A', 1);
+
+		const b = client(r, room);
+		await synced(b.provider);
+		await until(() => readSettings(b.doc)?.title === 'Relay test', 'settings at B');
+		const them = joinEvent(b.doc, 'B', 2);
+		applyStroke(b.doc, them, ['w1T09:00'], 1);
+		applyStroke(a.doc, me, ['w2T09:30', 'w1T09:00'], 1);
+		await until(() => markedSlots(a.doc, them).has('w1T09:00'), "B's stroke at A");
+		await until(() => markedSlots(b.doc, me).size === 2, "A's stroke at B");
+	});
+
+	it('keeps every update across a graceful restart and a crash', async () => {
+		const r = await relay();
+		const room = newEventId();
+		const a = client(r, room);
+		await synced(a.provider);
+		createEvent(a.doc, draft, 1);
+		const me = joinEvent(a.doc, 'A', 1);
+		applyStroke(a.doc, me, ['w1T09:00'], 1);
+		a.provider.disconnect();
+		// Let the relay receive the last update before stopping it.
+		await new Promise((res) => setTimeout(res, 300));
+		expect(await r.stop()).toBe(0);
+
+		const r2 = await r.restart();
+		cleanups.push(() => r2.kill());
+		const fresh = client(r2, room);
+		await synced(fresh.provider);
+		expect(readSettings(fresh.doc)?.title).toBe('Relay test');
+		expect(markedSlots(fresh.doc, me)).toEqual(new Set(['w1T09:00']));
+
+		applyStroke(fresh.doc, me, ['w2T09:00'], 1);
+		await new Promise((res) => setTimeout(res, 300));
+		await r2.kill();
+		const r3 = await r2.restart();
+		cleanups.push(() => r3.kill());
+		const third = client(r3, room);
+		await synced(third.provider);
+		expect(markedSlots(third.doc, me)).toEqual(new Set(['w1T09:00', 'w2T09:00']));
+	});
+
+	it('compacts a long log into a snapshot without losing strokes', async () => {
+		const dataDir = tempDir();
+		const r = await relay({ dataDir, env: { COMPACT_AFTER: '5', ROOM_IDLE_MS: '50' } });
+		const room = newEventId();
+		const a = client(r, room);
+		await synced(a.provider);
+		createEvent(a.doc, { ...draft, start: 0, end: 1440 }, 1);
+		const me = joinEvent(a.doc, 'A', 1);
+		const slots: string[] = [];
+		for (let h = 0; h < 23; h++) {
+			const slot = `w1T${String(h).padStart(2, '0')}:00`;
+			slots.push(slot);
+			applyStroke(a.doc, me, [slot], 1);
+			await new Promise((res) => setTimeout(res, 5));
+		}
+		a.provider.destroy();
+		// The room unloads 50 ms after its last client leaves.
+		let rooms = -1;
+		const started = Date.now();
+		while (rooms !== 0 && Date.now() - started < 5000) {
+			rooms = (await (await fetch(`${r.httpUrl}/healthz`)).json()).rooms;
+			await new Promise((res) => setTimeout(res, 50));
+		}
+		expect(rooms).toBe(0);
+		await r.stop();
+		// On disk: one snapshot and a log shorter than the compaction threshold.
+		const db = new ClassicLevel<string, Uint8Array>(dataDir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+		const keys = await db.keys().all();
+		await db.close();
+		expect(keys).toContain(`r/${room}/s`);
+		expect(keys.filter((k) => k.startsWith(`r/${room}/u/`)).length).toBeLessThan(5);
+		const r2 = await r.restart();
+		cleanups.push(() => r2.kill());
+		const b = client(r2, room);
+		await synced(b.provider);
+		expect(markedSlots(b.doc, me)).toEqual(new Set(slots));
+	});
+
+	it('acknowledges an update with its state vector so clients know what is stored', async () => {
+		const r = await relay();
+		const room = newEventId();
+		const sock = raw(`${r.wsUrl}/${room}`);
+		await sock.opened;
+		const doc = new Y.Doc();
+		createEvent(doc, draft, 1);
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, MESSAGE_SYNC);
+		syncProtocol.writeUpdate(encoder, Y.encodeStateAsUpdate(doc));
+		sock.ws.send(encoding.toUint8Array(encoder));
+		await until(() => sock.received.length >= 2, 'acknowledgement');
+		const ack = decoding.createDecoder(sock.received[sock.received.length - 1]);
+		expect(decoding.readVarUint(ack)).toBe(MESSAGE_SYNC);
+		expect(decoding.readVarUint(ack)).toBe(syncProtocol.messageYjsSyncStep1);
+		const sv = Y.decodeStateVector(decoding.readVarUint8Array(ack));
+		expect(sv.get(doc.clientID)).toBe(Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID));
+	});
+
+	it('closes a connection that sends a malformed frame, keeps running, and keeps the room intact', async () => {
+		const r = await relay();
+		const room = newEventId();
+		const a = client(r, room);
+		await synced(a.provider);
+		createEvent(a.doc, draft, 1);
+		await new Promise((res) => setTimeout(res, 100));
+
+		const frames: Uint8Array[] = [
+			new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]), // oversized varuint
+			new Uint8Array([9]), // unknown message type
+			new Uint8Array([0, 7, 1, 0]), // unknown sync step
+			new Uint8Array([0, 2, 50, 1, 2, 3]), // update claiming 50 bytes, has 3
+			new Uint8Array([0, 2, 6, 1, 200, 1, 250, 7, 0]), // update bytes that are not an update
+			new Uint8Array([1, 4, 1, 5, 1, 2, 123, 34]) // awareness entry with broken JSON
+		];
+		for (const frame of frames) {
+			const sock = raw(`${r.wsUrl}/${room}`);
+			await sock.opened;
+			sock.ws.send(frame);
+			const { code, reason } = await sock.closed;
+			expect(code).toBe(CLOSE_MALFORMED_MESSAGE);
+			expect(reason).toMatch(/malformed|could not be applied/);
+		}
+		expect((await fetch(`${r.httpUrl}/healthz`)).status).toBe(200);
+		const b = client(r, room);
+		await synced(b.provider);
+		expect(readSettings(b.doc)?.title).toBe('Relay test');
+		expect(r.output()).toContain('closing websocket');
+	});
+
+	it('refuses a websocket whose path is not a valid event room', async () => {
+		const r = await relay();
+		for (const room of ['not-an-id', 'AAAAAAAAAAAAAAAAAAAAAB', '']) {
+			const sock = raw(`${r.wsUrl}/${room}`);
+			await expect(sock.opened).rejects.toThrow(/400/);
+		}
+	});
+
+	it('serves the app shell for page paths, files as they are, and 404 for missing assets', async () => {
+		const build = tempDir('moim-build-');
+		fs.writeFileSync(path.join(build, '200.html'), '<!doctype html><title>shell</title>');
+		fs.mkdirSync(path.join(build, '_app'));
+		fs.writeFileSync(path.join(build, '_app', 'x.js'), 'console.log(1)');
+		const r = await relay({ buildDir: build });
+		const page = await fetch(`${r.httpUrl}/e/${newEventId()}`);
+		expect(page.status).toBe(200);
+		expect(await page.text()).toContain('shell');
+		const js = await fetch(`${r.httpUrl}/_app/x.js`);
+		expect(js.headers.get('content-type')).toMatch(/javascript/);
+		expect((await fetch(`${r.httpUrl}/_app/missing.js`)).status).toBe(404);
+		expect((await fetch(`${r.httpUrl}/..%2f..%2fetc%2fpasswd`)).status).not.toBe(500);
+		const escape = await fetch(`${r.httpUrl}/%2e%2e/%2e%2e/etc/passwd`);
+		expect(await escape.text()).not.toContain('root:');
+	});
+});
