@@ -1,7 +1,9 @@
 /**
  * One event's room: its document, presence, and connected clients. Every
- * update is logged to storage as it arrives, forwarded to the other clients,
- * and acknowledged to its sender (see `ack` below).
+ * update is logged to storage as it arrives and forwarded to the other
+ * clients. Messages from one client are handled in order, so a client that
+ * sends a sync step 1 after its updates knows, when the step 2 answer comes,
+ * that the relay holds them (see src/lib/sync/status.ts).
  */
 import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
@@ -17,7 +19,6 @@ export interface Connection {
 	ws: WebSocket;
 	/** Awareness client ids this connection has announced, removed when it leaves. */
 	awarenessIds: Set<number>;
-	ackPending: boolean;
 }
 
 export class Room {
@@ -63,28 +64,7 @@ export class Room {
 		for (const conn of this.connections.values()) {
 			if (conn !== sender) send(conn, message);
 		}
-		if (sender) this.#scheduleAck(sender);
 	};
-
-	/**
-	 * Tells the sender which state the relay now holds by sending a sync
-	 * step 1 (the room's state vector). A client compares it with its own to
-	 * know its edits are stored here; the stock y-websocket client answers
-	 * with a step 2 carrying anything still missing, usually nothing.
-	 * Coalesced so a burst of updates costs one acknowledgement.
-	 */
-	#scheduleAck(conn: Connection) {
-		if (conn.ackPending) return;
-		conn.ackPending = true;
-		setImmediate(() => {
-			conn.ackPending = false;
-			if (!this.connections.has(conn.ws)) return;
-			const encoder = encoding.createEncoder();
-			encoding.writeVarUint(encoder, MESSAGE_SYNC);
-			syncProtocol.writeSyncStep1(encoder, this.doc);
-			send(conn, encoding.toUint8Array(encoder));
-		});
-	}
 
 	#onAwareness = (
 		{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
@@ -134,7 +114,7 @@ export class Room {
 
 	/** Registers a client and starts the sync handshake with it. */
 	add(ws: WebSocket): Connection {
-		const conn: Connection = { ws, awarenessIds: new Set(), ackPending: false };
+		const conn: Connection = { ws, awarenessIds: new Set() };
 		this.connections.set(ws, conn);
 		const encoder = encoding.createEncoder();
 		encoding.writeVarUint(encoder, MESSAGE_SYNC);

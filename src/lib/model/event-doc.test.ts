@@ -90,7 +90,7 @@ describe('event document', () => {
 		const mid = Y.encodeStateVector(doc);
 		applyStroke(doc, me, ['w1T09:30'], 0);
 		expect(markedSlots(doc, me)).toEqual(new Set(['w1T09:00', 'w3T09:00']));
-		// Clearing advances the state vector, so "pending" is a state-vector comparison.
+		// Clearing is a new record: the state vector advances.
 		expect(Buffer.from(Y.encodeStateVector(doc)).equals(Buffer.from(mid))).toBe(false);
 		expect(Buffer.from(mid).equals(Buffer.from(before))).toBe(false);
 	});

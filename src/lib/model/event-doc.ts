@@ -8,9 +8,9 @@
  * - `availability` (Y.Map): member id → Y.Map of slot key → mark.
  *
  * A mark is `1` (available) or `0` (cleared). Clearing writes `0` rather
- * than deleting the key: every change is then a new record with a new clock,
- * so "has the relay got everything I wrote?" is a plain state-vector
- * comparison (deletions do not advance a state vector).
+ * than deleting the key: every change is a new record layered over the old
+ * one, newest wins (append-only), and later levels such as "if needed" are
+ * just other values.
  */
 import * as Y from 'yjs';
 import { newMemberId } from './ids.js';

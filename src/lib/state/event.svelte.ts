@@ -1,0 +1,122 @@
+/**
+ * Reactive view of an event document for components. Getters read the Y
+ * types (cached per document version); methods write through the model in
+ * one transaction each.
+ */
+import { createSubscriber } from 'svelte/reactivity';
+import * as Y from 'yjs';
+import {
+	applyStroke,
+	availabilityMap,
+	buildGrid,
+	joinEvent,
+	readAvailability,
+	readMembers,
+	readSettings,
+	STROKE_ORIGIN,
+	type EventSettings,
+	type Grid,
+	type Mark,
+	type Member
+} from '../model/index.js';
+
+export class EventState {
+	readonly doc: Y.Doc;
+	readonly #subscribe: () => void;
+	#version = 0;
+	#settings: { version: number; value: EventSettings | null } = { version: -1, value: null };
+	#grid: { key: string; value: Grid | null } = { key: '', value: null };
+	#members: { version: number; value: Map<string, Member> } = { version: -1, value: new Map() };
+	#availability: { version: number; value: Map<string, Set<string>> } = { version: -1, value: new Map() };
+
+	constructor(doc: Y.Doc) {
+		this.doc = doc;
+		// Versioning runs always, so a read outside any effect is never stale.
+		doc.on('update', () => this.#version++);
+		this.#subscribe = createSubscriber((update) => {
+			doc.on('update', update);
+			return () => doc.off('update', update);
+		});
+	}
+
+	/** The settings, or `null` while no event is in the document. */
+	get settings(): EventSettings | null {
+		this.#subscribe();
+		if (this.#settings.version !== this.#version) this.#settings = { version: this.#version, value: readSettings(this.doc) };
+		return this.#settings.value;
+	}
+
+	/** The grid derived from the settings; recomputed only when they change. */
+	get grid(): Grid | null {
+		const s = this.settings;
+		const key = s ? JSON.stringify([s.kind, s.dates, s.weekdays, s.start, s.end, s.slot, s.tz]) : '';
+		if (this.#grid.key !== key) this.#grid = { key, value: s ? buildGrid(s) : null };
+		return this.#grid.value;
+	}
+
+	/** Members by id. */
+	get members(): Map<string, Member> {
+		this.#subscribe();
+		if (this.#members.version !== this.#version) this.#members = { version: this.#version, value: readMembers(this.doc) };
+		return this.#members.value;
+	}
+
+	/** Marked slots by member id. */
+	get availability(): Map<string, Set<string>> {
+		this.#subscribe();
+		if (this.#availability.version !== this.#version)
+			this.#availability = { version: this.#version, value: readAvailability(this.doc) };
+		return this.#availability.value;
+	}
+
+	/** Adds a member; returns the new member id. */
+	join(name: string): string {
+		return joinEvent(this.doc, name, Date.now());
+	}
+
+	/** Applies one stroke (one transaction, one undo step). */
+	paint(memberId: string, slots: Iterable<string>, mark: Mark): number {
+		return applyStroke(this.doc, memberId, slots, mark);
+	}
+}
+
+/** Undo and redo of one member's own strokes on this device. */
+export class UndoState {
+	readonly #manager: Y.UndoManager;
+	readonly #subscribe: () => void;
+
+	constructor(doc: Y.Doc, memberId: string) {
+		const marks = availabilityMap(doc).get(memberId);
+		if (!marks) throw new Error(`Member ${memberId} has not joined this event`);
+		// Only this device's strokes are tracked; a peer's edits are never undone here.
+		this.#manager = new Y.UndoManager(marks, { trackedOrigins: new Set([STROKE_ORIGIN]), captureTimeout: 0 });
+		const manager = this.#manager;
+		this.#subscribe = createSubscriber((update) => {
+			const events = ['stack-item-added', 'stack-item-popped', 'stack-cleared'] as const;
+			for (const e of events) manager.on(e, update);
+			return () => events.forEach((e) => manager.off(e, update));
+		});
+	}
+
+	get canUndo(): boolean {
+		this.#subscribe();
+		return this.#manager.canUndo();
+	}
+
+	get canRedo(): boolean {
+		this.#subscribe();
+		return this.#manager.canRedo();
+	}
+
+	undo() {
+		this.#manager.undo();
+	}
+
+	redo() {
+		this.#manager.redo();
+	}
+
+	destroy() {
+		this.#manager.destroy();
+	}
+}

@@ -1,0 +1,109 @@
+/**
+ * Every user-facing sentence, in one place so it can move into message
+ * files when Korean arrives (issue: Korean and English).
+ */
+import type { DraftError } from './model/settings.js';
+
+export const strings = {
+	appName: 'Moim',
+	tagline: 'Find a time that works for everyone — even offline.',
+	create: {
+		heading: 'New event',
+		title: 'Title',
+		titlePlaceholder: 'Study group, team dinner…',
+		kind: 'Which days?',
+		kindDates: 'Specific dates',
+		kindWeekdays: 'Days of the week',
+		dates: 'Dates',
+		weekdays: 'Weekdays',
+		from: 'From',
+		to: 'To',
+		slot: 'Block length',
+		minutes: (n: number) => `${n} minutes`,
+		tz: 'Time zone',
+		submit: 'Create',
+		previousMonth: 'Previous month',
+		nextMonth: 'Next month',
+		selectedCount: (n: number) => (n === 1 ? '1 date selected' : `${n} dates selected`),
+		linkProblem: 'The link had a value that could not be used',
+		creating: 'Creating…'
+	},
+	errors: {
+		'title.required': 'Give the event a title.',
+		'title.tooLong': 'The title is too long (100 characters at most).',
+		'kind.invalid': 'Choose either dates or weekdays, not both.',
+		'dates.required': 'Pick at least one date.',
+		'dates.invalid': 'These are not dates (YYYY-MM-DD)',
+		'dates.tooMany': 'Pick at most 62 dates.',
+		'weekdays.required': 'Pick at least one weekday.',
+		'weekdays.invalid': 'Not weekdays (1 = Monday … 7 = Sunday)',
+		'time.invalid': 'Not a time of day (HH:MM)',
+		'time.order': 'The end must be after the start.',
+		'time.alignment': 'Start and end must fall on a block boundary.',
+		'slot.invalid': 'Not a block length (15, 30 or 60 minutes)',
+		'tz.invalid': 'Not a known time zone'
+	} satisfies Record<DraftError, string>,
+	home: {
+		yourEvents: 'Events on this device',
+		noEvents: 'Events you create or open appear here, and open even without a connection.',
+		lastOpened: 'Last opened',
+		organizer: 'organizer'
+	},
+	event: {
+		invalidLinkTitle: 'Not a valid event link',
+		invalidLinkBody: 'This link does not point to a Moim event. Check that it was copied whole.',
+		opening: 'Opening…',
+		notFoundTitle: 'No event at this link',
+		notFoundBody: 'The relay has no event with this id. It may have been mistyped.',
+		notHereTitle: "This event hasn't reached this device yet",
+		notHereBody: "It will open as soon as you're online.",
+		home: 'Home',
+		copyLink: 'Copy link',
+		copied: 'Link copied',
+		copyFailed: 'Copy failed — select the address bar instead',
+		joinHeading: 'Who are you?',
+		joinHint: 'Enter your name to mark when you are free. No account needed.',
+		name: 'Name',
+		join: 'Join',
+		alreadyHere: 'Already on the list? Continue as:',
+		continueAs: (name: string) => `Continue as ${name}`,
+		notYou: 'Not you?',
+		youAre: (name: string) => `You are ${name}`,
+		yourAvailability: 'Your availability',
+		groupAvailability: 'Group availability',
+		gridLabel: (name: string) => `Your availability, ${name}`,
+		heatmapLabel: 'Group availability heatmap',
+		undo: 'Undo',
+		redo: 'Redo',
+		paintHintMouse: 'Drag across the grid to mark when you are free; start on a marked block to erase.',
+		paintHintTouch: 'Tap the first block, then the last: everything between is marked. Scroll as usual.',
+		paintHintKeys: 'Keys: arrows move, Shift+arrows select, Space marks.',
+		rangeStarted: 'Now tap the last block of the range',
+		cancel: 'Cancel',
+		available: 'Available',
+		notAvailable: 'Not available',
+		nobody: 'Nobody',
+		members: 'People',
+		filterHint: 'Select people to show only their overlap.',
+		showEveryone: 'Show everyone',
+		hereNow: 'Here now',
+		onlyYou: 'Only you',
+		countOf: (n: number, total: number) => `${n} of ${total} available`,
+		missingTime: 'This time does not exist here (clock change)',
+		hover: 'Point at or focus a block to see who is free.'
+	},
+	sync: {
+		offline: 'Offline — changes are saved on this device',
+		offlineUnsynced: 'Offline — your changes are saved here and will sync when you reconnect',
+		connecting: 'Connecting…',
+		synced: 'Synced',
+		pending: 'Saving to the relay…',
+		lastSynced: (time: string) => `Last synced ${time}`
+	}
+};
+
+/** The sentence for a create-form error; `value` is the offending text from a link. */
+export function describeError(code: DraftError, value?: string): string {
+	const base = strings.errors[code];
+	return value && !base.endsWith('.') ? `${base}: ${value}` : base;
+}

@@ -1,0 +1,66 @@
+/**
+ * What this device remembers outside the event documents: which member I am
+ * in each event, and the events opened here (for the home page). Kept in
+ * localStorage, which is per origin and survives restarts; a browser that
+ * refuses storage still works, it just forgets.
+ */
+
+const IDENTITY_PREFIX = 'moim:identity:';
+const EVENTS_KEY = 'moim:events';
+
+/** An event as listed on the home page. */
+export interface RememberedEvent {
+	id: string;
+	title: string;
+	lastOpened: number;
+	/** Created on this device. */
+	organizer?: boolean;
+}
+
+function storage(): Storage | null {
+	try {
+		return globalThis.localStorage ?? null;
+	} catch {
+		return null;
+	}
+}
+
+function write(key: string, value: string | null) {
+	try {
+		if (value === null) storage()?.removeItem(key);
+		else storage()?.setItem(key, value);
+	} catch {
+		// Quota or privacy mode: the app keeps working without the memory.
+	}
+}
+
+/** The member id this device acts as in an event, if any. */
+export function myMemberId(eventId: string): string | null {
+	return storage()?.getItem(IDENTITY_PREFIX + eventId) ?? null;
+}
+
+/** Remembers (or, with `null`, forgets) who this device is in an event. */
+export function setMyMemberId(eventId: string, memberId: string | null): void {
+	write(IDENTITY_PREFIX + eventId, memberId);
+}
+
+/** Events opened on this device, most recent first. */
+export function rememberedEvents(): RememberedEvent[] {
+	try {
+		const list = JSON.parse(storage()?.getItem(EVENTS_KEY) ?? '[]');
+		if (!Array.isArray(list)) return [];
+		return list
+			.filter((e) => e && typeof e.id === 'string' && typeof e.title === 'string')
+			.sort((a, b) => b.lastOpened - a.lastOpened);
+	} catch {
+		return [];
+	}
+}
+
+/** Records that an event was opened (or created) now. */
+export function rememberEvent(entry: { id: string; title: string; organizer?: boolean }, now = Date.now()): void {
+	const list = rememberedEvents().filter((e) => e.id !== entry.id);
+	const previous = rememberedEvents().find((e) => e.id === entry.id);
+	list.unshift({ ...previous, ...entry, organizer: entry.organizer || previous?.organizer, lastOpened: now });
+	write(EVENTS_KEY, JSON.stringify(list.slice(0, 200)));
+}
