@@ -1,31 +1,10 @@
-// `npm start`: builds the app if it is missing or older than its sources,
-// then runs the relay, which serves the app and the sync rooms on one port.
-import { spawnSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
+// `npm start`: builds the app if needed, then runs the relay, which serves
+// the app and the sync rooms on one port (PORT, default 8787).
+import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ensureBuild, root } from './ensure-build.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const shell = path.join(root, 'build', '200.html');
-
-function newest(p) {
-	if (!fs.existsSync(p)) return 0;
-	const stat = fs.statSync(p);
-	if (!stat.isDirectory()) return stat.mtimeMs;
-	return Math.max(stat.mtimeMs, ...fs.readdirSync(p).map((f) => newest(path.join(p, f))));
-}
-
-const sources = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package.json'].map((p) => path.join(root, p));
-const stale = !fs.existsSync(shell) || Math.max(...sources.map(newest)) > fs.statSync(shell).mtimeMs;
-if (stale) {
-	console.log('Building the app…');
-	const build = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build'], {
-		cwd: root,
-		stdio: 'inherit'
-	});
-	if (build.status !== 0) process.exit(build.status ?? 1);
-}
-
+ensureBuild();
 const relay = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'sync-server/main.ts')], {
 	cwd: root,
 	stdio: 'inherit'

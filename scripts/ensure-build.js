@@ -1,0 +1,29 @@
+// Builds the app into build/ when it is missing or older than its sources.
+// Used by `npm start` and by the end-to-end tests' global setup.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const shell = path.join(root, 'build', '200.html');
+
+function newest(p) {
+	if (!fs.existsSync(p)) return 0;
+	const stat = fs.statSync(p);
+	if (!stat.isDirectory()) return stat.mtimeMs;
+	return Math.max(stat.mtimeMs, ...fs.readdirSync(p).map((f) => newest(path.join(p, f))));
+}
+
+/** Runs `vite build` if needed; exits the process if the build fails. */
+export function ensureBuild() {
+	const sources = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package.json'].map((p) => path.join(root, p));
+	const stale = !fs.existsSync(shell) || Math.max(...sources.map(newest)) > fs.statSync(shell).mtimeMs;
+	if (!stale) return;
+	console.log('Building the app…');
+	const build = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build'], {
+		cwd: root,
+		stdio: 'inherit'
+	});
+	if (build.status !== 0) process.exit(build.status ?? 1);
+}

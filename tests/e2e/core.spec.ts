@@ -1,0 +1,198 @@
+/**
+ * The core slice end to end: create, join, paint, see the group, reload,
+ * two people live, and two people offline converging.
+ */
+import { createEvent, drag, expect, heatCell, join, myCell, myGrid, syncState, test } from './fixtures.js';
+
+const EVENT = 'title=Study&dates=2026-12-01,2026-12-03&from=09:00&to=12:00&slot=30&tz=UTC';
+
+test('create through the form, join, paint, reload: the marks are still there', async ({ page, app }) => {
+	await page.goto(app);
+	await page.getByLabel('Title').fill('Team dinner');
+	// Two dates next month, picked on the calendar.
+	const now = new Date();
+	const next = new Date(Date.UTC(now.getFullYear(), now.getMonth() + 1, 1));
+	const ym = `${next.getUTCFullYear()}-${String(next.getUTCMonth() + 1).padStart(2, '0')}`;
+	await page.getByRole('button', { name: 'Next month' }).click();
+	await page.locator(`[data-date="${ym}-10"]`).click();
+	await page.locator(`[data-date="${ym}-12"]`).click();
+	await expect(page.getByText('2 dates selected')).toBeVisible();
+	await page.getByLabel('From').selectOption({ label: '10:00' });
+	await page.getByLabel('To').selectOption({ label: '12:00' });
+	await page.getByLabel('Block length').selectOption({ label: '60 minutes' });
+	await page.getByLabel('Time zone').selectOption('Asia/Seoul');
+	await page.getByRole('button', { name: 'Create' }).click();
+	await page.waitForURL(/\/e\/[A-Za-z0-9_-]{22}$/);
+	await expect(page.getByRole('heading', { name: 'Team dinner' })).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Copy link' })).toBeVisible();
+
+	await join(page, 'Minji');
+	// 10:00 and 11:00 in Seoul are 01:00 and 02:00 UTC.
+	const first = `${ym}-10T01:00Z`;
+	const second = `${ym}-12T02:00Z`;
+	await expect(myGrid(page).locator('[role=gridcell]')).toHaveCount(4);
+	await drag(page, first, second);
+	for (const slot of [first, `${ym}-10T02:00Z`, `${ym}-12T01:00Z`, second]) {
+		await expect(myCell(page, slot)).toHaveAttribute('aria-selected', 'true');
+		await expect(heatCell(page, slot)).toHaveAttribute('data-count', '1');
+	}
+	await syncState(page, 'synced');
+
+	await page.reload();
+	await expect(page.getByText('You are Minji')).toBeVisible();
+	await expect(myCell(page, first)).toHaveAttribute('aria-selected', 'true');
+	await expect(myCell(page, second)).toHaveAttribute('aria-selected', 'true');
+	await expect(heatCell(page, second)).toHaveAttribute('data-count', '1');
+
+	// The home page lists the event.
+	await page.goto(app);
+	await expect(page.getByTestId('event-list').getByRole('link', { name: 'Team dinner' })).toBeVisible();
+});
+
+test('dragging from a marked block erases; undo and redo work by button and keyboard', async ({ page, app }) => {
+	await createEvent(page, app, EVENT);
+	await join(page, 'Jun');
+	await drag(page, '2026-12-01T09:00Z', '2026-12-01T10:30Z');
+	await expect(heatCell(page, '2026-12-01T10:30Z')).toHaveAttribute('data-count', '1');
+	await drag(page, '2026-12-01T10:00Z', '2026-12-01T11:00Z');
+	await expect(myCell(page, '2026-12-01T10:00Z')).toHaveAttribute('aria-selected', 'false');
+	await expect(myCell(page, '2026-12-01T09:30Z')).toHaveAttribute('aria-selected', 'true');
+	await expect(myCell(page, '2026-12-01T11:00Z')).toHaveAttribute('aria-selected', 'false');
+
+	await page.getByRole('button', { name: 'Undo' }).click();
+	await expect(myCell(page, '2026-12-01T10:00Z')).toHaveAttribute('aria-selected', 'true');
+	await page.keyboard.press('Control+z');
+	await expect(myCell(page, '2026-12-01T09:00Z')).toHaveAttribute('aria-selected', 'false');
+	await expect(page.getByRole('button', { name: 'Undo' })).toBeDisabled();
+	await page.keyboard.press('Control+Shift+z');
+	await expect(myCell(page, '2026-12-01T09:00Z')).toHaveAttribute('aria-selected', 'true');
+	await page.getByRole('button', { name: 'Redo' }).click();
+	await expect(myCell(page, '2026-12-01T10:00Z')).toHaveAttribute('aria-selected', 'false');
+	await expect(heatCell(page, '2026-12-01T09:30Z')).toHaveAttribute('data-count', '1');
+});
+
+test('keyboard: one tab stop, arrows move, Space toggles, Shift+arrows extend', async ({ page, app }) => {
+	await createEvent(page, app, EVENT);
+	await join(page, 'Keys');
+	const cells = myGrid(page).locator('[tabindex="0"]');
+	await expect(cells).toHaveCount(1);
+	await cells.focus();
+	await expect(myCell(page, '2026-12-01T09:00Z')).toBeFocused();
+	await page.keyboard.press('Space');
+	await expect(myCell(page, '2026-12-01T09:00Z')).toHaveAttribute('aria-selected', 'true');
+	await page.keyboard.press('ArrowDown');
+	await page.keyboard.press('ArrowRight');
+	await expect(myCell(page, '2026-12-03T09:30Z')).toBeFocused();
+	await page.keyboard.press('Shift+ArrowDown');
+	await page.keyboard.press('Shift+ArrowDown');
+	await page.keyboard.press('Shift+ArrowLeft');
+	await page.keyboard.press('Enter');
+	for (const slot of ['2026-12-01T09:30Z', '2026-12-01T10:30Z', '2026-12-03T09:30Z', '2026-12-03T10:30Z'])
+		await expect(myCell(page, slot)).toHaveAttribute('aria-selected', 'true');
+	await expect(myCell(page, '2026-12-03T09:00Z')).toHaveAttribute('aria-selected', 'false');
+	// Space on a marked block clears it.
+	await page.keyboard.press('Space');
+	await expect(myCell(page, '2026-12-01T10:30Z')).toHaveAttribute('aria-selected', 'false');
+	// Tab leaves the grid in one step.
+	await page.keyboard.press('Tab');
+	await expect(myGrid(page).locator(':focus')).toHaveCount(0);
+});
+
+test('touch: tap first and last block paints the range; a swipe scrolls and paints nothing', async ({ browser, app }) => {
+	const context = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 390, height: 700 } });
+	const page = await context.newPage();
+	await createEvent(page, app, 'title=Phone&dates=2026-12-01,2026-12-02,2026-12-03&from=08:00&to=20:00&slot=30&tz=UTC');
+	await join(page, 'Thumb');
+	await myCell(page, '2026-12-01T09:00Z').tap();
+	await expect(page.getByText('Now tap the last block of the range')).toBeVisible();
+	await expect(myCell(page, '2026-12-01T09:00Z')).toHaveAttribute('aria-selected', 'false');
+	await myCell(page, '2026-12-02T10:00Z').tap();
+	for (const slot of ['2026-12-01T09:00Z', '2026-12-01T10:00Z', '2026-12-02T09:30Z', '2026-12-02T10:00Z'])
+		await expect(myCell(page, slot)).toHaveAttribute('aria-selected', 'true');
+	await expect(myCell(page, '2026-12-03T09:00Z')).toHaveAttribute('aria-selected', 'false');
+
+	// A vertical swipe that starts on the grid scrolls the page.
+	await page.evaluate(() => window.scrollTo(0, 0));
+	const target = myCell(page, '2026-12-03T11:00Z');
+	await target.scrollIntoViewIfNeeded();
+	const box = (await target.boundingBox())!;
+	expect(box.y).toBeGreaterThan(0);
+	expect(box.y).toBeLessThan(700);
+	const before = await page.evaluate(() => window.scrollY);
+	const cdp = await context.newCDPSession(page);
+	// A finger put down on a block and moved up, as a person scrolls.
+	const x = Math.round(box.x + box.width / 2);
+	const y = Math.round(box.y + box.height / 2);
+	await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+	for (let i = 1; i <= 10; i++)
+		await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y: y - i * 25 }] });
+	await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+	await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(before + 100);
+	await expect(myGrid(page).locator('[aria-selected=true]')).toHaveCount(6);
+	await expect(page.getByText('Now tap the last block of the range')).toBeHidden();
+	await context.close();
+});
+
+test('two people: a stroke shows up live in the other heatmap, with who is free and presence', async ({ browser, app }) => {
+	const a = await (await browser.newContext()).newPage();
+	const b = await (await browser.newContext()).newPage();
+	const url = await createEvent(a, app, EVENT);
+	await join(a, 'Ana');
+	await b.goto(url);
+	await join(b, 'Ben');
+	await expect(a.getByTestId('presence')).toContainText('Ben');
+	await expect(b.getByTestId('presence')).toContainText('Ana');
+
+	await drag(a, '2026-12-03T09:00Z', '2026-12-03T10:00Z');
+	await expect(heatCell(b, '2026-12-03T09:30Z')).toHaveAttribute('data-count', '1');
+	await drag(b, '2026-12-03T10:00Z', '2026-12-03T11:00Z');
+	await expect(heatCell(a, '2026-12-03T10:00Z')).toHaveAttribute('data-count', '2');
+	await expect(heatCell(b, '2026-12-03T10:00Z')).toHaveAttribute('data-count', '2');
+
+	// Who is free at 09:00 on Dec 3: Ana, not Ben.
+	await heatCell(b, '2026-12-03T09:00Z').hover();
+	await expect(b.getByTestId('slot-available')).toHaveText('Ana');
+	await expect(b.getByTestId('slot-unavailable')).toHaveText('Ben');
+
+	// Filtering to Ben alone counts only him.
+	await b.getByRole('button', { name: 'Ben', exact: false }).and(b.locator('.chip')).click();
+	await expect(heatCell(b, '2026-12-03T09:00Z')).toHaveAttribute('data-count', '0');
+	await expect(heatCell(b, '2026-12-03T10:00Z')).toHaveAttribute('data-count', '1');
+	await b.getByRole('button', { name: 'Show everyone' }).click();
+	await expect(heatCell(b, '2026-12-03T10:00Z')).toHaveAttribute('data-count', '2');
+});
+
+test('with the relay stopped both paint (the same slot too); after restart both heatmaps agree', async ({ browser, app, relay }) => {
+	const a = await (await browser.newContext()).newPage();
+	const b = await (await browser.newContext()).newPage();
+	const url = await createEvent(a, app, EVENT);
+	await join(a, 'Ana');
+	await b.goto(url);
+	await join(b, 'Ben');
+	await syncState(a, 'synced');
+	await syncState(b, 'synced');
+
+	await relay.stop();
+	await syncState(a, 'offline');
+	await syncState(b, 'offline');
+	await drag(a, '2026-12-01T09:00Z', '2026-12-01T10:00Z');
+	await drag(b, '2026-12-01T10:00Z', '2026-12-01T11:00Z');
+	// Offline, each sees only its own marks.
+	await expect(heatCell(a, '2026-12-01T10:00Z')).toHaveAttribute('data-count', '1');
+	await expect(heatCell(b, '2026-12-01T10:00Z')).toHaveAttribute('data-count', '1');
+	await expect(b.getByTestId('sync-status')).toContainText('will sync');
+
+	await relay.start();
+	await syncState(a, 'synced');
+	await syncState(b, 'synced');
+	const slots = ['2026-12-01T09:00Z', '2026-12-01T09:30Z', '2026-12-01T10:00Z', '2026-12-01T10:30Z', '2026-12-01T11:00Z'];
+	const expected = ['1', '1', '2', '1', '1'];
+	for (const [i, slot] of slots.entries()) {
+		await expect(heatCell(a, slot)).toHaveAttribute('data-count', expected[i]);
+		await expect(heatCell(b, slot)).toHaveAttribute('data-count', expected[i]);
+	}
+	// And a third person arriving later gets the merged result from the relay.
+	const c = await (await browser.newContext()).newPage();
+	await c.goto(url);
+	await expect(heatCell(c, '2026-12-01T10:00Z')).toHaveAttribute('data-count', '2');
+});

@@ -1,0 +1,76 @@
+/**
+ * Fixtures: every test gets its own real relay process (fresh data folder)
+ * serving the built app, and helpers that act as a person would.
+ */
+import { test as base, expect, type Page, type Locator } from '@playwright/test';
+import path from 'node:path';
+import { ROOT, startRelay, type RelayProcess } from '../support/relay-process.js';
+
+export { expect };
+
+/** The test's relay: stop it and start it again on the same port and data. */
+export class RelayControl {
+	constructor(public process: RelayProcess) {}
+	get httpUrl() {
+		return this.process.httpUrl;
+	}
+	/** Graceful stop (SIGTERM), as in a restart. */
+	async stop() {
+		await this.process.stop();
+	}
+	/** Starts a new relay process with the same port and data folder. */
+	async start() {
+		this.process = await this.process.restart();
+	}
+}
+
+type Fixtures = { relay: RelayControl; app: string };
+
+export const test = base.extend<Fixtures>({
+	// eslint-disable-next-line no-empty-pattern
+	relay: async ({}, use) => {
+		const relay = new RelayControl(await startRelay({ buildDir: path.join(ROOT, 'build') }));
+		await use(relay);
+		await relay.process.kill();
+	},
+	app: async ({ relay }, use) => use(relay.httpUrl)
+});
+
+/** The person's own grid. */
+export const myGrid = (page: Page): Locator => page.getByRole('grid', { name: /^Your availability/ });
+
+/** A cell of the person's own grid by slot key. */
+export const myCell = (page: Page, slot: string) => myGrid(page).locator(`[data-slot="${slot}"]`);
+
+/** A heatmap cell by slot key. */
+export const heatCell = (page: Page, slot: string) => page.getByTestId('heatmap').locator(`[data-slot="${slot}"]`);
+
+/** Creates an event through a prefilled link and lands on its page. */
+export async function createEvent(page: Page, app: string, query: string): Promise<string> {
+	await page.goto(`${app}/new?${query}`);
+	await page.getByRole('button', { name: 'Create' }).click();
+	await page.waitForURL(/\/e\/[A-Za-z0-9_-]{22}$/);
+	return page.url();
+}
+
+/** Joins the open event under `name`. */
+export async function join(page: Page, name: string) {
+	await page.getByLabel('Name').fill(name);
+	await page.getByRole('button', { name: 'Join' }).click();
+	await expect(myGrid(page)).toBeVisible();
+}
+
+/** Drags with the mouse from one of my cells to another. */
+export async function drag(page: Page, fromSlot: string, toSlot: string) {
+	const a = (await myCell(page, fromSlot).boundingBox())!;
+	const b = (await myCell(page, toSlot).boundingBox())!;
+	await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+	await page.mouse.down();
+	await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 6 });
+	await page.mouse.up();
+}
+
+/** Waits until the sync badge shows `state`. */
+export async function syncState(page: Page, state: string) {
+	await expect(page.getByTestId('sync-status')).toHaveAttribute('data-sync-state', state);
+}

@@ -1,0 +1,73 @@
+/** Links: prefilled create links, malformed event links, unknown events, identity on this device. */
+import { createEvent, expect, join, test } from './fixtures.js';
+
+test('a prefilled create link fills the form', async ({ page, app }) => {
+	await page.goto(`${app}/new?title=Study&weekdays=1,3,5&from=10:00&to=18:00&slot=60&tz=Asia/Seoul`);
+	await expect(page.getByLabel('Title')).toHaveValue('Study');
+	await expect(page.getByLabel('Days of the week')).toBeChecked();
+	for (const day of ['Monday', 'Wednesday', 'Friday'])
+		await expect(page.getByRole('button', { name: day })).toHaveAttribute('aria-pressed', 'true');
+	await expect(page.getByRole('button', { name: 'Tuesday' })).toHaveAttribute('aria-pressed', 'false');
+	await expect(page.getByLabel('From')).toHaveValue('600');
+	await expect(page.getByLabel('Block length')).toHaveValue('60');
+	await expect(page.getByLabel('Time zone')).toHaveValue('Asia/Seoul');
+	await page.getByRole('button', { name: 'Create' }).click();
+	await page.waitForURL(/\/e\//);
+	await join(page, 'Sol');
+	await expect(page.getByRole('grid', { name: /^Your availability/ }).locator('[data-slot="w3T17:00"]')).toBeVisible();
+});
+
+test('invalid create-link parameters are reported next to their fields, and block creating', async ({ page, app }) => {
+	await page.goto(`${app}/new?title=X&dates=2026-12-01,2026-02-30&from=9am&slot=45&tz=Mars/Base`);
+	await expect(page.getByText('These are not dates (YYYY-MM-DD): 2026-02-30')).toBeVisible();
+	await expect(page.getByText('Not a time of day (HH:MM): 9am')).toBeVisible();
+	await expect(page.getByText('Not a block length (15, 30 or 60 minutes): 45')).toBeVisible();
+	await expect(page.getByText('Not a known time zone: Mars/Base')).toBeVisible();
+	// The valid date was kept.
+	await expect(page.locator('[data-date="2026-12-01"]')).toHaveAttribute('aria-pressed', 'true');
+	await page.getByRole('button', { name: 'Create' }).click();
+	await expect(page).toHaveURL(/\/new\?/);
+	// Fixing the fields clears their messages and lets the event be created.
+	await page.getByLabel('From').selectOption({ label: '09:00' });
+	await page.getByLabel('Block length').selectOption({ label: '30 minutes' });
+	await page.getByLabel('Time zone').selectOption('Asia/Seoul');
+	await page.locator('[data-date="2026-12-01"]').click();
+	await page.locator('[data-date="2026-12-01"]').click();
+	await page.getByRole('button', { name: 'Create' }).click();
+	await page.waitForURL(/\/e\//);
+});
+
+test('an empty form names what is missing', async ({ page, app }) => {
+	await page.goto(app);
+	await page.getByRole('button', { name: 'Create' }).click();
+	await expect(page.getByText('Give the event a title.')).toBeVisible();
+	await expect(page.getByText('Pick at least one date.')).toBeVisible();
+});
+
+test('a malformed event link shows a clear page', async ({ page, app }) => {
+	for (const bad of ['nope', 'AAAAAAAAAAAAAAAAAAAAAB', 'AAAAAAAAAAAAAAAAAAAAAAAA']) {
+		await page.goto(`${app}/e/${bad}`);
+		await expect(page.getByRole('heading', { name: 'Not a valid event link' })).toBeVisible();
+	}
+});
+
+test('a valid but unknown event id says so once the relay has answered', async ({ page, app }) => {
+	await page.goto(`${app}/e/AAAAAAAAAAAAAAAAAAAAAA`);
+	await expect(page.getByRole('heading', { name: 'No event at this link' })).toBeVisible();
+});
+
+test('reopening continues as the same member; "Not you?" lets someone else pick or join', async ({ page, app }) => {
+	const url = await createEvent(page, app, 'title=Club&weekdays=2,4&from=18:00&to=20:00&slot=60&tz=UTC');
+	await join(page, 'Hana');
+	await page.goto(app);
+	await page.goto(url);
+	await expect(page.getByText('You are Hana')).toBeVisible();
+	await page.getByRole('button', { name: 'Not you?' }).click();
+	await join(page, 'Dong');
+	await expect(page.getByText('You are Dong')).toBeVisible();
+	await page.getByRole('button', { name: 'Not you?' }).click();
+	await page.getByRole('button', { name: 'Continue as Hana' }).click();
+	await expect(page.getByText('You are Hana')).toBeVisible();
+	await page.reload();
+	await expect(page.getByText('You are Hana')).toBeVisible();
+});
