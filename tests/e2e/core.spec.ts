@@ -196,3 +196,26 @@ test('with the relay stopped both paint (the same slot too); after restart both 
 	await c.goto(url);
 	await expect(heatCell(c, '2026-12-01T10:00Z')).toHaveAttribute('data-count', '2');
 });
+
+test('an event created while the relay is down exists at once and reaches the relay when it returns', async ({ browser, page, app, relay }) => {
+	// The app is open (no service worker yet, so it must have loaded once); then the relay goes away.
+	await page.goto(`${app}/new?title=Offline%20made&weekdays=6&from=10:00&to=11:00&slot=30&tz=UTC`);
+	await expect(page.getByRole('button', { name: 'Create' })).toBeVisible();
+	await page.waitForLoadState('networkidle');
+	await relay.stop();
+	await page.getByRole('button', { name: 'Create' }).click();
+	await page.waitForURL(/\/e\//);
+	await expect(page.getByRole('heading', { name: 'Offline made' })).toBeVisible();
+	await syncState(page, 'offline');
+	await join(page, 'Early');
+	await myCell(page, 'w6T10:30').click();
+	await expect(myCell(page, 'w6T10:30')).toHaveAttribute('aria-selected', 'true');
+	await expect(page.getByTestId('sync-status')).toContainText('will sync');
+
+	await relay.start();
+	await syncState(page, 'synced');
+	const other = await (await browser.newContext()).newPage();
+	await other.goto(page.url());
+	await expect(other.getByRole('heading', { name: 'Offline made' })).toBeVisible();
+	await expect(heatCell(other, 'w6T10:30')).toHaveAttribute('data-count', '1');
+});
