@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shell = path.join(root, 'build', '200.html');
 
+/** Newest modification time (ms) of a file or anything below a folder. @param {string} p @returns {number} */
 function newest(p) {
 	if (!fs.existsSync(p)) return 0;
 	const stat = fs.statSync(p);

@@ -16,6 +16,10 @@ const bin = (name, file) => path.join(root, 'node_modules', name, file);
 const run = (args, env = {}) =>
 	spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } }).status;
 
+// Types first: a type error fails the run (counted as one failure) but
+// does not stop the tests from running.
+const typesStatus = run([bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']) || run([bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--output', 'human']);
+
 const vitestStatus = run([
 	bin('vitest', 'vitest.mjs'),
 	'run',
@@ -52,8 +56,9 @@ if (p) {
 	failed += (p.errors ?? []).length;
 } else failed += 1;
 
+if (typesStatus !== 0) failed += 1;
 const ranNothing = passed + failed === 0;
 const line = `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
 fs.writeFileSync(path.join(out, 'summary.txt'), line + '\n');
 console.log(line);
-process.exit(failed > 0 || ranNothing || vitestStatus !== 0 || playwrightStatus !== 0 ? 1 : 0);
+process.exit(failed > 0 || ranNothing || vitestStatus !== 0 || playwrightStatus !== 0 || typesStatus !== 0 ? 1 : 0);

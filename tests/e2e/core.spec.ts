@@ -2,7 +2,7 @@
  * The core slice end to end: create, join, paint, see the group, reload,
  * two people live, and two people offline converging.
  */
-import { createEvent, drag, expect, heatCell, join, myCell, myGrid, syncState, test } from './fixtures.js';
+import { createEvent, drag, expect, heatCell, join, myCell, myGrid, syncState, test, twoPeople } from './fixtures.js';
 
 const EVENT = 'title=Study&dates=2026-12-01,2026-12-03&from=09:00&to=12:00&slot=30&tz=UTC';
 
@@ -134,12 +134,7 @@ test('touch: tap first and last block paints the range; a swipe scrolls and pain
 });
 
 test('two people: a stroke shows up live in the other heatmap, with who is free and presence', async ({ browser, app }) => {
-	const a = await (await browser.newContext()).newPage();
-	const b = await (await browser.newContext()).newPage();
-	const url = await createEvent(a, app, EVENT);
-	await join(a, 'Ana');
-	await b.goto(url);
-	await join(b, 'Ben');
+	const { a, b } = await twoPeople(browser, app, EVENT);
 	await expect(a.getByTestId('presence')).toContainText('Ben');
 	await expect(b.getByTestId('presence')).toContainText('Ana');
 
@@ -148,6 +143,11 @@ test('two people: a stroke shows up live in the other heatmap, with who is free 
 	await drag(b, '2026-12-03T10:00Z', '2026-12-03T11:00Z');
 	await expect(heatCell(a, '2026-12-03T10:00Z')).toHaveAttribute('data-count', '2');
 	await expect(heatCell(b, '2026-12-03T10:00Z')).toHaveAttribute('data-count', '2');
+
+	// More people free is drawn darker: 2 > 1 > 0, visibly.
+	const colour = (slot: string) => heatCell(b, slot).evaluate((el) => getComputedStyle(el).backgroundColor);
+	const [none, one, two] = [await colour('2026-12-01T09:00Z'), await colour('2026-12-03T09:00Z'), await colour('2026-12-03T10:00Z')];
+	expect(new Set([none, one, two]).size).toBe(3);
 
 	// Who is free at 09:00 on Dec 3: Ana, not Ben.
 	await heatCell(b, '2026-12-03T09:00Z').hover();
@@ -163,12 +163,7 @@ test('two people: a stroke shows up live in the other heatmap, with who is free 
 });
 
 test('with the relay stopped both paint (the same slot too); after restart both heatmaps agree', async ({ browser, app, relay }) => {
-	const a = await (await browser.newContext()).newPage();
-	const b = await (await browser.newContext()).newPage();
-	const url = await createEvent(a, app, EVENT);
-	await join(a, 'Ana');
-	await b.goto(url);
-	await join(b, 'Ben');
+	const { a, b, url } = await twoPeople(browser, app, EVENT);
 	await syncState(a, 'synced');
 	await syncState(b, 'synced');
 

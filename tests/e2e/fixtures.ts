@@ -2,7 +2,7 @@
  * Fixtures: every test gets its own real relay process (fresh data folder)
  * serving the built app, and helpers that act as a person would.
  */
-import { test as base, expect, type Page, type Locator } from '@playwright/test';
+import { test as base, expect, type Browser, type Page, type Locator } from '@playwright/test';
 import path from 'node:path';
 import { ROOT, startRelay, type RelayProcess } from '../support/relay-process.js';
 
@@ -73,4 +73,15 @@ export async function drag(page: Page, fromSlot: string, toSlot: string) {
 /** Waits until the sync badge shows `state`. */
 export async function syncState(page: Page, state: string) {
 	await expect(page.getByTestId('sync-status')).toHaveAttribute('data-sync-state', state);
+}
+
+/** Two people in separate browser contexts on one new event, both joined. */
+export async function twoPeople(browser: Browser, app: string, query: string) {
+	const a = await (await browser.newContext()).newPage();
+	const b = await (await browser.newContext()).newPage();
+	const url = await createEvent(a, app, query);
+	await join(a, 'Ana');
+	await b.goto(url);
+	await join(b, 'Ben');
+	return { a, b, url };
 }

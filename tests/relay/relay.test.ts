@@ -228,6 +228,17 @@ describe('relay', () => {
 		expect(r.output()).toContain('closing websocket');
 	});
 
+	it('closes a connection whose frame exceeds MAX_FRAME_BYTES (1009) and keeps serving others', async () => {
+		const r = await relay({ env: { MAX_FRAME_BYTES: '1000' } });
+		const room = newEventId();
+		const sock = raw(`${r.wsUrl}/${room}`);
+		await sock.opened;
+		sock.ws.send(new Uint8Array(5000));
+		expect((await sock.closed).code).toBe(1009);
+		const a = client(r, room);
+		await synced(a.provider);
+	});
+
 	it('refuses a websocket whose path is not a valid event room', async () => {
 		const r = await relay();
 		for (const room of ['not-an-id', 'AAAAAAAAAAAAAAAAAAAAAB', '']) {
