@@ -59,8 +59,9 @@ export function rememberedEvents(): RememberedEvent[] {
 
 /** Records that an event was opened (or created) now. */
 export function rememberEvent(entry: { id: string; title: string; organizer?: boolean }, now = Date.now()): void {
-	const list = rememberedEvents().filter((e) => e.id !== entry.id);
-	const previous = rememberedEvents().find((e) => e.id === entry.id);
+	const all = rememberedEvents();
+	const previous = all.find((e) => e.id === entry.id);
+	const list = all.filter((e) => e !== previous);
 	list.unshift({ ...previous, ...entry, organizer: entry.organizer || previous?.organizer, lastOpened: now });
 	write(EVENTS_KEY, JSON.stringify(list.slice(0, 200)));
 }
