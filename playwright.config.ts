@@ -1,7 +1,6 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './tests/support/browser';
 
-// Playwright cannot download browsers here: use the system Chromium.
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 export default defineConfig({
 	testDir: 'tests/e2e',
@@ -16,17 +15,7 @@ export default defineConfig({
 		: [['list']],
 	use: {
 		browserName: 'chromium',
-		launchOptions: {
-			executablePath,
-			args: [
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-dev-shm-usage',
-				'--disable-background-networking',
-				'--disable-component-update',
-				'--disable-sync'
-			]
-		},
+		launchOptions: chromiumLaunchOptions,
 		trace: 'retain-on-failure'
 	}
 });

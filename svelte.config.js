@@ -7,7 +7,13 @@ const config = {
 	kit: {
 		// A single-page app: nothing is prerendered, every path is served the
 		// fallback shell, so any /e/<id> link opens the same app.
-		adapter: adapter({ fallback: '200.html', strict: false })
+		// MOIM_BUILD_DIR lets the update test build a second version beside the first.
+		adapter: adapter({ pages: process.env.MOIM_BUILD_DIR || 'build', fallback: '200.html', strict: false }),
+		// Every build gets its own name (shown in the footer, and the revision of
+		// the precached shell, so a new build is always a service-worker update).
+		version: { name: process.env.MOIM_BUILD_ID || new Date().toISOString().replace(/[-:.]/g, '') },
+		// The service worker comes from @vite-pwa/sveltekit, not SvelteKit's own.
+		serviceWorker: { register: false }
 	}
 };
 

@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import { applyStroke, availabilityMap, createEvent, joinEvent, STROKE_ORIGIN } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
-import { SyncTracker, type SyncState } from '../../src/lib/sync/status.js';
+import { SyncTracker, type AckRecord, type AckStore, type SyncState } from '../../src/lib/sync/status.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -16,14 +16,32 @@ afterEach(async () => {
 	for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-function open(relay: RelayProcess, room: string) {
+/** An AckStore in memory, standing in for the event's IndexedDB between "reloads". */
+function memoryAckStore(): AckStore & { record: AckRecord | null } {
+	return {
+		record: null,
+		async load() {
+			return this.record;
+		},
+		save(record) {
+			this.record = structuredClone(record);
+		}
+	};
+}
+
+/** The origin the stored copy is loaded with, like y-indexeddb's persistence. */
+const LOAD_ORIGIN = Symbol('stored copy');
+
+function open(relay: RelayProcess, room: string, stored?: { state: Uint8Array; store: AckStore }) {
 	const doc = new Y.Doc();
+	// Load the "stored copy" before connecting, as a reload does.
+	if (stored) Y.applyUpdate(doc, stored.state, LOAD_ORIGIN);
 	const provider = new WebsocketProvider(relay.wsUrl, room, doc, {
 		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
 		disableBc: true,
 		maxBackoffTime: 200
 	});
-	const tracker = new SyncTracker(provider, doc, new Set([provider]));
+	const tracker = new SyncTracker(provider, doc, { loadOrigins: new Set([LOAD_ORIGIN]), store: stored?.store });
 	const states: SyncState[] = [];
 	tracker.subscribe(() => states.push(tracker.snapshot.state));
 	cleanups.push(() => {
@@ -85,4 +103,53 @@ it('is pending after a local change until the relay confirms it, and offline whi
 	cleanups.push(() => back.kill());
 	await until(() => a.tracker.snapshot.state === 'synced', 'synced after restart', 15_000);
 	expect(a.tracker.snapshot.unconfirmed).toBe(false);
+});
+
+it('remembers across a reload what the relay has acknowledged, so older offline edits still show as unsynced', async () => {
+	const relay = await startRelay();
+	cleanups.push(() => relay.kill());
+	const room = newEventId();
+	const settings = { title: 'R', kind: 'weekdays' as const, dates: [], weekdays: [2], start: 600, end: 660, slot: 30, tz: 'UTC' };
+
+	// Someone else creates the event; this device only receives it.
+	const other = open(relay, room);
+	await until(() => other.tracker.snapshot.state === 'synced', 'other synced');
+	createEvent(other.doc, settings, 1);
+	const them = joinEvent(other.doc, 'Them', 1);
+	applyStroke(other.doc, them, ['w2T10:00'], 1);
+	await until(() => other.tracker.snapshot.state === 'synced', 'other confirmed');
+
+	const store = memoryAckStore();
+	const first = open(relay, room, { state: new Uint8Array([0, 0]), store });
+	await until(() => first.tracker.snapshot.state === 'synced' && first.doc.getMap('event').size > 0, 'first synced');
+	first.tracker.destroy();
+	first.provider.destroy();
+
+	// Reload with the relay down: everything here came from the relay, so nothing is unsynced.
+	await relay.kill();
+	const offline = open(relay, room, { state: Y.encodeStateAsUpdate(first.doc), store });
+	await until(() => offline.tracker.snapshot.state === 'offline', 'offline');
+	await new Promise((r) => setTimeout(r, 50));
+	expect(offline.tracker.snapshot.unconfirmed).toBe(false);
+	expect(offline.tracker.snapshot.lastSyncedAt).not.toBeNull();
+
+	// An edit made offline, then another reload: still unsynced, from the saved record.
+	const me = joinEvent(offline.doc, 'Me', 2);
+	applyStroke(offline.doc, me, ['w2T10:30'], 1);
+	expect(offline.tracker.snapshot.unconfirmed).toBe(true);
+	offline.tracker.destroy();
+	offline.provider.destroy();
+	const again = open(relay, room, { state: Y.encodeStateAsUpdate(offline.doc), store });
+	await until(() => again.tracker.snapshot.state === 'offline', 'offline again');
+	await until(() => again.tracker.snapshot.unconfirmed, 'unsynced after reload');
+
+	// Relay back: the handshake and probe carry the old edit; the other client gets it.
+	const back = await relay.restart();
+	cleanups.push(() => back.kill());
+	await until(() => again.tracker.snapshot.state === 'synced', 'synced after restart', 15_000);
+	expect(again.tracker.snapshot.unconfirmed).toBe(false);
+	await until(() => availabilityMap(other.doc).get(me)?.get('w2T10:30') === 1, 'other sees the offline edit', 15_000);
+	again.tracker.destroy();
+	expect(new Map(store.record!.sv).get(again.doc.clientID)).toBeUndefined();
+	expect(new Map(store.record!.sv).get(offline.doc.clientID)).toBe(Y.decodeStateVector(Y.encodeStateVector(again.doc)).get(offline.doc.clientID));
 });

@@ -15,6 +15,28 @@ export interface RememberedEvent {
 	lastOpened: number;
 	/** Created on this device. */
 	organizer?: boolean;
+	/** Changes made on this device are not on the relay yet. */
+	pending?: boolean;
+}
+
+const listeners = new Set<() => void>();
+/** Latest pending flags, also for events not listed yet (the title arrives later). */
+const knownPending = new Map<string, boolean>();
+
+/**
+ * Calls `fn` when the remembered events change, in this tab or another one
+ * (through the `storage` event). Returns the unsubscribe.
+ */
+export function watchRememberedEvents(fn: () => void): () => void {
+	const onStorage = (e: StorageEvent) => {
+		if (e.key === EVENTS_KEY || e.key === null) fn();
+	};
+	listeners.add(fn);
+	globalThis.addEventListener?.('storage', onStorage);
+	return () => {
+		listeners.delete(fn);
+		globalThis.removeEventListener?.('storage', onStorage);
+	};
 }
 
 function storage(): Storage | null {
@@ -62,6 +84,22 @@ export function rememberEvent(entry: { id: string; title: string; organizer?: bo
 	const all = rememberedEvents();
 	const previous = all.find((e) => e.id === entry.id);
 	const list = all.filter((e) => e !== previous);
-	list.unshift({ ...previous, ...entry, organizer: entry.organizer || previous?.organizer, lastOpened: now });
-	write(EVENTS_KEY, JSON.stringify(list.slice(0, 200)));
+	const pending = knownPending.get(entry.id) ?? previous?.pending;
+	list.unshift({ ...previous, ...entry, organizer: entry.organizer || previous?.organizer, pending, lastOpened: now });
+	saveEvents(list.slice(0, 200));
+}
+
+/** Records whether an event has changes the relay has not acknowledged. */
+export function setPending(eventId: string, pending: boolean): void {
+	knownPending.set(eventId, pending);
+	const list = rememberedEvents();
+	const entry = list.find((e) => e.id === eventId);
+	if (!entry || Boolean(entry.pending) === pending) return;
+	entry.pending = pending;
+	saveEvents(list);
+}
+
+function saveEvents(list: RememberedEvent[]) {
+	write(EVENTS_KEY, JSON.stringify(list));
+	for (const fn of listeners) fn();
 }

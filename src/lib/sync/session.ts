@@ -7,7 +7,12 @@ import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import { SYNC_PATH } from '../model/protocol.js';
-import { SyncTracker } from './status.js';
+import { setPending } from './device.js';
+import { SyncTracker, type AckRecord, type AckStore } from './status.js';
+import { watchLocalCopy } from './storage.js';
+
+/** How loading the stored copy went. */
+export type LocalCopy = 'loaded' | 'empty' | 'unavailable';
 
 /** One event, open on this device. */
 export interface EventSession {
@@ -16,14 +21,18 @@ export interface EventSession {
 	readonly local: IndexeddbPersistence;
 	readonly relay: WebsocketProvider;
 	readonly sync: SyncTracker;
-	/** Resolves once the copy stored on this device has been loaded. */
-	readonly localReady: Promise<void>;
+	/**
+	 * Resolves once the copy stored on this device has been loaded (or found
+	 * empty), or storage turned out to be unavailable; the relay goes on either way.
+	 */
+	readonly localReady: Promise<LocalCopy>;
 }
 
 interface Entry {
 	session: EventSession;
 	refs: number;
 	closeTimer: ReturnType<typeof setTimeout> | null;
+	close: () => void;
 }
 
 const open = new Map<string, Entry>();
@@ -54,16 +63,30 @@ export function acquireEvent(id: string): EventSession {
 	const doc = new Y.Doc();
 	const local = new IndexeddbPersistence(localDbName(id), doc);
 	const relay = new WebsocketProvider(relayUrl(), id, doc);
-	const sync = new SyncTracker(relay, doc, new Set([local, relay]));
-	const session: EventSession = {
-		id,
-		doc,
-		local,
-		relay,
-		sync,
-		localReady: local.whenSynced.then(() => undefined)
-	};
-	open.set(id, { session, refs: 1, closeTimer: null });
+	const sync = new SyncTracker(relay, doc, { loadOrigins: new Set([local]), store: ackStore(local) });
+	const stopWatching = watchLocalCopy(id, local);
+	const unsubscribe = sync.subscribe(() => setPending(id, sync.snapshot.unconfirmed));
+	const localReady = Promise.race([
+		local.whenSynced.then((): LocalCopy => (doc.store.clients.size > 0 ? 'loaded' : 'empty')),
+		local._db.then(
+			() => new Promise<never>(() => {}),
+			(): LocalCopy => 'unavailable'
+		)
+	]);
+	const session: EventSession = { id, doc, local, relay, sync, localReady };
+	open.set(id, {
+		session,
+		refs: 1,
+		closeTimer: null,
+		close: () => {
+			unsubscribe();
+			stopWatching();
+			sync.destroy();
+			relay.destroy();
+			void local.destroy().catch(() => {});
+			doc.destroy();
+		}
+	});
 	return session;
 }
 
@@ -76,9 +99,57 @@ export function releaseEvent(session: EventSession): void {
 	entry.closeTimer = setTimeout(() => {
 		if (entry.refs > 0) return;
 		open.delete(session.id);
-		session.sync.destroy();
-		session.relay.destroy();
-		void session.local.destroy();
-		session.doc.destroy();
+		entry.close();
 	}, LINGER_MS);
+}
+
+/**
+ * Waits until every write already started on this device's stored copies has
+ * finished (before a reload). IndexedDB runs overlapping transactions in
+ * order, so a read that completes comes after every earlier write.
+ */
+export async function flushLocalCopies(): Promise<void> {
+	await Promise.all(
+		[...open.values()].map(async ({ session }) => {
+			const db = session.local.db;
+			if (!db) return;
+			await new Promise<void>((resolve) => {
+				try {
+					const tx = db.transaction(['updates', 'custom'], 'readonly');
+					tx.oncomplete = tx.onabort = tx.onerror = () => resolve();
+				} catch {
+					resolve();
+				}
+			});
+		})
+	);
+}
+
+const ACK_KEY = 'relay-ack';
+
+/** Keeps what the relay acknowledged beside the document, in its own database. */
+function ackStore(local: IndexeddbPersistence): AckStore {
+	return {
+		async load() {
+			const raw = await local.get(ACK_KEY);
+			return typeof raw === 'string' ? parseAckRecord(raw) : null;
+		},
+		save(record) {
+			void local.set(ACK_KEY, JSON.stringify(record)).catch(() => {});
+		}
+	};
+}
+
+function parseAckRecord(raw: string): AckRecord | null {
+	try {
+		const value = JSON.parse(raw);
+		const pairs = Array.isArray(value?.sv) ? value.sv : [];
+		return {
+			sv: pairs.filter((p: unknown) => Array.isArray(p) && p.length === 2 && p.every(Number.isSafeInteger)),
+			deletes: value?.deletes === true,
+			at: typeof value?.at === 'number' ? value.at : null
+		};
+	} catch {
+		return null;
+	}
 }
