@@ -109,7 +109,7 @@ it('remembers across a reload what the relay has acknowledged, so older offline 
 	const relay = await startRelay();
 	cleanups.push(() => relay.kill());
 	const room = newEventId();
-	const settings = { title: 'R', kind: 'weekdays' as const, dates: [], weekdays: [2], start: 600, end: 660, slot: 30, tz: 'UTC' };
+	const settings = { title: 'R', kind: 'weekdays' as const, dates: [], weekdays: [2], start: 600, end: 660, slot: 30 as const, tz: 'UTC' };
 
 	// Someone else creates the event; this device only receives it.
 	const other = open(relay, room);
