@@ -1,6 +1,10 @@
 import adapter from '@sveltejs/adapter-static';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 
+// This file is loaded more than once per build (also by SvelteKit's child
+// processes): fix the build's name once, in the environment they inherit.
+process.env.MOIM_BUILD_ID ||= new Date().toISOString().replace(/[-:.]/g, '');
+
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
 	preprocess: vitePreprocess(),
@@ -11,7 +15,7 @@ const config = {
 		adapter: adapter({ pages: process.env.MOIM_BUILD_DIR || 'build', fallback: '200.html', strict: false }),
 		// Every build gets its own name (shown in the footer, and the revision of
 		// the precached shell, so a new build is always a service-worker update).
-		version: { name: process.env.MOIM_BUILD_ID || new Date().toISOString().replace(/[-:.]/g, '') },
+		version: { name: process.env.MOIM_BUILD_ID },
 		// The service worker comes from @vite-pwa/sveltekit, not SvelteKit's own.
 		serviceWorker: { register: false }
 	}

@@ -15,6 +15,9 @@ export default defineConfig({
 			// A new version waits until the person chooses to reload (UpdatePrompt).
 			registerType: 'prompt',
 			injectRegister: false,
+			// Absolute: pages live at /e/<id>, and a relative ./sw.js would miss.
+			base: '/',
+			scope: '/',
 			// The shell is served for every page path, so the service worker must
 			// answer any navigation (/e/<id> never seen before included) with it.
 			kit: { adapterFallback: '200.html', spa: true },

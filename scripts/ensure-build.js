@@ -6,7 +6,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const shell = path.join(root, 'build', '200.html');
 
 /** Newest modification time (ms) of a file or anything below a folder. @param {string} p @returns {number} */
 function newest(p) {
@@ -16,14 +15,22 @@ function newest(p) {
 	return Math.max(stat.mtimeMs, ...fs.readdirSync(p).map((f) => newest(path.join(p, f))));
 }
 
-/** Runs `vite build` if needed; exits the process if the build fails. */
-export function ensureBuild() {
+/**
+ * Runs `vite build` if needed; exits the process if the build fails.
+ * `outDir` (relative to the project) and `buildId` make a second, differently
+ * named build, as the service-worker update test needs.
+ * @param {{ outDir?: string, buildId?: string }} [options]
+ */
+export function ensureBuild({ outDir = 'build', buildId } = {}) {
+	const shell = path.join(root, outDir, '200.html');
 	const sources = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package.json'].map((p) => path.join(root, p));
 	const stale = !fs.existsSync(shell) || Math.max(...sources.map(newest)) > fs.statSync(shell).mtimeMs;
 	if (!stale) return;
-	console.log('Building the app…');
+	console.log(`Building the app into ${outDir}…`);
+	const env = { ...process.env, MOIM_BUILD_DIR: outDir, ...(buildId ? { MOIM_BUILD_ID: buildId } : {}) };
 	const build = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build'], {
 		cwd: root,
+		env,
 		stdio: 'inherit'
 	});
 	if (build.status !== 0) process.exit(build.status ?? 1);

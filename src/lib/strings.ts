@@ -45,6 +45,7 @@ export const strings = {
 	} satisfies Record<DraftError, string>,
 	home: {
 		yourEvents: 'Events on this device',
+		notSynced: 'Not synced yet',
 		noEvents: 'Events you create or open appear here, and open even without a connection.',
 		lastOpened: 'Last opened',
 		organizer: 'organizer'
@@ -98,7 +99,37 @@ export const strings = {
 		connecting: 'Connecting…',
 		synced: 'Synced',
 		pending: 'Saving to the relay…',
-		lastSynced: (time: string) => `Last synced ${time}`
+		lastSynced: (time: string) => `Last synced ${time}`,
+		details: 'Sync details',
+		connection: 'Connection',
+		networkOnline: 'Online, connected to the relay',
+		networkConnecting: 'Online, connecting to the relay…',
+		networkOffline: 'No network connection',
+		relayUnreachable: "Online, but the relay can't be reached — retrying",
+		lastSyncedLabel: 'Last synced',
+		never: 'Not yet',
+		changes: 'Changes on this device',
+		allOnRelay: 'All on the relay',
+		notOnRelay: 'Not on the relay yet — they are saved here and sync when the relay is reachable'
+	},
+	storage: {
+		unavailable:
+			"This browser isn't letting Moim save anything on this device. You can keep going while online — your changes go straight to the relay — but nothing stays here after you close the tab.",
+		full: "This device is out of storage space, so your latest changes couldn't be saved here. They are still in this tab and go to the relay while you're online: keep the tab open until it says Synced, or free up some space. Moim keeps retrying.",
+		evicted:
+			"The browser cleared the copy of this event that was saved on this device. It's loaded again from the relay when you're online.",
+		notPersistent:
+			'Your browser may clear saved data when the device runs low on space. Anything marked Synced is safe on the relay.',
+		dismiss: 'Dismiss'
+	},
+	app: {
+		updateReady: 'A new version is ready',
+		reload: 'Reload',
+		later: 'Later',
+		install: 'Install app',
+		iosHint: 'To install Moim: tap Share, then “Add to Home Screen”.',
+		offlineReady: 'Ready to work offline',
+		version: (name: string) => `Version ${name}`
 	}
 };
 

@@ -7,12 +7,16 @@ import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import { SYNC_PATH } from '../model/protocol.js';
-import { setPending } from './device.js';
+import { rememberedEvents, setPending } from './device.js';
 import { SyncTracker, type AckRecord, type AckStore } from './status.js';
-import { watchLocalCopy } from './storage.js';
+import { storageHealth, watchLocalCopy } from './storage.js';
 
-/** How loading the stored copy went. */
-export type LocalCopy = 'loaded' | 'empty' | 'unavailable';
+/**
+ * How loading the stored copy went: `loaded` from an earlier visit, `new`
+ * when this device had no copy yet, `evicted` when it had one that is gone,
+ * `unavailable` when storage is refused.
+ */
+export type LocalCopy = 'loaded' | 'new' | 'evicted' | 'unavailable';
 
 /** One event, open on this device. */
 export interface EventSession {
@@ -60,6 +64,8 @@ export function acquireEvent(id: string): EventSession {
 		existing.closeTimer = null;
 		return existing.session;
 	}
+	// Listed on this device means it had a copy here; a new copy then means it was cleared.
+	const listedBefore = rememberedEvents().some((e) => e.id === id);
 	const doc = new Y.Doc();
 	const local = new IndexeddbPersistence(localDbName(id), doc);
 	const relay = new WebsocketProvider(relayUrl(), id, doc);
@@ -67,12 +73,15 @@ export function acquireEvent(id: string): EventSession {
 	const stopWatching = watchLocalCopy(id, local);
 	const unsubscribe = sync.subscribe(() => setPending(id, sync.snapshot.unconfirmed));
 	const localReady = Promise.race([
-		local.whenSynced.then((): LocalCopy => (doc.store.clients.size > 0 ? 'loaded' : 'empty')),
+		local.whenSynced
+			.then(() => markStored(local))
+			.then((copy): LocalCopy => (copy === 'new' && listedBefore ? 'evicted' : copy)),
 		local._db.then(
 			() => new Promise<never>(() => {}),
 			(): LocalCopy => 'unavailable'
 		)
 	]);
+	void localReady.then((copy) => copy === 'evicted' && storageHealth.report(id, 'evicted'));
 	const session: EventSession = { id, doc, local, relay, sync, localReady };
 	open.set(id, {
 		session,
@@ -126,6 +135,21 @@ export async function flushLocalCopies(): Promise<void> {
 }
 
 const ACK_KEY = 'relay-ack';
+const STORED_SINCE_KEY = 'stored-since';
+
+/**
+ * Tells a copy kept from an earlier visit from a new one. The document alone
+ * cannot: the relay may have filled it before the stored copy was read.
+ */
+async function markStored(local: IndexeddbPersistence): Promise<LocalCopy> {
+	try {
+		if ((await local.get(STORED_SINCE_KEY)) !== undefined) return 'loaded';
+		await local.set(STORED_SINCE_KEY, Date.now());
+	} catch {
+		// A failed marker write shows up as a storage problem elsewhere.
+	}
+	return 'new';
+}
 
 /** Keeps what the relay acknowledged beside the document, in its own database. */
 function ackStore(local: IndexeddbPersistence): AckStore {

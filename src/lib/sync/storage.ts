@@ -4,8 +4,8 @@
  * cleared, and whether storage is persistent. Problems never stop syncing:
  * the document stays in memory and keeps going to the relay.
  */
+import * as Y from 'yjs';
 import type { IndexeddbPersistence } from 'y-indexeddb';
-import { storeState } from 'y-indexeddb';
 
 /** Something wrong with the copy of an event on this device. */
 export type StorageProblem =
@@ -19,8 +19,10 @@ export type StorageProblem =
 /** Whether the browser promised not to evict Moim's data. */
 export type Persistence = 'unknown' | 'granted' | 'denied' | 'unsupported';
 
-/** How often a write that did not fit is retried. */
+/** How often a write that did not fit is retried while nothing changes. */
 const RETRY_MS = 15_000;
+/** After a new change, how soon a write that did not fit is retried. */
+const RETRY_AFTER_CHANGE_MS = 500;
 
 /** Device-wide storage health, observable by the views. */
 export class StorageHealth {
@@ -117,18 +119,27 @@ export function watchLocalCopy(
 		retry = null;
 		if (stopped) return;
 		try {
-			await storeState(persistence, true);
+			await storeWholeDocument(persistence);
 			health.clear(eventId, 'full');
 		} catch (error) {
-			if (isQuotaError(error)) retry = setTimeout(rewrite, RETRY_MS);
+			if (isQuotaError(error)) retryIn(RETRY_MS);
 		}
+	};
+	const retryIn = (ms: number) => {
+		if (retry) clearTimeout(retry);
+		retry = setTimeout(rewrite, ms);
 	};
 	const onAbort = (e: Event) => {
 		const error = (e.target as IDBTransaction | null)?.error ?? null;
 		if (!isQuotaError(error)) return;
 		health.report(eventId, 'full');
-		if (!retry) retry = setTimeout(rewrite, RETRY_MS);
+		if (!retry) retryIn(RETRY_MS);
 	};
+	// Space may have been freed: try again soon after each change.
+	const onUpdate = () => {
+		if (health.problems.get(eventId) === 'full') retryIn(RETRY_AFTER_CHANGE_MS);
+	};
+	persistence.doc.on('update', onUpdate);
 
 	persistence._db.then(
 		(opened) => {
@@ -142,7 +153,27 @@ export function watchLocalCopy(
 		stopped = true;
 		if (retry) clearTimeout(retry);
 		db?.removeEventListener('abort', onAbort);
+		persistence.doc.off('update', onUpdate);
 	};
+}
+
+/**
+ * Adds the whole document as one stored update, covering any update whose
+ * write failed. (y-indexeddb's own storeState does not report failure.)
+ * Older entries stay; y-indexeddb merges them when it next trims.
+ */
+function storeWholeDocument(persistence: IndexeddbPersistence): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const db = persistence.db;
+		if (!db) return reject(new Error('The stored copy is not open'));
+		const tx = db.transaction(['updates'], 'readwrite');
+		tx.objectStore('updates').add(Y.encodeStateAsUpdate(persistence.doc));
+		tx.oncomplete = () => {
+			persistence._dbsize++;
+			resolve();
+		};
+		tx.onabort = () => reject(tx.error ?? new Error('The write was aborted'));
+	});
 }
 
 /** Whether `error` says the device is out of storage space. */
