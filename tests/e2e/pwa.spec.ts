@@ -195,11 +195,16 @@ test('a new version waits for "Reload", then loads it and keeps local data', asy
 		await offlineReady(page);
 		const versionA = await page.getByTestId('app-version').textContent();
 		expect(versionA).not.toContain(UPDATE_BUILD.buildId);
+		// A second tab, in the middle of its own work when the first one updates.
+		const second = await page.context().newPage();
+		await second.goto(url);
+		await expect(myCell(second, '2026-12-01T09:30Z')).toHaveAttribute('aria-selected', 'true');
 
 		// Deploy build B.
 		fs.rmSync(site, { recursive: true, force: true });
 		fs.cpSync(path.join(ROOT, UPDATE_BUILD.outDir), site, { recursive: true });
-		await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+		for (const tab of [page, second])
+			await tab.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
 		await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.update()));
 		await expect(page.getByTestId('update-prompt')).toBeVisible();
 		await expect(page.getByTestId('update-prompt')).toContainText('A new version is ready');
@@ -217,6 +222,14 @@ test('a new version waits for "Reload", then loads it and keeps local data', asy
 		await expect(myCell(page, '2026-12-01T09:30Z')).toHaveAttribute('aria-selected', 'true');
 		await expect(myCell(page, '2026-12-02T09:30Z')).toHaveAttribute('aria-selected', 'true');
 		await expect(page.getByTestId('update-prompt')).toHaveCount(0);
+
+		// The other tab was not reloaded under its person: it offers the reload instead.
+		await expect(second.getByTestId('update-prompt')).toBeVisible();
+		expect(await second.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+		await expect(second.getByTestId('app-version')).toHaveText(versionA!);
+		await second.getByTestId('update-prompt').getByRole('button', { name: 'Reload' }).click();
+		await expect(second.getByTestId('app-version')).toContainText(UPDATE_BUILD.buildId);
+		await expect(myCell(second, '2026-12-02T09:30Z')).toHaveAttribute('aria-selected', 'true');
 	} finally {
 		await relay.kill();
 		fs.rmSync(site, { recursive: true, force: true });
@@ -360,4 +373,40 @@ test('a copy the browser cleared is reported and loaded again from the relay', a
 	await page.goto(url);
 	await expect(page.getByTestId('storage-problem')).toHaveAttribute('data-problem', 'evicted');
 	await expect(myCell(page, '2026-12-01T09:30Z')).toHaveAttribute('aria-selected', 'true');
+});
+
+test('"Install app" appears when the browser offers installation; iOS Safari gets the Add to Home Screen hint', async ({
+	browser,
+	page,
+	app
+}) => {
+	await page.goto(app);
+	await expect(page.getByRole('button', { name: 'Install app' })).toHaveCount(0);
+	// Only the browser's offer is stood in for: headless Chromium never makes it by itself.
+	await page.evaluate(() => {
+		const offer = Object.assign(new Event('beforeinstallprompt', { cancelable: true }), {
+			prompt: async () => void ((window as unknown as { prompted: boolean }).prompted = true),
+			userChoice: Promise.resolve({ outcome: 'accepted' })
+		});
+		dispatchEvent(offer);
+	});
+	await page.getByRole('button', { name: 'Install app' }).click();
+	expect(await page.evaluate(() => (window as unknown as { prompted?: boolean }).prompted)).toBe(true);
+	await expect(page.getByRole('button', { name: 'Install app' })).toHaveCount(0);
+
+	const iphone = await browser.newContext({
+		userAgent:
+			'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1',
+		hasTouch: true,
+		isMobile: true
+	});
+	const phone = await iphone.newPage();
+	await phone.goto(app);
+	await expect(phone.getByRole('note').filter({ hasText: 'Add to Home Screen' })).toBeVisible();
+	await phone.getByRole('note').filter({ hasText: 'Add to Home Screen' }).getByRole('button', { name: 'Dismiss' }).click();
+	await phone.reload();
+	await expect(phone.getByRole('heading', { name: 'New event' })).toBeVisible();
+	await expect(phone.getByRole('note').filter({ hasText: 'Add to Home Screen' })).toHaveCount(0);
+	await expect(page.getByRole('note').filter({ hasText: 'Add to Home Screen' })).toHaveCount(0);
+	await iphone.close();
 });
