@@ -6,3 +6,4 @@ export * from './slots.js';
 export * from './event-doc.js';
 export * from './heatmap.js';
 export * from './create-link.js';
+export * from './write-check.js';

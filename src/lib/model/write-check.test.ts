@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import * as Y from 'yjs';
+import { applyStroke, availabilityMap, createEvent, eventMap, joinEvent, membersMap } from './event-doc.js';
+import { checkUpdate, LOCKED_KEY, type Writer } from './write-check.js';
+import type { EventDraft } from './settings.js';
+
+const DRAFT: EventDraft = { title: 'T', kind: 'weekdays', dates: [], weekdays: [1, 2], start: 540, end: 720, slot: 30, tz: 'UTC' };
+const ORGANIZER: Writer = { memberId: null, organizer: true };
+const as = (memberId: string): Writer => ({ memberId, organizer: false });
+
+/** A peer's copy of the relay's document; `edit` returns the update an edit produces. */
+function peer(relay: Y.Doc) {
+	const doc = new Y.Doc();
+	Y.applyUpdate(doc, Y.encodeStateAsUpdate(relay));
+	return {
+		doc,
+		edit(fn: (doc: Y.Doc) => void): Uint8Array {
+			Y.applyUpdate(doc, Y.encodeStateAsUpdate(relay, Y.encodeStateVector(doc)));
+			const updates: Uint8Array[] = [];
+			const record = (u: Uint8Array) => updates.push(u);
+			doc.on('update', record);
+			fn(doc);
+			doc.off('update', record);
+			return Y.mergeUpdates(updates);
+		}
+	};
+}
+
+/** A relay document with an event, Ana and Ben, each with a mark. */
+function setUp() {
+	const relay = new Y.Doc();
+	const organizer = peer(relay);
+	Y.applyUpdate(relay, organizer.edit((d) => createEvent(d, DRAFT, 1)));
+	const ana = peer(relay);
+	let anaId = '';
+	Y.applyUpdate(relay, ana.edit((d) => (anaId = joinEvent(d, 'Ana', 2))));
+	const ben = peer(relay);
+	let benId = '';
+	Y.applyUpdate(relay, ben.edit((d) => (benId = joinEvent(d, 'Ben', 3))));
+	Y.applyUpdate(relay, ana.edit((d) => applyStroke(d, anaId, ['w1T09:00'], 1)));
+	Y.applyUpdate(relay, ben.edit((d) => applyStroke(d, benId, ['w1T09:00', 'w1T09:30'], 1)));
+	return { relay, organizer, ana, ben, anaId, benId };
+}
+
+describe('checkUpdate', () => {
+	it('lets only the organizer write settings', () => {
+		const relay = new Y.Doc();
+		const creator = peer(relay);
+		const create = creator.edit((d) => createEvent(d, DRAFT, 1));
+		expect(checkUpdate(relay, create, ORGANIZER)).toEqual({ ok: true });
+		expect(checkUpdate(relay, create, as('m1'))).toMatchObject({ ok: false, reason: 'settings-need-organizer' });
+
+		const { relay: r, ana } = setUp();
+		const rename = ana.edit((d) => eventMap(d).set('title', 'Mine now'));
+		expect(checkUpdate(r, rename, as('x'))).toMatchObject({ ok: false, reason: 'settings-need-organizer' });
+	});
+
+	it('lets a member join and paint as themselves only', () => {
+		const { relay, ana, anaId, benId } = setUp();
+		let carol = '';
+		const joining = peer(relay).edit((d) => (carol = joinEvent(d, 'Carol', 4)));
+		expect(checkUpdate(relay, joining, as(carol))).toEqual({ ok: true });
+		expect(checkUpdate(relay, joining, as(anaId))).toMatchObject({ ok: false, reason: 'not-your-member-entry' });
+
+		const own = ana.edit((d) => applyStroke(d, anaId, ['w1T10:00', 'w2T10:00'], 1));
+		expect(checkUpdate(relay, own, as(anaId))).toEqual({ ok: true });
+		expect(checkUpdate(relay, own, as(benId))).toMatchObject({ ok: false, reason: 'not-your-availability' });
+	});
+
+	it("refuses overwriting someone else's mark, where the encoding leaves the parent out", () => {
+		const { relay, ana, anaId, benId } = setUp();
+		// Ben's existing key: the new item's origin is Ben's item, and its parent is not encoded.
+		const forged = ana.edit((d) => availabilityMap(d).get(benId)!.set('w1T09:00', 0));
+		const [item] = Y.decodeUpdate(forged).structs as Y.Item[];
+		expect(item.parent).toBeNull();
+		expect(checkUpdate(relay, forged, as(anaId))).toMatchObject({ ok: false, reason: 'not-your-availability' });
+		expect(checkUpdate(relay, forged, ORGANIZER)).toEqual({ ok: true });
+	});
+
+	it("refuses deleting or renaming another member unless organizer", () => {
+		const { relay, ana, anaId, benId } = setUp();
+		const removal = ana.edit((d) => {
+			membersMap(d).delete(benId);
+			availabilityMap(d).delete(benId);
+		});
+		expect(Y.decodeUpdate(removal).structs).toHaveLength(0);
+		expect(checkUpdate(relay, removal, as(anaId))).toMatchObject({ ok: false, reason: 'not-your-member-entry' });
+		expect(checkUpdate(relay, removal, ORGANIZER)).toEqual({ ok: true });
+
+		const rename = ana.edit((d) => membersMap(d).set(benId, { name: 'Bob', joinedAt: 3 }));
+		expect(checkUpdate(relay, rename, as(anaId))).toMatchObject({ ok: false, reason: 'not-your-member-entry' });
+		const own = ana.edit((d) => membersMap(d).set(anaId, { name: 'Ana K', joinedAt: 2 }));
+		expect(checkUpdate(relay, own, as(anaId))).toEqual({ ok: true });
+	});
+
+	it('a locked event takes no new members; existing ones keep painting', () => {
+		const { relay, organizer, ana, anaId } = setUp();
+		const lock = organizer.edit((d) => eventMap(d).set(LOCKED_KEY, true));
+		expect(checkUpdate(relay, lock, as(anaId))).toMatchObject({ ok: false, reason: 'settings-need-organizer' });
+		expect(checkUpdate(relay, lock, ORGANIZER)).toEqual({ ok: true });
+		Y.applyUpdate(relay, lock);
+
+		let late = '';
+		const joining = peer(relay).edit((d) => (late = joinEvent(d, 'Late', 9)));
+		expect(checkUpdate(relay, joining, as(late))).toMatchObject({ ok: false, reason: 'joining-locked' });
+		expect(checkUpdate(relay, ana.edit((d) => applyStroke(d, anaId, ['w2T11:00'], 1)), as(anaId))).toEqual({ ok: true });
+	});
+
+	it('refuses deleting content the document does not have, and other top-level types', () => {
+		const { relay, anaId } = setUp();
+		const elsewhere = new Y.Doc();
+		elsewhere.getMap('members').set(anaId, { name: 'x', joinedAt: 0 });
+		const deletion: Uint8Array[] = [];
+		elsewhere.on('update', (u: Uint8Array) => deletion.push(u));
+		elsewhere.getMap('members').delete(anaId);
+		expect(checkUpdate(relay, deletion[0], as(anaId))).toMatchObject({ ok: false, reason: 'unknown-deletion' });
+
+		const stray = peer(relay).edit((d) => d.getArray('notes').push(['hi']));
+		expect(checkUpdate(relay, stray, ORGANIZER)).toMatchObject({ ok: false, reason: 'unknown-entry' });
+	});
+
+	it('lets anyone re-send content the document already has', () => {
+		const { relay } = setUp();
+		expect(checkUpdate(relay, Y.encodeStateAsUpdate(relay), as('nobody'))).toEqual({ ok: true });
+	});
+
+	it('property: own edits always pass, edits under another member always fail', () => {
+		const { relay, ana, anaId, benId } = setUp();
+		const slot = fc.constantFrom('w1T09:00', 'w1T09:30', 'w1T10:00', 'w2T11:30');
+		const op = fc.record({ target: fc.constantFrom('own', 'other'), slots: fc.array(slot, { minLength: 1, maxLength: 3 }), mark: fc.constantFrom<0 | 1>(0, 1) });
+		let device = ana;
+		fc.assert(
+			fc.property(fc.array(op, { minLength: 1, maxLength: 8 }), (ops) => {
+				for (const { target, slots, mark } of ops) {
+					const member = target === 'own' ? anaId : benId;
+					const update = device.edit((d) => applyStroke(d, member, slots, mark));
+					const { structs, ds } = Y.decodeUpdate(update);
+					if (structs.length === 0 && ds.clients.size === 0) continue; // the marks were already so
+					const verdict = checkUpdate(relay, update, as(anaId));
+					if (target === 'own') {
+						expect(verdict).toEqual({ ok: true });
+						Y.applyUpdate(relay, update);
+					} else {
+						expect(verdict.ok).toBe(false);
+						// The refused edit never existed for the relay: Ana continues from its copy.
+						device = peer(relay);
+					}
+				}
+			}),
+			{ numRuns: 40 }
+		);
+	});
+});
