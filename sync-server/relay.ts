@@ -8,10 +8,15 @@ import { isEventId } from '../src/lib/model/ids.js';
 import {
 	CLOSE_MALFORMED_MESSAGE,
 	CLOSE_MESSAGE_TOO_LARGE,
+	CLOSE_NOT_AUTHENTICATED,
 	CLOSE_RELAY_ERROR,
 	CLOSE_RESTARTING,
+	CLOSE_WRITE_REFUSED,
 	SYNC_PATH
 } from '../src/lib/model/protocol.js';
+import { checkUpdate, type Writer } from '../src/lib/model/write-check.js';
+import { EVENT_KEY } from '../src/lib/model/event-doc.js';
+import { authenticate } from './auth.js';
 import type { RelayConfig } from './config.js';
 import { log } from './log.js';
 import { applyClientMessage, decodeClientMessage, MalformedMessage } from './protocol.js';
@@ -64,23 +69,32 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 	server.on('upgrade', (req, socket, head) => {
 		const room = roomFromPath(req.url);
 		if (!room) {
-			log.info({ url: req.url }, 'refused websocket: not a valid event room');
+			// The path only: the query may carry secrets.
+			log.info({ path: new URL(req.url ?? '/', 'http://x').pathname }, 'refused websocket: not a valid event room');
 			socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nNot a valid event room\n');
 			return;
 		}
-		wss.handleUpgrade(req, socket, head, (ws) => connect(ws, room, req.socket.remoteAddress ?? ''));
+		const params = new URL(req.url ?? '/', 'http://x').searchParams;
+		wss.handleUpgrade(req, socket, head, (ws) => connect(ws, room, params, req.socket.remoteAddress ?? ''));
 	});
 
-	function connect(ws: WebSocket, roomId: string, address: string) {
+	let nextConnection = 1;
+	function connect(ws: WebSocket, roomId: string, params: URLSearchParams, address: string) {
+		const connection = nextConnection++;
 		const early: RawData[] = [];
 		let room: Room | null = null;
+		let writer: Writer = { memberId: null, organizer: false };
+		let closed = false;
 		let alive = true;
 		const fail = (code: number, reason: string, detail?: unknown) => {
-			log.warn({ room: roomId, address, code, reason, detail }, 'closing websocket');
+			if (closed) return;
+			closed = true;
+			log.warn({ room: roomId, connection, address, member: writer.memberId, code, reason, detail }, 'closing websocket');
 			ws.close(code, reason);
 		};
 		const handle = (data: RawData) => {
-			if (!room) return;
+			// After a refusal nothing more from this client is applied.
+			if (!room || closed) return;
 			const bytes = toBytes(data);
 			let message;
 			try {
@@ -88,6 +102,13 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 			} catch (err) {
 				fail(CLOSE_MALFORMED_MESSAGE, 'malformed message', (err as MalformedMessage).message);
 				return;
+			}
+			if (message.type === 'update') {
+				const verdict = checkUpdate(room.doc, message.update, writer);
+				if (!verdict.ok) {
+					fail(CLOSE_WRITE_REFUSED, verdict.reason, verdict.detail);
+					return;
+				}
 			}
 			try {
 				const reply = applyClientMessage(room, ws, message);
@@ -120,6 +141,14 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 					rooms.release(loaded);
 					return;
 				}
+				const auth = authenticate(roomId, loaded.credentials, params, loaded.doc.getMap(EVENT_KEY).size > 0);
+				if (!auth.ok) {
+					rooms.release(loaded);
+					fail(CLOSE_NOT_AUTHENTICATED, auth.reason);
+					return;
+				}
+				if (auth.registered) loaded.saveCredentials();
+				writer = auth.writer;
 				room = loaded;
 				rooms.retain(room);
 				room.add(ws);

@@ -13,6 +13,7 @@ import * as encoding from 'lib0/encoding';
 import { MESSAGE_AWARENESS, MESSAGE_SYNC } from '../src/lib/model/protocol.js';
 import { docFromStored, type RoomStorage } from './storage.js';
 import { log } from './log.js';
+import { parseCredentials, serializeCredentials, type Credentials } from './auth.js';
 
 /** A client connected to a room. */
 export interface Connection {
@@ -26,6 +27,8 @@ export class Room {
 	readonly doc: Y.Doc;
 	readonly awareness: awarenessProtocol.Awareness;
 	readonly connections = new Map<WebSocket, Connection>();
+	/** Who may write: hashes of registered secrets. */
+	readonly credentials: Credentials;
 	readonly #storage: RoomStorage;
 	readonly #compactAfter: number;
 	#nextSeq: number;
@@ -35,9 +38,18 @@ export class Room {
 	/** Timer that unloads the room once it has been empty for a while. */
 	idleTimer: NodeJS.Timeout | null = null;
 
-	private constructor(id: string, doc: Y.Doc, storage: RoomStorage, nextSeq: number, logSeqs: number[], compactAfter: number) {
+	private constructor(
+		id: string,
+		doc: Y.Doc,
+		credentials: Credentials,
+		storage: RoomStorage,
+		nextSeq: number,
+		logSeqs: number[],
+		compactAfter: number
+	) {
 		this.id = id;
 		this.doc = doc;
+		this.credentials = credentials;
 		this.#storage = storage;
 		this.#nextSeq = nextSeq;
 		this.#logSeqs = logSeqs;
@@ -52,7 +64,9 @@ export class Room {
 	/** Loads a room from storage (an unknown room starts empty). */
 	static async load(id: string, storage: RoomStorage, compactAfter: number): Promise<Room> {
 		const stored = await storage.load(id);
-		const room = new Room(id, docFromStored(stored), storage, stored.nextSeq, stored.logSeqs, compactAfter);
+		const credentials = parseCredentials(await storage.loadCredentials(id));
+		if (credentials.frozen) log.error({ room: id }, 'stored credentials unreadable; registering no new writers');
+		const room = new Room(id, docFromStored(stored), credentials, storage, stored.nextSeq, stored.logSeqs, compactAfter);
 		if (stored.logSeqs.length >= compactAfter) room.#compact();
 		return room;
 	}
@@ -105,6 +119,14 @@ export class Room {
 				this.#needsSnapshot = true;
 				log.error({ room: this.id, err }, 'failed to compact room');
 			});
+	}
+
+	/** Writes the credentials after a registration, in order with the room's other writes. */
+	saveCredentials() {
+		const json = serializeCredentials(this.credentials);
+		this.#writes = this.#writes
+			.then(() => this.#storage.saveCredentials(this.id, json))
+			.catch((err) => log.error({ room: this.id, err }, 'failed to store credentials'));
 	}
 
 	/** Resolves once every update received so far is on disk (or failed loudly). */

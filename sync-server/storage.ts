@@ -4,6 +4,7 @@
  * A room is a snapshot plus an append-only log of updates:
  *   `r/<room>/s`          the snapshot (a Yjs update holding the whole state)
  *   `r/<room>/u/<seq>`    one update as received, seq zero-padded to sort
+ *   `r/<room>/k`          write credentials (hashes of secrets, JSON; see auth.ts)
  * Every update is written as it arrives; compaction folds the log into a new
  * snapshot in one atomic batch, so a crash at any point leaves either the old
  * snapshot and its log or the new snapshot.
@@ -14,6 +15,7 @@ import * as Y from 'yjs';
 const SEQ_WIDTH = 12;
 const seqKey = (room: string, seq: number) => `r/${room}/u/${String(seq).padStart(SEQ_WIDTH, '0')}`;
 const snapshotKey = (room: string) => `r/${room}/s`;
+const credentialsKey = (room: string) => `r/${room}/k`;
 
 /** What is on disk for one room. */
 export interface StoredRoom {
@@ -67,6 +69,17 @@ export class RoomStorage {
 			{ type: 'put', key: snapshotKey(room), value: state },
 			...coveredSeqs.map((seq) => ({ type: 'del' as const, key: seqKey(room, seq) }))
 		]);
+	}
+
+	/** A room's stored credentials (JSON text), if any. */
+	async loadCredentials(room: string): Promise<string | undefined> {
+		const value = await this.#db.get(credentialsKey(room));
+		return value ? new TextDecoder().decode(value) : undefined;
+	}
+
+	/** Replaces a room's stored credentials. */
+	async saveCredentials(room: string, json: string): Promise<void> {
+		await this.#db.put(credentialsKey(room), new TextEncoder().encode(json));
 	}
 
 	/** Closes the database; pending writes finish first. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { ClassicLevel } from 'classic-level';
-import { WebsocketProvider } from 'y-websocket';
+import type { WebsocketProvider } from 'y-websocket';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
@@ -16,6 +16,8 @@ import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '
 import { newEventId } from '../../src/lib/model/ids.js';
 import { CLOSE_MALFORMED_MESSAGE, MESSAGE_SYNC } from '../../src/lib/model/protocol.js';
 import { startRelay, tempDir, type RelayProcess } from '../support/relay-process.js';
+import { person, query, type Person } from '../support/identity.js';
+import { stockClient, until } from '../support/clients.js';
 
 const draft = {
 	title: 'Relay test',
@@ -39,30 +41,10 @@ async function relay(options: Parameters<typeof startRelay>[0] = {}): Promise<Re
 	return r;
 }
 
-/** A stock y-websocket client; BroadcastChannel off so only the relay can carry updates. */
-function client(r: RelayProcess, room: string, doc = new Y.Doc()) {
-	const provider = new WebsocketProvider(r.wsUrl, room, doc, {
-		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-		disableBc: true,
-		maxBackoffTime: 200
-	});
-	cleanups.push(() => {
-		provider.destroy();
-		doc.destroy();
-	});
-	return { doc, provider };
-}
-
-function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-	const started = Date.now();
-	return new Promise((resolve, reject) => {
-		const tick = () => {
-			if (check()) resolve();
-			else if (Date.now() - started > ms) reject(new Error(`timed out waiting for ${what}`));
-			else setTimeout(tick, 20);
-		};
-		tick();
-	});
+function client(r: RelayProcess, room: string, who?: Person) {
+	const c = stockClient(r.wsUrl, room, who);
+	cleanups.push(c.destroy);
+	return c;
 }
 
 const synced = (p: WebsocketProvider) => until(() => p.synced, 'provider sync');
@@ -88,15 +70,17 @@ describe('relay', () => {
 	it('syncs two stock y-websocket clients, live', async () => {
 		const r = await relay();
 		const room = newEventId();
-		const a = client(r, room);
+		const ana = person({ organizer: true });
+		const a = client(r, room, ana);
 		await synced(a.provider);
 		createEvent(a.doc, draft, 1);
-		const me = joinEvent(a.doc, 'A', 1);
+		const me = joinEvent(a.doc, 'A', 1, ana.memberId);
 
-		const b = client(r, room);
+		const ben = person();
+		const b = client(r, room, ben);
 		await synced(b.provider);
 		await until(() => readSettings(b.doc)?.title === 'Relay test', 'settings at B');
-		const them = joinEvent(b.doc, 'B', 2);
+		const them = joinEvent(b.doc, 'B', 2, ben.memberId);
 		applyStroke(b.doc, them, ['w1T09:00'], 1);
 		applyStroke(a.doc, me, ['w2T09:30', 'w1T09:00'], 1);
 		await until(() => markedSlots(a.doc, them).has('w1T09:00'), "B's stroke at A");
@@ -106,10 +90,11 @@ describe('relay', () => {
 	it('keeps every update across a graceful restart and a crash', async () => {
 		const r = await relay();
 		const room = newEventId();
-		const a = client(r, room);
+		const ana = person({ organizer: true });
+		const a = client(r, room, ana);
 		await synced(a.provider);
 		createEvent(a.doc, draft, 1);
-		const me = joinEvent(a.doc, 'A', 1);
+		const me = joinEvent(a.doc, 'A', 1, ana.memberId);
 		applyStroke(a.doc, me, ['w1T09:00'], 1);
 		a.provider.disconnect();
 		// Let the relay receive the last update before stopping it.
@@ -118,7 +103,8 @@ describe('relay', () => {
 
 		const r2 = await r.restart();
 		cleanups.push(() => r2.kill());
-		const fresh = client(r2, room);
+		// The same person on a new device copy: the registered secret survived the restart.
+		const fresh = client(r2, room, ana);
 		await synced(fresh.provider);
 		expect(readSettings(fresh.doc)?.title).toBe('Relay test');
 		expect(markedSlots(fresh.doc, me)).toEqual(new Set(['w1T09:00']));
@@ -137,10 +123,11 @@ describe('relay', () => {
 		const dataDir = tempDir();
 		const r = await relay({ dataDir, env: { COMPACT_AFTER: '5', ROOM_IDLE_MS: '50' } });
 		const room = newEventId();
-		const a = client(r, room);
+		const ana = person({ organizer: true });
+		const a = client(r, room, ana);
 		await synced(a.provider);
 		createEvent(a.doc, { ...draft, start: 0, end: 1440 }, 1);
-		const me = joinEvent(a.doc, 'A', 1);
+		const me = joinEvent(a.doc, 'A', 1, ana.memberId);
 		const slots: string[] = [];
 		for (let h = 0; h < 23; h++) {
 			const slot = `w1T${String(h).padStart(2, '0')}:00`;
@@ -174,7 +161,7 @@ describe('relay', () => {
 	it('answers a sync step 1 sent after an update only once the update is applied', async () => {
 		const r = await relay();
 		const room = newEventId();
-		const sock = raw(`${r.wsUrl}/${room}`);
+		const sock = raw(`${r.wsUrl}/${room}${query(person({ organizer: true }))}`);
 		await sock.opened;
 		const doc = new Y.Doc();
 		createEvent(doc, draft, 1);
@@ -200,7 +187,7 @@ describe('relay', () => {
 	it('closes a connection that sends a malformed frame, keeps running, and keeps the room intact', async () => {
 		const r = await relay();
 		const room = newEventId();
-		const a = client(r, room);
+		const a = client(r, room, person({ organizer: true }));
 		await synced(a.provider);
 		createEvent(a.doc, draft, 1);
 		await new Promise((res) => setTimeout(res, 100));

@@ -10,6 +10,7 @@ import { applyStroke, availabilityMap, createEvent, joinEvent, STROKE_ORIGIN } f
 import { newEventId } from '../../src/lib/model/ids.js';
 import { SyncTracker, type AckRecord, type AckStore, type SyncState } from '../../src/lib/sync/status.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
+import { person, type Person } from '../support/identity.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -32,12 +33,13 @@ function memoryAckStore(): AckStore & { record: AckRecord | null } {
 /** The origin the stored copy is loaded with, like y-indexeddb's persistence. */
 const LOAD_ORIGIN = Symbol('stored copy');
 
-function open(relay: RelayProcess, room: string, stored?: { state: Uint8Array; store: AckStore }) {
+function open(relay: RelayProcess, room: string, who: Person, stored?: { state: Uint8Array; store: AckStore }) {
 	const doc = new Y.Doc();
 	// Load the "stored copy" before connecting, as a reload does.
 	if (stored) Y.applyUpdate(doc, stored.state, LOAD_ORIGIN);
 	const provider = new WebsocketProvider(relay.wsUrl, room, doc, {
 		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+		params: who.params,
 		disableBc: true,
 		maxBackoffTime: 200
 	});
@@ -67,11 +69,12 @@ it('is pending after a local change until the relay confirms it, and offline whi
 	const relay = await startRelay();
 	cleanups.push(() => relay.kill());
 	const room = newEventId();
-	const a = open(relay, room);
+	const ana = person({ organizer: true });
+	const a = open(relay, room, ana);
 	await until(() => a.tracker.snapshot.state === 'synced', 'first sync');
 
 	createEvent(a.doc, { title: 'S', kind: 'weekdays', dates: [], weekdays: [1], start: 540, end: 600, slot: 30, tz: 'UTC' }, 1);
-	const me = joinEvent(a.doc, 'A', 1);
+	const me = joinEvent(a.doc, 'A', 1, ana.memberId);
 	expect(a.tracker.snapshot.state).toBe('pending');
 	await until(() => a.tracker.snapshot.state === 'synced', 'confirmation');
 	expect(a.tracker.snapshot.lastSyncedAt).not.toBeNull();
@@ -89,7 +92,7 @@ it('is pending after a local change until the relay confirms it, and offline whi
 	expect(a.states).toEqual(['pending', 'synced']);
 
 	// A second client sees the deletion: it really reached the relay.
-	const b = open(relay, room);
+	const b = open(relay, room, person());
 	await until(() => b.provider.synced, 'b synced');
 	expect(availabilityMap(b.doc).get(me)?.get('w1T09:00')).toBeUndefined();
 	expect(availabilityMap(b.doc).get(me)).toBeDefined();
@@ -112,34 +115,36 @@ it('remembers across a reload what the relay has acknowledged, so older offline 
 	const settings = { title: 'R', kind: 'weekdays' as const, dates: [], weekdays: [2], start: 600, end: 660, slot: 30 as const, tz: 'UTC' };
 
 	// Someone else creates the event; this device only receives it.
-	const other = open(relay, room);
+	const creator = person({ organizer: true });
+	const other = open(relay, room, creator);
 	await until(() => other.tracker.snapshot.state === 'synced', 'other synced');
 	createEvent(other.doc, settings, 1);
-	const them = joinEvent(other.doc, 'Them', 1);
+	const them = joinEvent(other.doc, 'Them', 1, creator.memberId);
 	applyStroke(other.doc, them, ['w2T10:00'], 1);
 	await until(() => other.tracker.snapshot.state === 'synced', 'other confirmed');
 
 	const store = memoryAckStore();
-	const first = open(relay, room, { state: new Uint8Array([0, 0]), store });
+	const device = person();
+	const first = open(relay, room, device, { state: new Uint8Array([0, 0]), store });
 	await until(() => first.tracker.snapshot.state === 'synced' && first.doc.getMap('event').size > 0, 'first synced');
 	first.tracker.destroy();
 	first.provider.destroy();
 
 	// Reload with the relay down: everything here came from the relay, so nothing is unsynced.
 	await relay.kill();
-	const offline = open(relay, room, { state: Y.encodeStateAsUpdate(first.doc), store });
+	const offline = open(relay, room, device, { state: Y.encodeStateAsUpdate(first.doc), store });
 	await until(() => offline.tracker.snapshot.state === 'offline', 'offline');
 	await new Promise((r) => setTimeout(r, 50));
 	expect(offline.tracker.snapshot.unconfirmed).toBe(false);
 	expect(offline.tracker.snapshot.lastSyncedAt).not.toBeNull();
 
 	// An edit made offline, then another reload: still unsynced, from the saved record.
-	const me = joinEvent(offline.doc, 'Me', 2);
+	const me = joinEvent(offline.doc, 'Me', 2, device.memberId);
 	applyStroke(offline.doc, me, ['w2T10:30'], 1);
 	expect(offline.tracker.snapshot.unconfirmed).toBe(true);
 	offline.tracker.destroy();
 	offline.provider.destroy();
-	const again = open(relay, room, { state: Y.encodeStateAsUpdate(offline.doc), store });
+	const again = open(relay, room, device, { state: Y.encodeStateAsUpdate(offline.doc), store });
 	await until(() => again.tracker.snapshot.state === 'offline', 'offline again');
 	await until(() => again.tracker.snapshot.unconfirmed, 'unsynced after reload');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isEventId, isMemberId, newEventId, newMemberId, toBase64Url } from './ids.js';
+import { isEventId, isMemberId, isSecret, newEventId, newMemberId, newSecret, toBase64Url } from './ids.js';
 
 describe('ids', () => {
 	it('event ids are 22 base64url characters that the validator accepts', () => {
@@ -29,5 +29,18 @@ describe('ids', () => {
 	it('member ids round-trip through the validator', () => {
 		expect(isMemberId(newMemberId())).toBe(true);
 		expect(isMemberId('short')).toBe(false);
+	});
+
+	it('secrets are 256 random bits that the validator accepts, and only those', () => {
+		const seen = new Set<string>();
+		for (let i = 0; i < 200; i++) {
+			const secret = newSecret();
+			expect(isSecret(secret)).toBe(true);
+			seen.add(secret);
+		}
+		expect(seen.size).toBe(200);
+		for (const bad of ['', newSecret().slice(1), newSecret() + 'A', 'A'.repeat(42) + 'B', newEventId(), 7]) {
+			expect(isSecret(bad)).toBe(false);
+		}
 	});
 });

@@ -59,3 +59,20 @@ export function newMemberId(): string {
 export function isMemberId(value: unknown): value is string {
 	return typeof value === 'string' && MEMBER_ID_PATTERN.test(value);
 }
+
+/**
+ * A secret proving a device may write as a member or as the organizer:
+ * 256 random bits (43 base64url characters). Same shape as an event id's
+ * alphabet, so it travels in a URL query unescaped.
+ */
+export const SECRET_PATTERN = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
+/** A fresh write secret. */
+export function newSecret(): string {
+	return randomId(32);
+}
+
+/** Whether `value` is a well-formed write secret. */
+export function isSecret(value: unknown): value is string {
+	return typeof value === 'string' && SECRET_PATTERN.test(value);
+}

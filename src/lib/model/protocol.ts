@@ -22,3 +22,15 @@ export const CLOSE_MALFORMED_MESSAGE = 4400;
 export const CLOSE_MESSAGE_TOO_LARGE = 4413;
 export const CLOSE_RELAY_ERROR = 4500;
 export const CLOSE_RESTARTING = 4503;
+/** The connection's credentials were refused (wrong secret, or a claim it cannot make). */
+export const CLOSE_NOT_AUTHENTICATED = 4401;
+/** A message tried a write this connection may not make; nothing of it was applied. */
+export const CLOSE_WRITE_REFUSED = 4403;
+
+/**
+ * Query parameters of the websocket URL that carry who a connection is
+ * (y-websocket's `params`). Without them a connection can read but not write.
+ */
+export const PARAM_MEMBER = 'member';
+export const PARAM_MEMBER_SECRET = 'secret';
+export const PARAM_ORGANIZER_SECRET = 'organizer';

@@ -1,0 +1,123 @@
+/**
+ * Who a connection is, from the credentials in its URL (y-websocket
+ * `params`, see src/lib/model/protocol.ts).
+ *
+ * A device that joins an event makes a random member secret; the first
+ * connection that presents a member id with a secret registers it, and
+ * from then on that member id needs the same secret. The organizer secret
+ * works the same way, but can only be registered while the room holds no
+ * event yet: whoever writes the event's settings first is its organizer.
+ * No credentials at all is a reader, which may sync but not write.
+ *
+ * Secrets are 256 random bits, so a salted SHA-256 is a sufficient hash
+ * (nothing to brute-force); only hashes are stored, and secrets are never
+ * logged.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { isMemberId, isSecret } from '../src/lib/model/ids.js';
+import { PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../src/lib/model/protocol.js';
+import type { Writer } from '../src/lib/model/write-check.js';
+
+/** A room's registered secrets, as hashes. */
+export interface Credentials {
+	organizer: string | null;
+	members: Record<string, string>;
+	/** The stored record was unreadable: register nothing new, so nobody can take over. */
+	frozen?: boolean;
+}
+
+/** Credentials of a room nobody has written to. */
+export function emptyCredentials(): Credentials {
+	return { organizer: null, members: {} };
+}
+
+/** Why credentials were refused (sent as the close reason). */
+export type AuthRefusal =
+	| 'malformed-credentials'
+	| 'wrong-member-secret'
+	| 'wrong-organizer-secret'
+	| 'organizer-taken'
+	| 'credentials-unreadable';
+
+/** The result of {@link authenticate}; `registered` says `credentials` changed and must be saved. */
+export type AuthResult = { ok: true; writer: Writer; registered: boolean } | { ok: false; reason: AuthRefusal };
+
+/** The stored form of a secret. */
+export function hashSecret(room: string, secret: string): string {
+	return createHash('sha256').update(`moim:${room}:${secret}`).digest('base64url');
+}
+
+function same(a: string, b: string): boolean {
+	const x = Buffer.from(a);
+	const y = Buffer.from(b);
+	return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Checks a connection's credentials against the room's, registering new
+ * ones (in `credentials`) where allowed. `eventExists`: the room's document
+ * already holds event settings.
+ */
+export function authenticate(
+	room: string,
+	credentials: Credentials,
+	params: URLSearchParams,
+	eventExists: boolean
+): AuthResult {
+	const memberId = params.get(PARAM_MEMBER);
+	const memberSecret = params.get(PARAM_MEMBER_SECRET);
+	const organizerSecret = params.get(PARAM_ORGANIZER_SECRET);
+	if ((memberId === null) !== (memberSecret === null)) return { ok: false, reason: 'malformed-credentials' };
+	if (memberId !== null && (!isMemberId(memberId) || !isSecret(memberSecret))) return { ok: false, reason: 'malformed-credentials' };
+	if (organizerSecret !== null && !isSecret(organizerSecret)) return { ok: false, reason: 'malformed-credentials' };
+
+	let registered = false;
+	let organizer = false;
+	if (organizerSecret !== null) {
+		const hash = hashSecret(room, organizerSecret);
+		if (credentials.organizer === null) {
+			if (credentials.frozen) return { ok: false, reason: 'credentials-unreadable' };
+			if (eventExists) return { ok: false, reason: 'organizer-taken' };
+			credentials.organizer = hash;
+			registered = true;
+		} else if (!same(credentials.organizer, hash)) {
+			return { ok: false, reason: 'wrong-organizer-secret' };
+		}
+		organizer = true;
+	}
+	if (memberId !== null && memberSecret !== null) {
+		const hash = hashSecret(room, memberSecret);
+		const known = credentials.members[memberId];
+		if (known === undefined) {
+			if (credentials.frozen) return { ok: false, reason: 'credentials-unreadable' };
+			credentials.members[memberId] = hash;
+			registered = true;
+		} else if (!same(known, hash)) {
+			return { ok: false, reason: 'wrong-member-secret' };
+		}
+	}
+	return { ok: true, writer: { memberId, organizer }, registered };
+}
+
+/** Reads stored credentials; an unreadable record gives frozen, empty credentials. */
+export function parseCredentials(raw: string | undefined): Credentials {
+	if (!raw) return emptyCredentials();
+	try {
+		const value = JSON.parse(raw);
+		const members: Record<string, string> = {};
+		if (typeof value !== 'object' || value === null || typeof value.members !== 'object') throw new Error('shape');
+		for (const [id, hash] of Object.entries(value.members)) {
+			if (typeof hash !== 'string') throw new Error('shape');
+			members[id] = hash;
+		}
+		if (value.organizer !== null && typeof value.organizer !== 'string') throw new Error('shape');
+		return { organizer: value.organizer, members };
+	} catch {
+		return { ...emptyCredentials(), frozen: true };
+	}
+}
+
+/** The stored form of credentials. */
+export function serializeCredentials(credentials: Credentials): string {
+	return JSON.stringify({ organizer: credentials.organizer, members: credentials.members });
+}

@@ -1,0 +1,201 @@
+/**
+ * Write permission at the relay, against the real process: forged writes
+ * from stock y-websocket clients and from hand-built frames are refused
+ * whole, and nothing changes on the relay or at other clients.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import WebSocket from 'ws';
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
+import {
+	applyStroke,
+	availabilityMap,
+	createEvent,
+	eventMap,
+	joinEvent,
+	markedSlots,
+	membersMap,
+	readMembers,
+	readSettings
+} from '../../src/lib/model/event-doc.js';
+import { newEventId, newSecret } from '../../src/lib/model/ids.js';
+import {
+	CLOSE_NOT_AUTHENTICATED,
+	CLOSE_WRITE_REFUSED,
+	MESSAGE_SYNC,
+	PARAM_MEMBER_SECRET,
+	PARAM_ORGANIZER_SECRET
+} from '../../src/lib/model/protocol.js';
+import { startRelay, type RelayProcess } from '../support/relay-process.js';
+import { person, query, type Person } from '../support/identity.js';
+import { stockClient, until } from '../support/clients.js';
+
+const draft = {
+	title: 'Guarded',
+	kind: 'weekdays' as const,
+	dates: [],
+	weekdays: [1, 2],
+	start: 540,
+	end: 660,
+	slot: 30 as const,
+	tz: 'UTC'
+};
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+	for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+function client(r: RelayProcess, room: string, who?: Person) {
+	const c = stockClient(r.wsUrl, room, who);
+	cleanups.push(c.destroy);
+	return c;
+}
+
+/** A relay with an event by an organizer, and Ben who joined and marked two slots. */
+async function guardedEvent() {
+	const relay = await startRelay();
+	cleanups.push(() => relay.kill());
+	const room = newEventId();
+	const org = person({ organizer: true });
+	const organizer = client(relay, room, org);
+	await until(() => organizer.provider.synced, 'organizer synced');
+	createEvent(organizer.doc, draft, 1);
+	joinEvent(organizer.doc, 'Olga', 1, org.memberId);
+	const benId = person();
+	const ben = client(relay, room, benId);
+	await until(() => readSettings(ben.doc) !== null, 'ben has the event');
+	joinEvent(ben.doc, 'Ben', 2, benId.memberId);
+	applyStroke(ben.doc, benId.memberId, ['w1T09:00', 'w1T09:30'], 1);
+	await until(() => markedSlots(organizer.doc, benId.memberId).size === 2, "ben's marks at the organizer");
+	return { relay, room, org, organizer, benId, ben };
+}
+
+/** What a fresh reader gets from the relay now. */
+async function relayCopy(relay: RelayProcess, room: string): Promise<Y.Doc> {
+	const reader = client(relay, room);
+	await until(() => reader.provider.synced, 'reader synced');
+	return reader.doc;
+}
+
+/** Connects as `who`, lets `forge` change the doc once synced, and returns how the relay closed. */
+async function attempt(relay: RelayProcess, room: string, who: Person | undefined, forge: (doc: Y.Doc) => void) {
+	const attacker = client(relay, room, who);
+	await until(() => attacker.provider.synced, 'attacker synced');
+	forge(attacker.doc);
+	await until(() => attacker.closes.length > 0, 'the relay closing the attacker');
+	return attacker.closes[0];
+}
+
+describe('write permission', () => {
+	it("refuses writing another member's slots, deleting a member, and changing settings; nothing changes anywhere", async () => {
+		const { relay, room, organizer, benId, ben } = await guardedEvent();
+		const mallory = person();
+		const forgeries: [string, (doc: Y.Doc) => void, string][] = [
+			["overwrite Ben's marks", (d) => availabilityMap(d).get(benId.memberId)!.set('w1T09:00', 0), 'not-your-availability'],
+			["add to Ben's marks", (d) => applyStroke(d, benId.memberId, ['w2T10:00'], 1), 'not-your-availability'],
+			['delete Ben', (d) => membersMap(d).delete(benId.memberId), 'not-your-member-entry'],
+			['rename Ben', (d) => membersMap(d).set(benId.memberId, { name: 'Mallory', joinedAt: 2 }), 'not-your-member-entry'],
+			['change the title', (d) => eventMap(d).set('title', 'Hijacked'), 'settings-need-organizer'],
+			// A member's own join, bundled with a forged mark in the same transaction: refused whole.
+			[
+				'join and forge at once',
+				(d) =>
+					d.transact(() => {
+						joinEvent(d, 'Mallory', 3, mallory.memberId);
+						availabilityMap(d).get(benId.memberId)!.set('w2T10:30', 1);
+					}),
+				'not-your-availability'
+			]
+		];
+		for (const [what, forge, reason] of forgeries) {
+			const closed = await attempt(relay, room, mallory, forge);
+			expect(closed, what).toEqual({ code: CLOSE_WRITE_REFUSED, reason });
+		}
+		const copy = await relayCopy(relay, room);
+		expect(readSettings(copy)?.title).toBe('Guarded');
+		expect(markedSlots(copy, benId.memberId)).toEqual(new Set(['w1T09:00', 'w1T09:30']));
+		expect([...readMembers(copy).values()].map((m) => m.name).sort()).toEqual(['Ben', 'Olga']);
+		expect(markedSlots(organizer.doc, benId.memberId)).toEqual(new Set(['w1T09:00', 'w1T09:30']));
+		expect(markedSlots(ben.doc, benId.memberId)).toEqual(new Set(['w1T09:00', 'w1T09:30']));
+		expect(relay.output()).toContain('not-your-availability');
+		expect(relay.output()).not.toContain(mallory.params[PARAM_MEMBER_SECRET]);
+	});
+
+	it('a reader without credentials can read but not join', async () => {
+		const { relay, room } = await guardedEvent();
+		const closed = await attempt(relay, room, undefined, (d) => joinEvent(d, 'Nobody', 5));
+		expect(closed).toEqual({ code: CLOSE_WRITE_REFUSED, reason: 'not-your-member-entry' });
+		expect(readMembers(await relayCopy(relay, room)).size).toBe(2);
+	});
+
+	it('refuses a member id presented with another secret, and a second organizer claim', async () => {
+		const { relay, room, benId } = await guardedEvent();
+		const replay = client(relay, room, { ...benId, params: { ...benId.params, [PARAM_MEMBER_SECRET]: newSecret() } });
+		await until(() => replay.closes.length > 0, 'replay refused');
+		expect(replay.closes[0]).toEqual({ code: CLOSE_NOT_AUTHENTICATED, reason: 'wrong-member-secret' });
+
+		const claim = client(relay, room, person({ organizer: true }));
+		await until(() => claim.closes.length > 0, 'claim refused');
+		expect(claim.closes[0]).toEqual({ code: CLOSE_NOT_AUTHENTICATED, reason: 'wrong-organizer-secret' });
+
+		// After a restart the registered secrets still hold, and the right one still works.
+		await relay.stop();
+		const again = await relay.restart();
+		cleanups.push(() => again.kill());
+		const stale = client(again, room, { ...benId, params: { ...benId.params, [PARAM_MEMBER_SECRET]: newSecret() } });
+		await until(() => stale.closes.length > 0, 'stale refused after restart');
+		expect(stale.closes[0].code).toBe(CLOSE_NOT_AUTHENTICATED);
+		const real = client(again, room, benId);
+		await until(() => real.provider.synced, 'ben back');
+		applyStroke(real.doc, benId.memberId, ['w2T10:00'], 1);
+		const copy = await relayCopy(again, room);
+		await until(() => markedSlots(copy, benId.memberId).has('w2T10:00'), "ben's new mark");
+	});
+
+	it('the organizer may rename and remove members and lock joining', async () => {
+		const { relay, room, org, organizer, benId } = await guardedEvent();
+		organizer.doc.transact(() => {
+			membersMap(organizer.doc).delete(benId.memberId);
+			availabilityMap(organizer.doc).delete(benId.memberId);
+			eventMap(organizer.doc).set('locked', true);
+		});
+		const copy = await relayCopy(relay, room);
+		await until(() => !readMembers(copy).has(benId.memberId), 'ben removed at the relay');
+		expect(organizer.closes).toEqual([]);
+		const latecomer = person();
+		const late = await attempt(relay, room, latecomer, (d) => joinEvent(d, 'Late', 9, latecomer.memberId));
+		expect(late).toEqual({ code: CLOSE_WRITE_REFUSED, reason: 'joining-locked' });
+		// The organizer's own connection was never refused.
+		expect(organizer.closes).toEqual([]);
+		expect(org.params[PARAM_ORGANIZER_SECRET]).toBeTruthy();
+	});
+
+	it('refuses a hand-built update whose item claims a parent it may not write, and applies none of it', async () => {
+		const { relay, room, benId } = await guardedEvent();
+		const mallory = person();
+		// A document that has everything the relay has, then one forged and one honest change in one update.
+		const copy = new Y.Doc();
+		Y.applyUpdate(copy, Y.encodeStateAsUpdate(await relayCopy(relay, room)));
+		const before = Y.encodeStateVector(copy);
+		copy.transact(() => {
+			joinEvent(copy, 'Mallory', 3, mallory.memberId);
+			availabilityMap(copy).get(benId.memberId)!.set('w2T09:00', 1);
+		});
+		const forged = Y.encodeStateAsUpdate(copy, before);
+		const sock = new WebSocket(`${relay.wsUrl}/${room}${query(mallory)}`);
+		const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+			sock.on('close', (code, reason) => resolve({ code, reason: reason.toString() }))
+		);
+		await new Promise((resolve) => sock.once('open', resolve));
+		const frame = encoding.createEncoder();
+		encoding.writeVarUint(frame, MESSAGE_SYNC);
+		syncProtocol.writeUpdate(frame, forged);
+		sock.send(encoding.toUint8Array(frame));
+		expect(await closed).toEqual({ code: CLOSE_WRITE_REFUSED, reason: 'not-your-availability' });
+		const after = await relayCopy(relay, room);
+		expect(readMembers(after).has(mallory.memberId)).toBe(false);
+		expect(markedSlots(after, benId.memberId).has('w2T09:00')).toBe(false);
+	});
+});

@@ -1,0 +1,40 @@
+/**
+ * Stock y-websocket clients for relay tests (with `ws` as their WebSocket,
+ * BroadcastChannel off so only the relay can carry updates), and polling.
+ */
+import * as Y from 'yjs';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import type { Person } from './identity.js';
+
+/** Resolves once `check()` holds; rejects after `ms`. */
+export function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+	const started = Date.now();
+	return new Promise((resolve, reject) => {
+		const tick = () => {
+			if (check()) resolve();
+			else if (Date.now() - started > ms) reject(new Error(`timed out waiting for ${what}`));
+			else setTimeout(tick, 20);
+		};
+		tick();
+	});
+}
+
+/** A stock client of `room` writing as `who` (a reader without); `closes` records close codes. */
+export function stockClient(wsUrl: string, room: string, who?: Person, doc = new Y.Doc()) {
+	const provider = new WebsocketProvider(wsUrl, room, doc, {
+		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+		params: who?.params ?? {},
+		disableBc: true,
+		maxBackoffTime: 200
+	});
+	const closes: { code: number; reason: string }[] = [];
+	provider.on('connection-close', (event: CloseEvent | null) => {
+		if (event) closes.push({ code: event.code, reason: event.reason });
+	});
+	const destroy = () => {
+		provider.destroy();
+		doc.destroy();
+	};
+	return { doc, provider, closes, destroy };
+}

@@ -1,0 +1,25 @@
+/**
+ * Credentials for test clients, as the app makes them: a member id with its
+ * secret, and optionally an organizer secret, passed as y-websocket params.
+ */
+import { newMemberId, newSecret } from '../../src/lib/model/ids.js';
+import { PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../../src/lib/model/protocol.js';
+
+/** Someone who can write: their member id and the URL params that prove it. */
+export interface Person {
+	memberId: string;
+	params: Record<string, string>;
+}
+
+/** A new person; `organizer` adds an organizer secret (for the event's creator). */
+export function person({ organizer = false } = {}): Person {
+	const memberId = newMemberId();
+	const params: Record<string, string> = { [PARAM_MEMBER]: memberId, [PARAM_MEMBER_SECRET]: newSecret() };
+	if (organizer) params[PARAM_ORGANIZER_SECRET] = newSecret();
+	return { memberId, params };
+}
+
+/** `params` as a URL query string (for raw sockets). */
+export function query(p: Person): string {
+	return '?' + new URLSearchParams(p.params).toString();
+}
