@@ -87,7 +87,12 @@ export class Room {
 		const changed = [...added, ...updated, ...removed];
 		const conn = origin instanceof Object ? this.connections.get(origin as WebSocket) : undefined;
 		if (conn) {
-			for (const id of [...added, ...updated]) conn.awarenessIds.add(id);
+			for (const id of [...added, ...updated]) {
+				// A client that reconnects announces itself on the new connection
+				// before the old one has closed: the old one must not remove it then.
+				for (const other of this.connections.values()) if (other !== conn) other.awarenessIds.delete(id);
+				conn.awarenessIds.add(id);
+			}
 			for (const id of removed) conn.awarenessIds.delete(id);
 		}
 		const message = encodeAwareness(this.awareness, changed);

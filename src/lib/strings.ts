@@ -99,6 +99,7 @@ export const strings = {
 		connecting: 'Connecting…',
 		synced: 'Synced',
 		pending: 'Saving to the relay…',
+		refused: 'Not syncing — the relay refused this device',
 		lastSynced: (time: string) => `Last synced ${time}`,
 		details: 'Sync details',
 		connection: 'Connection',
@@ -110,7 +111,18 @@ export const strings = {
 		never: 'Not yet',
 		changes: 'Changes on this device',
 		allOnRelay: 'All on the relay',
-		notOnRelay: 'Not on the relay yet — they are saved here and sync when the relay is reachable'
+		notOnRelay: 'Not on the relay yet — they are saved here and sync when the relay is reachable',
+		relayRefused: 'The relay refused the connection'
+	},
+	refusal: {
+		writeTitle: 'The relay refused changes made on this device',
+		writeBody:
+			"This copy has changes the relay won't accept (they touch someone else's answers or the event's settings), so it no longer syncs. Resetting replaces this device's copy with the relay's; the refused changes are dropped.",
+		authTitle: "The relay doesn't recognise this device",
+		authBody:
+			'This device presented a key the relay does not accept for this event, so nothing syncs. Resetting forgets who you are here and loads the relay’s copy; you can then join again.',
+		reset: "Reset to the relay's copy",
+		resetting: 'Resetting…'
 	},
 	storage: {
 		unavailable:

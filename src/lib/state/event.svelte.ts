@@ -69,9 +69,9 @@ export class EventState {
 		return this.#availability.value;
 	}
 
-	/** Adds a member; returns the new member id. */
-	join(name: string): string {
-		return joinEvent(this.doc, name, Date.now());
+	/** Adds member `memberId` named `name`. */
+	join(name: string, memberId: string): string {
+		return joinEvent(this.doc, name, Date.now(), memberId);
 	}
 
 	/** Applies one stroke (one transaction, one undo step). */

@@ -7,7 +7,9 @@ import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import { SYNC_PATH } from '../model/protocol.js';
-import { rememberedEvents, setPending } from './device.js';
+import { myMemberId, rememberedEvents, setMyMemberId, setPending } from './device.js';
+import { forgetMemberSecret } from './secrets.js';
+import { EventAccess } from './access.js';
 import { SyncTracker, type AckRecord, type AckStore } from './status.js';
 import { storageHealth, watchLocalCopy } from './storage.js';
 
@@ -24,6 +26,8 @@ export interface EventSession {
 	readonly doc: Y.Doc;
 	readonly local: IndexeddbPersistence;
 	readonly relay: WebsocketProvider;
+	/** Who this device writes as; change it before writing as someone new. */
+	readonly access: EventAccess;
 	readonly sync: SyncTracker;
 	/**
 	 * Resolves once the copy stored on this device has been loaded (or found
@@ -68,7 +72,10 @@ export function acquireEvent(id: string): EventSession {
 	const listedBefore = rememberedEvents().some((e) => e.id === id);
 	const doc = new Y.Doc();
 	const local = new IndexeddbPersistence(localDbName(id), doc);
-	const relay = new WebsocketProvider(relayUrl(), id, doc);
+	// Connects once this device's secrets for the event are loaded (EventAccess.start).
+	const relay = new WebsocketProvider(relayUrl(), id, doc, { connect: false });
+	const access = new EventAccess(relay, id);
+	void access.start(myMemberId(id));
 	const sync = new SyncTracker(relay, doc, { loadOrigins: new Set([local]), store: ackStore(local) });
 	const stopWatching = watchLocalCopy(id, local);
 	const unsubscribe = sync.subscribe(() => setPending(id, sync.snapshot.unconfirmed));
@@ -82,7 +89,7 @@ export function acquireEvent(id: string): EventSession {
 		)
 	]);
 	void localReady.then((copy) => copy === 'evicted' && storageHealth.report(id, 'evicted'));
-	const session: EventSession = { id, doc, local, relay, sync, localReady };
+	const session: EventSession = { id, doc, local, relay, access, sync, localReady };
 	open.set(id, {
 		session,
 		refs: 1,
@@ -90,6 +97,7 @@ export function acquireEvent(id: string): EventSession {
 		close: () => {
 			unsubscribe();
 			stopWatching();
+			access.destroy();
 			sync.destroy();
 			relay.destroy();
 			void local.destroy().catch(() => {});
@@ -176,4 +184,30 @@ function parseAckRecord(raw: string): AckRecord | null {
 	} catch {
 		return null;
 	}
+}
+
+/**
+ * Drops this device's copy of an event (after the relay refused it) so the
+ * next load takes the relay's. With `forgetMember`, also who we were there.
+ * The caller reloads the page afterwards.
+ */
+export async function resetLocalCopy(session: EventSession, forgetMember: string | null): Promise<void> {
+	const entry = open.get(session.id);
+	if (entry?.session === session) {
+		open.delete(session.id);
+		if (entry.closeTimer) clearTimeout(entry.closeTimer);
+		entry.close();
+	}
+	if (forgetMember) {
+		setMyMemberId(session.id, null);
+		await forgetMemberSecret(session.id, forgetMember);
+	}
+	await new Promise<void>((resolve) => {
+		try {
+			const request = indexedDB.deleteDatabase(localDbName(session.id));
+			request.onsuccess = request.onerror = request.onblocked = () => resolve();
+		} catch {
+			resolve();
+		}
+	});
 }

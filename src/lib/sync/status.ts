@@ -23,8 +23,14 @@ import * as syncProtocol from 'y-protocols/sync';
 import type { WebsocketProvider } from 'y-websocket';
 import { MESSAGE_SYNC } from '../model/protocol.js';
 
-/** The four states shown in the sync badge. */
-export type SyncState = 'offline' | 'connecting' | 'synced' | 'pending';
+/** The states shown in the sync badge. */
+export type SyncState = 'offline' | 'connecting' | 'synced' | 'pending' | 'refused';
+
+/** The relay closed the connection for good: credentials or a write refused (44xx). */
+export interface Refusal {
+	code: number;
+	reason: string;
+}
 
 /** Everything the sync badge shows. */
 export interface SyncSnapshot {
@@ -35,6 +41,8 @@ export interface SyncSnapshot {
 	unconfirmed: boolean;
 	/** When the relay last acknowledged everything on this device (ms), or `null`. */
 	lastSyncedAt: number | null;
+	/** Why the relay stopped syncing with this device, while it does. */
+	refusal: Refusal | null;
 }
 
 /** What the relay has acknowledged, as saved between sessions. */
@@ -80,6 +88,7 @@ export class SyncTracker {
 	readonly #probes: { sv: Map<number, number>; deletes: number }[] = [];
 	#inRelayMessage = false;
 	#lastSyncedAt: number | null = null;
+	#refusal: Refusal | null = null;
 	#saveTimer: ReturnType<typeof setTimeout> | null = null;
 	#snapshot: SyncSnapshot;
 	#destroyed = false;
@@ -120,9 +129,19 @@ export class SyncTracker {
 			this.#changed();
 		};
 		const onSync = (synced: boolean) => {
-			if (synced) this.#probe();
+			if (synced) {
+				this.#refusal = null;
+				this.#probe();
+			}
 			this.#changed();
 		};
+		const onClosed = (close: Refusal) => {
+			// y-websocket does not reconnect after these; the person must act.
+			if (close.code >= 4400 && close.code < 4500) this.#refusal = { code: close.code, reason: close.reason };
+			this.#changed();
+		};
+		provider.on('closed', onClosed);
+		this.#cleanup.push(() => provider.off('closed', onClosed));
 		const onStatus = () => {
 			if (!provider.wsconnected) this.#probes.length = 0;
 			this.#changed();
@@ -216,10 +235,11 @@ export class SyncTracker {
 		const network = globalThis.navigator?.onLine ?? true;
 		const unconfirmed = this.#unconfirmed();
 		let state: SyncState;
-		if (network && p.wsconnected && p.synced) state = unconfirmed ? 'pending' : 'synced';
+		if (this.#refusal) state = 'refused';
+		else if (network && p.wsconnected && p.synced) state = unconfirmed ? 'pending' : 'synced';
 		else if (network && (p.wsconnected || (p.wsconnecting && p.wsUnsuccessfulReconnects === 0))) state = 'connecting';
 		else state = 'offline';
-		return { state, network, unconfirmed, lastSyncedAt: this.#lastSyncedAt };
+		return { state, network, unconfirmed, lastSyncedAt: this.#lastSyncedAt, refusal: this.#refusal };
 	}
 
 	#changed() {
@@ -230,7 +250,8 @@ export class SyncTracker {
 			next.state === prev.state &&
 			next.network === prev.network &&
 			next.unconfirmed === prev.unconfirmed &&
-			next.lastSyncedAt === prev.lastSyncedAt
+			next.lastSyncedAt === prev.lastSyncedAt &&
+			next.refusal === prev.refusal
 		)
 			return;
 		this.#snapshot = next;
