@@ -67,6 +67,7 @@ export const strings = {
 		name: 'Name',
 		join: 'Join',
 		alreadyHere: 'Already on the list? Continue as:',
+		locked: 'The organizer has closed this event to new people.',
 		continueAs: (name: string) => `Continue as ${name}`,
 		notYou: 'Not you?',
 		youAre: (name: string) => `You are ${name}`,

@@ -128,6 +128,14 @@ export function readSettings(doc: Y.Doc): EventSettings | null {
 	};
 }
 
+/** Event setting (organizer only) that closes the event to new members. */
+export const LOCKED_KEY = 'locked';
+
+/** Whether the organizer closed the event to new members (see write-check.ts). */
+export function isLocked(doc: Y.Doc): boolean {
+	return eventMap(doc).get(LOCKED_KEY) === true;
+}
+
 /**
  * Adds a member and their (empty) availability in one transaction and
  * returns the member id. The availability map is created here, by the one

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as Y from 'yjs';
-import { applyStroke, availabilityMap, createEvent, eventMap, joinEvent, membersMap } from './event-doc.js';
-import { checkUpdate, LOCKED_KEY, type Writer } from './write-check.js';
+import { applyStroke, availabilityMap, createEvent, eventMap, joinEvent, LOCKED_KEY, membersMap } from './event-doc.js';
+import { checkUpdate, type Writer } from './write-check.js';
 import type { EventDraft } from './settings.js';
 
 const DRAFT: EventDraft = { title: 'T', kind: 'weekdays', dates: [], weekdays: [1, 2], start: 540, end: 720, slot: 30, tz: 'UTC' };

@@ -18,7 +18,7 @@
  * delete other people's future content in advance.
  */
 import * as Y from 'yjs';
-import { AVAILABILITY_KEY, EVENT_KEY, MEMBERS_KEY } from './event-doc.js';
+import { AVAILABILITY_KEY, EVENT_KEY, isLocked, MEMBERS_KEY } from './event-doc.js';
 
 /** The writer of an update, as the relay authenticated it. */
 export interface Writer {
@@ -40,9 +40,6 @@ export type WriteRefusal =
 
 /** The result of {@link checkUpdate}. */
 export type WriteVerdict = { ok: true } | { ok: false; reason: WriteRefusal; detail: string };
-
-/** Event setting that closes the event to new members. */
-export const LOCKED_KEY = 'locked';
 
 interface Entry {
 	root: string;
@@ -95,9 +92,8 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer): Wri
 		return entry;
 	};
 
-	const settings = doc.getMap(EVENT_KEY);
 	const members = doc.getMap(MEMBERS_KEY);
-	const locked = settings.get(LOCKED_KEY) === true;
+	const locked = isLocked(doc);
 
 	const allowed = (entry: Entry, inserting: boolean): WriteVerdict => {
 		const { root, key } = entry;

@@ -6,6 +6,7 @@
 import { createSubscriber } from 'svelte/reactivity';
 import * as Y from 'yjs';
 import {
+	isLocked,
 	applyStroke,
 	availabilityMap,
 	buildGrid,
@@ -44,6 +45,12 @@ export class EventState {
 		this.#subscribe();
 		if (this.#settings.version !== this.#version) this.#settings = { version: this.#version, value: readSettings(this.doc) };
 		return this.#settings.value;
+	}
+
+	/** The organizer closed the event to new members. */
+	get locked(): boolean {
+		this.#subscribe();
+		return isLocked(this.doc);
 	}
 
 	/** The grid derived from the settings; recomputed only when they change. */

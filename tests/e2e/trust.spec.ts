@@ -1,0 +1,120 @@
+/**
+ * The relay's write checks as a person meets them: changes it refuses are
+ * reported, and "Reset to the relay's copy" recovers; a device whose key the
+ * relay does not know is told so.
+ */
+import type { Page } from '@playwright/test';
+import { availabilityMap, eventMap, LOCKED_KEY } from '../../src/lib/model/event-doc.js';
+import { PARAM_ORGANIZER_SECRET } from '../../src/lib/model/protocol.js';
+import { stockClient, until } from '../support/clients.js';
+import { createEvent, drag, expect, heatCell, join, myCell, syncState, test } from './fixtures.js';
+
+const EVENT = 'title=Guarded&dates=2026-12-01&from=09:00&to=11:00&slot=30&tz=UTC';
+
+/** Reads one of this device's secrets from the app's own IndexedDB store. */
+function deviceSecret(page: Page, key: string): Promise<string | null> {
+	return page.evaluate(
+		(key) =>
+			new Promise<string | null>((resolve, reject) => {
+				const open = indexedDB.open('moim-device');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const request = open.result.transaction(['secrets']).objectStore('secrets').get(key);
+					request.onsuccess = () => resolve(request.result ?? null);
+				};
+			}),
+		key
+	);
+}
+
+test('joining offline after the organizer locked the event is refused; reset brings back the relay copy', async ({
+	browser,
+	page,
+	app,
+	relay
+}) => {
+	const url = await createEvent(page, app, EVENT);
+	await join(page, 'Olga');
+	await drag(page, '2026-12-01T09:00Z', '2026-12-01T09:30Z');
+	await syncState(page, 'synced');
+	const id = url.split('/').pop()!;
+
+	// Ben opens the event, then loses his connection.
+	const ben = await (await browser.newContext()).newPage();
+	await ben.goto(url);
+	await expect(ben.getByLabel('Name')).toBeVisible();
+	await ben.context().setOffline(true);
+	await syncState(ben, 'offline');
+
+	// Meanwhile the organizer locks the event (no button for it yet: a stock client with the organizer's secret).
+	const organizer = stockClient(relay.process.wsUrl, id, {
+		memberId: '',
+		params: { [PARAM_ORGANIZER_SECRET]: (await deviceSecret(page, `organizer:${id}`))! }
+	});
+	const reader = stockClient(relay.process.wsUrl, id);
+	try {
+		await until(() => organizer.provider.synced, 'organizer client synced');
+		eventMap(organizer.doc).set(LOCKED_KEY, true);
+		await until(() => eventMap(reader.doc).get(LOCKED_KEY) === true, 'the lock at the relay');
+		expect(organizer.closes).toEqual([]);
+	} finally {
+		organizer.destroy();
+	}
+
+	// Ben joins and paints offline; back online, the relay refuses all of it.
+	await join(ben, 'Ben');
+	await drag(ben, '2026-12-01T10:00Z', '2026-12-01T10:30Z');
+	await ben.context().setOffline(false);
+	await expect(ben.getByTestId('refusal')).toHaveAttribute('data-reason', 'joining-locked');
+	await expect(ben.getByTestId('refusal')).toContainText('refused changes made on this device');
+	await syncState(ben, 'refused');
+	// Nothing of it reached anyone.
+	await expect(heatCell(page, '2026-12-01T10:00Z')).toHaveAttribute('data-count', '0');
+
+	await ben.getByRole('button', { name: "Reset to the relay's copy" }).click();
+	await expect(ben.getByTestId('locked')).toBeVisible();
+	await expect(ben.getByTestId('refusal')).toHaveCount(0);
+	await syncState(ben, 'synced');
+	await expect(heatCell(ben, '2026-12-01T09:30Z')).toHaveAttribute('data-count', '1');
+	await expect(heatCell(ben, '2026-12-01T10:00Z')).toHaveAttribute('data-count', '0');
+	// The relay's copy never had Ben.
+	expect(availabilityMap(reader.doc).size).toBe(1);
+	reader.destroy();
+});
+
+test('a device presenting a key the relay does not know is told so, and can start over', async ({ page, app }) => {
+	const url = await createEvent(page, app, EVENT);
+	await join(page, 'Ana');
+	await drag(page, '2026-12-01T09:00Z', '2026-12-01T09:00Z');
+	await syncState(page, 'synced');
+	const id = url.split('/').pop()!;
+	const memberId = await page.evaluate((id) => localStorage.getItem(`moim:identity:${id}`), id);
+
+	// An old backup restored over this device's keys: the member secret is not the registered one.
+	await page.evaluate(
+		({ key }) =>
+			new Promise<void>((resolve, reject) => {
+				const open = indexedDB.open('moim-device');
+				open.onsuccess = () => {
+					const tx = open.result.transaction(['secrets'], 'readwrite');
+					tx.objectStore('secrets').put('A'.repeat(42) + 'E', key);
+					tx.oncomplete = () => resolve();
+					tx.onerror = () => reject(tx.error);
+				};
+			}),
+		{ key: `member:${id}:${memberId}` }
+	);
+	await page.reload();
+	await expect(page.getByTestId('refusal')).toHaveAttribute('data-reason', 'wrong-member-secret');
+	await expect(page.getByTestId('refusal')).toContainText("doesn't recognise this device");
+
+	await page.getByRole('button', { name: "Reset to the relay's copy" }).click();
+	await expect(page.getByLabel('Name')).toBeVisible();
+	await syncState(page, 'synced');
+	// Ana's mark is still there for everyone; this device can join anew.
+	await expect(heatCell(page, '2026-12-01T09:00Z')).toHaveAttribute('data-count', '1');
+	await join(page, 'Ana again');
+	await myCell(page, '2026-12-01T10:00Z').click();
+	await expect(heatCell(page, '2026-12-01T10:00Z')).toHaveAttribute('data-count', '1');
+	await syncState(page, 'synced');
+});
