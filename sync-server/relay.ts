@@ -112,7 +112,8 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 			}
 			try {
 				const reply = applyClientMessage(room, ws, message);
-				if (reply) ws.send(reply);
+				// Answered once everything before it is on disk, in order with the forwards.
+				if (reply) room.whenWritten(() => ws.readyState === ws.OPEN && ws.send(reply));
 			} catch (err) {
 				fail(CLOSE_MALFORMED_MESSAGE, 'message could not be applied', String(err));
 			}

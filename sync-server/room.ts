@@ -1,9 +1,15 @@
 /**
- * One event's room: its document, presence, and connected clients. Every
- * update is logged to storage as it arrives and forwarded to the other
- * clients. Messages from one client are handled in order, so a client that
- * sends a sync step 1 after its updates knows, when the step 2 answer comes,
- * that the relay holds them (see src/lib/sync/status.ts).
+ * One event's room: its document, presence, and connected clients.
+ *
+ * Write-ahead: an update is on disk before it is forwarded to anyone or
+ * acknowledged, so no client can hold content the relay could lose in a
+ * crash (a client re-sending content the relay lost would be refused by the
+ * write check: it carries other members' items). Writes are group commits:
+ * updates that arrive while a write is in flight go together in the next
+ * one, so under load the batches grow instead of the queue. Messages from
+ * one client are handled and answered in order, so a client that sends a
+ * sync step 1 after its updates knows, when the step 2 answer comes, that
+ * the relay holds them on disk (see src/lib/sync/status.ts).
  */
 import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
@@ -31,6 +37,12 @@ export class Room {
 	readonly credentials: Credentials;
 	readonly #storage: RoomStorage;
 	readonly #compactAfter: number;
+	/** Updates received but not yet handed to storage. */
+	#unwritten: { seq: number; update: Uint8Array }[] = [];
+	/** What waits for those updates to be on disk (forwards, replies), in order. */
+	#whenWritten: (() => void)[] = [];
+	/** A commit is queued and has not started yet. */
+	#commitQueued = false;
 	#nextSeq: number;
 	#logSeqs: number[];
 	#writes: Promise<void> = Promise.resolve();
@@ -64,20 +76,24 @@ export class Room {
 	/** Loads a room from storage (an unknown room starts empty). */
 	static async load(id: string, storage: RoomStorage, compactAfter: number): Promise<Room> {
 		const stored = await storage.load(id);
+		if (stored.corrupt.length) {
+			log.error({ room: id, records: stored.corrupt }, 'corrupted records skipped; room loaded from the intact ones');
+		}
 		const credentials = parseCredentials(await storage.loadCredentials(id));
 		if (credentials.frozen) log.error({ room: id }, 'stored credentials unreadable; registering no new writers');
 		const room = new Room(id, docFromStored(stored), credentials, storage, stored.nextSeq, stored.logSeqs, compactAfter);
-		if (stored.logSeqs.length >= compactAfter) room.#compact();
+		if (stored.logSeqs.length >= compactAfter || stored.corrupt.length) room.#compact();
 		return room;
 	}
 
 	#onUpdate = (update: Uint8Array, origin: unknown) => {
 		this.#persist(update);
 		const message = encodeSyncUpdate(update);
-		const sender = origin instanceof Object ? this.connections.get(origin as WebSocket) : undefined;
-		for (const conn of this.connections.values()) {
-			if (conn !== sender) send(conn, message);
-		}
+		this.whenWritten(() => {
+			for (const conn of this.connections.values()) {
+				if (conn.ws !== origin) send(conn, message);
+			}
+		});
 	};
 
 	#onAwareness = (
@@ -102,17 +118,45 @@ export class Room {
 	#persist(update: Uint8Array) {
 		const seq = this.#nextSeq++;
 		this.#logSeqs.push(seq);
-		this.#writes = this.#writes
-			.then(() => this.#storage.append(this.id, seq, update))
-			.catch((err) => {
-				// The update stays in memory; the next snapshot will carry it.
-				this.#needsSnapshot = true;
-				log.error({ room: this.id, err }, 'failed to store update');
-			});
+		this.#unwritten.push({ seq, update });
+		this.#queueCommit();
 		if (this.#logSeqs.length >= this.#compactAfter || this.#needsSnapshot) this.#compact();
 	}
 
+	/** Runs `fn` once everything received so far is on disk (or its write failed loudly). */
+	whenWritten(fn: () => void) {
+		this.#whenWritten.push(fn);
+		this.#queueCommit();
+	}
+
+	#queueCommit() {
+		if (this.#commitQueued) return;
+		this.#commitQueued = true;
+		this.#writes = this.#writes.then(() => this.#commit());
+	}
+
+	/** Writes what has gathered since the last commit in one batch, then releases what waited for it. */
+	async #commit() {
+		this.#commitQueued = false;
+		const batch = this.#unwritten;
+		const waiting = this.#whenWritten;
+		this.#unwritten = [];
+		this.#whenWritten = [];
+		if (batch.length) {
+			try {
+				await this.#storage.append(this.id, batch);
+			} catch (err) {
+				// The updates stay in memory; the next snapshot will carry them.
+				this.#needsSnapshot = true;
+				log.error({ room: this.id, err, updates: batch.length }, 'failed to store updates');
+			}
+		}
+		for (const fn of waiting) fn();
+	}
+
 	#compact() {
+		// Queued behind the commit of everything received so far, which it then covers.
+		this.#queueCommit();
 		const covered = this.#logSeqs;
 		this.#logSeqs = [];
 		this.#needsSnapshot = false;
@@ -136,7 +180,12 @@ export class Room {
 
 	/** Resolves once every update received so far is on disk (or failed loudly). */
 	flush(): Promise<void> {
-		return this.#writes;
+		return new Promise((resolve) => this.whenWritten(resolve));
+	}
+
+	/** Updates received and not yet handed to storage. */
+	get unwritten(): number {
+		return this.#unwritten.length;
 	}
 
 	/** Registers a client and starts the sync handshake with it. */

@@ -25,6 +25,8 @@ export interface StoredRoom {
 	nextSeq: number;
 	/** Seqs currently in the log (not yet folded into the snapshot). */
 	logSeqs: number[];
+	/** Keys of records that are not valid updates (skipped; see {@link RoomStorage.load}). */
+	corrupt: string[];
 }
 
 /** The relay's store: one LevelDB for all rooms. */
@@ -40,25 +42,36 @@ export class RoomStorage {
 		await this.#db.open();
 	}
 
-	/** Reads a room's snapshot and log. A room never written reads as empty. */
+	/**
+	 * Reads a room's snapshot and log. A room never written reads as empty.
+	 * A record that does not decode as an update (a torn or corrupted write)
+	 * is left out and listed in `corrupt`, so the room loads from the rest.
+	 */
 	async load(room: string): Promise<StoredRoom> {
 		const updates: Uint8Array[] = [];
 		const logSeqs: number[] = [];
+		const corrupt: string[] = [];
+		const keep = (key: string, value: Uint8Array) => {
+			if (isUpdate(value)) updates.push(value);
+			else corrupt.push(key);
+		};
 		const snapshot = await this.#db.get(snapshotKey(room));
-		if (snapshot) updates.push(snapshot);
+		if (snapshot) keep(snapshotKey(room), snapshot);
 		const prefix = `r/${room}/u/`;
 		for await (const [key, value] of this.#db.iterator({ gte: prefix, lt: prefix + '~' })) {
-			updates.push(value);
+			keep(key, value);
+			// Corrupted entries stay in the log so the next compaction removes them.
 			logSeqs.push(Number(key.slice(prefix.length)));
 		}
 		const nextSeq = logSeqs.length ? logSeqs[logSeqs.length - 1] + 1 : 0;
-		return { updates, nextSeq, logSeqs };
+		return { updates, nextSeq, logSeqs, corrupt };
 	}
 
-	/** Appends one update to a room's log. */
-	async append(room: string, seq: number, update: Uint8Array): Promise<void> {
-		await this.#db.put(seqKey(room, seq), update);
+	/** Appends updates to a room's log in one atomic batch. */
+	async append(room: string, entries: { seq: number; update: Uint8Array }[]): Promise<void> {
+		await this.#db.batch(entries.map(({ seq, update }) => ({ type: 'put' as const, key: seqKey(room, seq), value: update })));
 	}
+
 
 	/**
 	 * Replaces a room's snapshot with `state` and drops the log entries it
@@ -91,8 +104,30 @@ export class RoomStorage {
 /** Builds a document from stored updates. */
 export function docFromStored(stored: StoredRoom): Y.Doc {
 	const doc = new Y.Doc({ gc: true });
-	// Merging first applies the whole history in one transaction, far cheaper
-	// than one transaction per logged update.
-	if (stored.updates.length) Y.applyUpdate(doc, Y.mergeUpdates(stored.updates));
+	if (!stored.updates.length) return doc;
+	try {
+		// Merging first applies the whole history in one transaction, far cheaper
+		// than one transaction per logged update.
+		Y.applyUpdate(doc, Y.mergeUpdates(stored.updates));
+	} catch {
+		// A record that decodes but does not merge: apply what does, one by one.
+		for (const update of stored.updates) {
+			try {
+				Y.applyUpdate(doc, update);
+			} catch {
+				// Already reported as part of the load; the rest still counts.
+			}
+		}
+	}
 	return doc;
+}
+
+/** Whether `bytes` is a complete, decodable Yjs update. */
+function isUpdate(bytes: Uint8Array): boolean {
+	try {
+		Y.decodeUpdate(bytes);
+		return true;
+	} catch {
+		return false;
+	}
 }
