@@ -30,6 +30,16 @@ export interface RelayConfig {
 	maxFrameBytes: number;
 	/** Interval of websocket pings; a client that misses one is dropped. */
 	pingIntervalMs: number;
+	/** Origins (besides the relay's own) whose pages may open websockets and call the API. */
+	allowedOrigins: string[];
+	/** Largest a room may grow on disk (snapshot + log), in bytes. */
+	maxRoomBytes: number;
+	/** Rooms held in memory at once. */
+	maxRooms: number;
+	/** Open websockets from one client address. */
+	maxConnectionsPerAddress: number;
+	/** Frames a client may send before its room has loaded. */
+	maxEarlyFrames: number;
 }
 
 /** Reads the configuration from `process.env`. */
@@ -42,6 +52,14 @@ export function readConfig(root = process.cwd()): RelayConfig {
 		roomIdleMs: intFrom('ROOM_IDLE_MS', 30_000),
 		compactAfter: Math.max(1, intFrom('COMPACT_AFTER', 500)),
 		maxFrameBytes: intFrom('MAX_FRAME_BYTES', 8 * 1024 * 1024),
-		pingIntervalMs: intFrom('PING_INTERVAL_MS', 30_000)
+		pingIntervalMs: intFrom('PING_INTERVAL_MS', 30_000),
+		allowedOrigins: (process.env.ALLOWED_ORIGINS ?? '')
+			.split(',')
+			.map((o) => o.trim().replace(/\/$/, ''))
+			.filter(Boolean),
+		maxRoomBytes: intFrom('MAX_ROOM_BYTES', 32 * 1024 * 1024),
+		maxRooms: Math.max(1, intFrom('MAX_ROOMS', 10_000)),
+		maxConnectionsPerAddress: Math.max(1, intFrom('MAX_CONNECTIONS_PER_ADDRESS', 64)),
+		maxEarlyFrames: intFrom('MAX_EARLY_FRAMES', 64)
 	};
 }

@@ -20,12 +20,15 @@ import { MESSAGE_AWARENESS, MESSAGE_SYNC } from '../src/lib/model/protocol.js';
 import { docFromStored, type RoomStorage } from './storage.js';
 import { log } from './log.js';
 import { parseCredentials, serializeCredentials, type Credentials } from './auth.js';
+import type { RelayMetrics } from './metrics.js';
 
 /** A client connected to a room. */
 export interface Connection {
 	ws: WebSocket;
 	/** Awareness client ids this connection has announced, removed when it leaves. */
 	awarenessIds: Set<number>;
+	/** Counts what the room sends to it (metrics). */
+	sent?: (bytes: number) => void;
 }
 
 export class Room {
@@ -43,6 +46,9 @@ export class Room {
 	#whenWritten: (() => void)[] = [];
 	/** A commit is queued and has not started yet. */
 	#commitQueued = false;
+	/** Bytes this room takes on disk (snapshot + log), as written. */
+	#bytes: number;
+	readonly #metrics: RelayMetrics | undefined;
 	#nextSeq: number;
 	#logSeqs: number[];
 	#writes: Promise<void> = Promise.resolve();
@@ -57,7 +63,9 @@ export class Room {
 		storage: RoomStorage,
 		nextSeq: number,
 		logSeqs: number[],
-		compactAfter: number
+		compactAfter: number,
+		bytes: number,
+		metrics: RelayMetrics | undefined
 	) {
 		this.id = id;
 		this.doc = doc;
@@ -66,6 +74,8 @@ export class Room {
 		this.#nextSeq = nextSeq;
 		this.#logSeqs = logSeqs;
 		this.#compactAfter = compactAfter;
+		this.#bytes = bytes;
+		this.#metrics = metrics;
 		this.awareness = new awarenessProtocol.Awareness(doc);
 		// The relay itself is not a participant.
 		this.awareness.setLocalState(null);
@@ -74,14 +84,15 @@ export class Room {
 	}
 
 	/** Loads a room from storage (an unknown room starts empty). */
-	static async load(id: string, storage: RoomStorage, compactAfter: number): Promise<Room> {
+	static async load(id: string, storage: RoomStorage, compactAfter: number, metrics?: RelayMetrics): Promise<Room> {
 		const stored = await storage.load(id);
 		if (stored.corrupt.length) {
 			log.error({ room: id, records: stored.corrupt }, 'corrupted records skipped; room loaded from the intact ones');
 		}
 		const credentials = parseCredentials(await storage.loadCredentials(id));
+		const bytes = stored.updates.reduce((sum, u) => sum + u.byteLength, 0);
 		if (credentials.frozen) log.error({ room: id }, 'stored credentials unreadable; registering no new writers');
-		const room = new Room(id, docFromStored(stored), credentials, storage, stored.nextSeq, stored.logSeqs, compactAfter);
+		const room = new Room(id, docFromStored(stored), credentials, storage, stored.nextSeq, stored.logSeqs, compactAfter, bytes, metrics);
 		if (stored.logSeqs.length >= compactAfter || stored.corrupt.length) room.#compact();
 		return room;
 	}
@@ -119,6 +130,7 @@ export class Room {
 		const seq = this.#nextSeq++;
 		this.#logSeqs.push(seq);
 		this.#unwritten.push({ seq, update });
+		this.#bytes += update.byteLength;
 		this.#queueCommit();
 		if (this.#logSeqs.length >= this.#compactAfter || this.#needsSnapshot) this.#compact();
 	}
@@ -143,8 +155,10 @@ export class Room {
 		this.#unwritten = [];
 		this.#whenWritten = [];
 		if (batch.length) {
+			const stopTimer = this.#metrics?.persistSeconds.startTimer();
 			try {
 				await this.#storage.append(this.id, batch);
+				stopTimer?.();
 			} catch (err) {
 				// The updates stay in memory; the next snapshot will carry them.
 				this.#needsSnapshot = true;
@@ -161,6 +175,7 @@ export class Room {
 		this.#logSeqs = [];
 		this.#needsSnapshot = false;
 		const state = Y.encodeStateAsUpdate(this.doc);
+		this.#bytes = state.byteLength;
 		this.#writes = this.#writes
 			.then(() => this.#storage.compact(this.id, state, covered))
 			.catch((err) => {
@@ -188,9 +203,14 @@ export class Room {
 		return this.#unwritten.length;
 	}
 
+	/** Bytes the room takes on disk (snapshot + log since it), including updates being written. */
+	get bytes(): number {
+		return this.#bytes;
+	}
+
 	/** Registers a client and starts the sync handshake with it. */
-	add(ws: WebSocket): Connection {
-		const conn: Connection = { ws, awarenessIds: new Set() };
+	add(ws: WebSocket, sent?: (bytes: number) => void): Connection {
+		const conn: Connection = { ws, awarenessIds: new Set(), sent };
 		this.connections.set(ws, conn);
 		const encoder = encoding.createEncoder();
 		encoding.writeVarUint(encoder, MESSAGE_SYNC);
@@ -236,6 +256,7 @@ export function encodeAwareness(awareness: awarenessProtocol.Awareness, clients:
 
 function send(conn: Connection, message: Uint8Array) {
 	if (conn.ws.readyState !== conn.ws.OPEN) return;
+	conn.sent?.(message.byteLength);
 	conn.ws.send(message, (err) => {
 		if (err) conn.ws.terminate();
 	});

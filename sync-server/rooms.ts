@@ -5,17 +5,34 @@
 import { Room } from './room.js';
 import type { RoomStorage } from './storage.js';
 import { log } from './log.js';
+import type { RelayMetrics } from './metrics.js';
+
+/** Loading another room would exceed `MAX_ROOMS`. */
+export class TooManyRooms extends Error {}
 
 export class Rooms {
 	readonly #loaded = new Map<string, Promise<Room>>();
 	readonly #storage: RoomStorage;
 	readonly #idleMs: number;
 	readonly #compactAfter: number;
+	readonly #maxRooms: number;
+	readonly #metrics: RelayMetrics | undefined;
 
-	constructor(storage: RoomStorage, options: { idleMs: number; compactAfter: number }) {
+	constructor(
+		storage: RoomStorage,
+		options: { idleMs: number; compactAfter: number; maxRooms: number; metrics?: RelayMetrics }
+	) {
 		this.#storage = storage;
 		this.#idleMs = options.idleMs;
 		this.#compactAfter = options.compactAfter;
+		this.#maxRooms = options.maxRooms;
+		this.#metrics = options.metrics;
+	}
+
+	/** Updates received and not yet handed to storage, over all loaded rooms. */
+	async unwritten(): Promise<number> {
+		const loaded = await Promise.allSettled([...this.#loaded.values()]);
+		return loaded.reduce((sum, r) => sum + (r.status === 'fulfilled' ? r.value.unwritten : 0), 0);
 	}
 
 	/** Number of rooms in memory (or loading). */
@@ -27,7 +44,8 @@ export class Rooms {
 	get(id: string): Promise<Room> {
 		let room = this.#loaded.get(id);
 		if (!room) {
-			room = Room.load(id, this.#storage, this.#compactAfter);
+			if (this.#loaded.size >= this.#maxRooms) return Promise.reject(new TooManyRooms());
+			room = Room.load(id, this.#storage, this.#compactAfter, this.#metrics);
 			this.#loaded.set(id, room);
 			// A failed load must not poison the id for later attempts.
 			room.catch(() => this.#loaded.delete(id));

@@ -2,6 +2,7 @@
  * Serving the built app: files from the build folder, and the SPA shell for
  * every other page path so any /e/<id> link opens the app.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -55,14 +56,60 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
 	}
 	const immutable = pathname.startsWith('/_app/immutable/');
 	const stat = fs.statSync(target);
+	const html = path.extname(target) === '.html';
 	res.writeHead(200, {
 		'content-type': TYPES[path.extname(target)] ?? 'application/octet-stream',
 		'content-length': stat.size,
 		'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-		'x-content-type-options': 'nosniff'
+		...SECURITY_HEADERS,
+		...(html ? { 'content-security-policy': contentSecurityPolicy(target, stat.mtimeMs) } : {})
 	});
 	if (req.method === 'HEAD') res.end();
 	else fs.createReadStream(target).pipe(res);
+}
+
+/**
+ * Sent with every file. `referrer-policy: no-referrer` matters most: an
+ * event link is the key to the event and must not leak to other sites.
+ */
+export const SECURITY_HEADERS = {
+	'x-content-type-options': 'nosniff',
+	'referrer-policy': 'no-referrer',
+	'x-frame-options': 'DENY',
+	'cross-origin-opener-policy': 'same-origin',
+	'permissions-policy': 'camera=(), microphone=(), geolocation=()'
+} as const;
+
+const policies = new Map<string, { mtimeMs: number; policy: string }>();
+
+/**
+ * The page's content security policy: only the app's own scripts (plus the
+ * exact inline bootstrap script SvelteKit writes into the page, by hash),
+ * and connections only to this origin (its websocket included).
+ */
+function contentSecurityPolicy(file: string, mtimeMs: number): string {
+	const cached = policies.get(file);
+	if (cached?.mtimeMs === mtimeMs) return cached.policy;
+	const html = fs.readFileSync(file, 'utf8');
+	const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
+		([, body]) => `'sha256-${createHash('sha256').update(body).digest('base64')}'`
+	);
+	const policy = [
+		"default-src 'self'",
+		`script-src 'self' ${hashes.join(' ')}`.trim(),
+		// Svelte sets style attributes (cell colours); no scripts can come from that.
+		"style-src 'self' 'unsafe-inline'",
+		"img-src 'self' data:",
+		"connect-src 'self'",
+		"worker-src 'self'",
+		"manifest-src 'self'",
+		"object-src 'none'",
+		"base-uri 'self'",
+		"form-action 'self'",
+		"frame-ancestors 'none'"
+	].join('; ');
+	policies.set(file, { mtimeMs, policy });
+	return policy;
 }
 
 function isFile(p: string): boolean {

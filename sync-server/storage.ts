@@ -37,6 +37,11 @@ export class RoomStorage {
 		this.#db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
 	}
 
+	/** The database is open (for `/readyz`). */
+	get isOpen(): boolean {
+		return this.#db.status === 'open';
+	}
+
 	/** Opens the database (creating it if needed). */
 	async open(): Promise<void> {
 		await this.#db.open();

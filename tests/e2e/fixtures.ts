@@ -33,7 +33,16 @@ export const test = base.extend<Fixtures>({
 		await use(relay);
 		await relay.process.kill();
 	},
-	app: async ({ relay }, use) => use(relay.httpUrl)
+	app: async ({ relay }, use) => use(relay.httpUrl),
+	// The relay's content security policy must never get in the app's way.
+	page: async ({ page }, use) => {
+		const violations: string[] = [];
+		page.on('console', (m) => {
+			if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+		});
+		await use(page);
+		expect(violations, 'CSP violations').toEqual([]);
+	}
 });
 
 /** The person's own grid. */

@@ -19,9 +19,12 @@ export const MESSAGE_QUERY_AWARENESS = 3;
  * was wrong" so a client can tell its own fault from the relay's.
  */
 export const CLOSE_MALFORMED_MESSAGE = 4400;
-export const CLOSE_MESSAGE_TOO_LARGE = 4413;
+/** A named limit was exceeded (the reason names it: room-too-large, too-many-early-frames). */
+export const CLOSE_LIMIT = 4429;
 export const CLOSE_RELAY_ERROR = 4500;
 export const CLOSE_RESTARTING = 4503;
+/** Standard "try again later": the relay holds as many rooms as it may; clients retry. */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 /** The connection's credentials were refused (wrong secret, or a claim it cannot make). */
 export const CLOSE_NOT_AUTHENTICATED = 4401;
 /** A message tried a write this connection may not make; nothing of it was applied. */

@@ -1,0 +1,139 @@
+/**
+ * One websocket client of a room: authenticates it, then reads its frames
+ * in order — decode whole, check the write, apply, answer — and closes it
+ * with a clear code on anything it may not do.
+ */
+import type { RawData, WebSocket } from 'ws';
+import {
+	CLOSE_LIMIT,
+	CLOSE_MALFORMED_MESSAGE,
+	CLOSE_NOT_AUTHENTICATED,
+	CLOSE_RELAY_ERROR,
+	CLOSE_TRY_AGAIN_LATER,
+	CLOSE_WRITE_REFUSED
+} from '../src/lib/model/protocol.js';
+import { EVENT_KEY } from '../src/lib/model/event-doc.js';
+import { checkUpdate, type Writer } from '../src/lib/model/write-check.js';
+import { authenticate } from './auth.js';
+import type { RelayConfig } from './config.js';
+import { log } from './log.js';
+import type { RelayMetrics } from './metrics.js';
+import { applyClientMessage, decodeClientMessage, MalformedMessage } from './protocol.js';
+import type { Room } from './room.js';
+import { TooManyRooms, type Rooms } from './rooms.js';
+
+/** What a connection needs from the relay. */
+export interface ConnectionContext {
+	config: RelayConfig;
+	rooms: Rooms;
+	metrics: RelayMetrics;
+}
+
+let nextConnection = 1;
+
+/** Serves one accepted websocket for `roomId`. */
+export function serveConnection(
+	ws: WebSocket,
+	request: { roomId: string; params: URLSearchParams; address: string },
+	{ config, rooms, metrics }: ConnectionContext
+) {
+	const { roomId, params, address } = request;
+	const connection = nextConnection++;
+	const early: RawData[] = [];
+	let room: Room | null = null;
+	let writer: Writer = { memberId: null, organizer: false };
+	let closed = false;
+	let alive = true;
+
+	/** Closes with `code`; `reason` is sent to the client and counted, `detail` only logged. */
+	const fail = (code: number, reason: string, detail?: unknown) => {
+		if (closed) return;
+		closed = true;
+		metrics.rejected.inc({ reason });
+		log.warn({ room: roomId, connection, address, member: writer.memberId, code, reason, detail }, 'closing websocket');
+		ws.close(code, reason);
+	};
+
+	const handle = (data: RawData) => {
+		// After a refusal nothing more from this client is applied.
+		if (!room || closed) return;
+		const bytes = toBytes(data);
+		metrics.bytesIn.inc(bytes.byteLength);
+		let message;
+		try {
+			message = decodeClientMessage(bytes);
+		} catch (err) {
+			fail(CLOSE_MALFORMED_MESSAGE, 'malformed message', (err as MalformedMessage).message);
+			return;
+		}
+		if (message.type === 'update') {
+			const verdict = checkUpdate(room.doc, message.update, writer);
+			if (!verdict.ok) return fail(CLOSE_WRITE_REFUSED, verdict.reason, verdict.detail);
+			if (room.bytes + message.update.byteLength > config.maxRoomBytes) {
+				return fail(CLOSE_LIMIT, 'room-too-large', { bytes: room.bytes, limit: config.maxRoomBytes });
+			}
+			metrics.updatesIn.inc();
+		}
+		try {
+			const reply = applyClientMessage(room, ws, message);
+			// Answered once everything before it is on disk, in order with the forwards.
+			if (reply) room.whenWritten(() => ws.readyState === ws.OPEN && (countSent(reply.byteLength), ws.send(reply)));
+		} catch (err) {
+			fail(CLOSE_MALFORMED_MESSAGE, 'message could not be applied', String(err));
+		}
+	};
+	const countSent = (bytes: number) => {
+		metrics.messagesOut.inc();
+		metrics.bytesOut.inc(bytes);
+	};
+
+	ws.on('message', (data) => {
+		if (room) handle(data);
+		else if (early.push(data) > config.maxEarlyFrames) fail(CLOSE_LIMIT, 'too-many-early-frames');
+	});
+	ws.on('pong', () => (alive = true));
+	ws.on('error', (err) => log.warn({ room: roomId, connection, err: err.message }, 'websocket error'));
+	const ping = setInterval(() => {
+		if (!alive) {
+			log.info({ room: roomId, connection }, 'dropping a connection that missed a ping');
+			return ws.terminate();
+		}
+		alive = false;
+		ws.ping();
+	}, config.pingIntervalMs);
+	ws.on('close', () => {
+		clearInterval(ping);
+		if (room) {
+			room.remove(ws);
+			rooms.release(room);
+		}
+	});
+
+	rooms.get(roomId).then(
+		(loaded) => {
+			if (ws.readyState !== ws.OPEN) return rooms.release(loaded);
+			const auth = authenticate(roomId, loaded.credentials, params, loaded.doc.getMap(EVENT_KEY).size > 0);
+			if (!auth.ok) {
+				rooms.release(loaded);
+				return fail(CLOSE_NOT_AUTHENTICATED, auth.reason);
+			}
+			if (auth.registered) loaded.saveCredentials();
+			writer = auth.writer;
+			room = loaded;
+			rooms.retain(room);
+			room.add(ws, countSent);
+			for (const data of early.splice(0)) handle(data);
+		},
+		(err) => {
+			if (err instanceof TooManyRooms) return fail(CLOSE_TRY_AGAIN_LATER, 'too-many-rooms', { limit: config.maxRooms });
+			log.error({ room: roomId, err }, 'failed to load room');
+			fail(CLOSE_RELAY_ERROR, 'room could not be loaded');
+		}
+	);
+}
+
+function toBytes(data: RawData): Uint8Array {
+	if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+	if (data instanceof ArrayBuffer) return new Uint8Array(data);
+	return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

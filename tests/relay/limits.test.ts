@@ -1,0 +1,142 @@
+/**
+ * The relay's limits and hygiene, each against a real process with the limit
+ * turned down: a clear refusal, a log line, a metric, and an intact room.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
+import { newEventId } from '../../src/lib/model/ids.js';
+import { CLOSE_LIMIT, CLOSE_TRY_AGAIN_LATER } from '../../src/lib/model/protocol.js';
+import { startRelay, tempDir, type RelayProcess } from '../support/relay-process.js';
+import { person, type Person } from '../support/identity.js';
+import { stockClient, until } from '../support/clients.js';
+
+const draft = { title: 'Limits', kind: 'weekdays' as const, dates: [], weekdays: [1, 2, 3, 4, 5, 6, 7], start: 0, end: 1440, slot: 30 as const, tz: 'UTC' };
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+	for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+async function relay(env: Record<string, string> = {}, buildDir?: string): Promise<RelayProcess> {
+	const r = await startRelay({ env, buildDir });
+	cleanups.push(() => r.kill());
+	return r;
+}
+
+function client(r: RelayProcess, room: string, who?: Person) {
+	const c = stockClient(r.wsUrl, room, who);
+	cleanups.push(c.destroy);
+	return c;
+}
+
+/** Opens a raw websocket with extra headers; resolves with the upgrade's HTTP status on refusal. */
+function rawOpen(url: string, headers: Record<string, string> = {}) {
+	const ws = new WebSocket(url, { headers });
+	cleanups.push(() => ws.terminate());
+	const outcome = new Promise<{ open: true } | { open: false; status: number }>((resolve) => {
+		ws.once('open', () => resolve({ open: true }));
+		ws.once('unexpected-response', (_req, res) => resolve({ open: false, status: res.statusCode ?? 0 }));
+		ws.once('error', () => resolve({ open: false, status: 0 }));
+	});
+	const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+		ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }))
+	);
+	return { ws, outcome, closed };
+}
+
+async function metric(r: RelayProcess, line: RegExp): Promise<number> {
+	const text = await (await fetch(`${r.httpUrl}/metrics`)).text();
+	const match = text.split('\n').find((l) => line.test(l));
+	return match ? Number(match.split(' ').pop()) : 0;
+}
+
+describe('limits', () => {
+	it('accepts websockets from its own origin, ALLOWED_ORIGINS and non-browsers; refuses other origins', async () => {
+		const r = await relay({ ALLOWED_ORIGINS: 'https://moim.example' });
+		const url = `${r.wsUrl}/${newEventId()}`;
+		expect(await rawOpen(url, { Origin: 'https://evil.example' }).outcome).toEqual({ open: false, status: 403 });
+		expect(await rawOpen(url, { Origin: 'https://moim.example' }).outcome).toEqual({ open: true });
+		expect(await rawOpen(url, { Origin: r.httpUrl }).outcome).toEqual({ open: true });
+		expect(await rawOpen(url).outcome).toEqual({ open: true });
+		expect(r.output()).toContain('origin-not-allowed');
+		expect(await metric(r, /^moim_rejected_total\{reason="origin-not-allowed"\}/)).toBe(1);
+	});
+
+	it('caps connections per client address', async () => {
+		const r = await relay({ MAX_CONNECTIONS_PER_ADDRESS: '2' });
+		const url = `${r.wsUrl}/${newEventId()}`;
+		const first = rawOpen(url);
+		expect(await first.outcome).toEqual({ open: true });
+		expect(await rawOpen(url).outcome).toEqual({ open: true });
+		expect(await rawOpen(url).outcome).toEqual({ open: false, status: 429 });
+		first.ws.close();
+		await first.closed;
+		await new Promise((res) => setTimeout(res, 100));
+		expect(await rawOpen(url).outcome).toEqual({ open: true });
+	});
+
+	it('stops a room from growing past MAX_ROOM_BYTES and keeps what it has', async () => {
+		const r = await relay({ MAX_ROOM_BYTES: '4000' });
+		const room = newEventId();
+		const ana = person({ organizer: true });
+		const a = client(r, room, ana);
+		await until(() => a.provider.synced, 'synced');
+		createEvent(a.doc, draft, 1);
+		joinEvent(a.doc, 'Ana', 1, ana.memberId);
+		applyStroke(a.doc, ana.memberId, ['w1T09:00'], 1);
+		// Every slot of the week, one stroke at a time, until the relay says no.
+		for (const day of [1, 2, 3, 4, 5, 6, 7]) {
+			for (let h = 0; h < 24 && a.closes.length === 0; h++) applyStroke(a.doc, ana.memberId, [`w${day}T${String(h).padStart(2, '0')}:30`], 1);
+			await new Promise((res) => setTimeout(res, 20));
+		}
+		await until(() => a.closes.length > 0, 'the relay refusing more');
+		expect(a.closes[0]).toEqual({ code: CLOSE_LIMIT, reason: 'room-too-large' });
+		const reader = client(r, room);
+		await until(() => reader.provider.synced, 'reader');
+		expect(readSettings(reader.doc)?.title).toBe('Limits');
+		expect(markedSlots(reader.doc, ana.memberId).has('w1T09:00')).toBe(true);
+		expect(r.output()).toContain('room-too-large');
+	});
+
+	it('holds at most MAX_ROOMS rooms in memory; more are told to try again later', async () => {
+		const r = await relay({ MAX_ROOMS: '1' });
+		const first = client(r, newEventId());
+		await until(() => first.provider.synced, 'first room');
+		const second = rawOpen(`${r.wsUrl}/${newEventId()}`);
+		expect(await second.closed).toEqual({ code: CLOSE_TRY_AGAIN_LATER, reason: 'too-many-rooms' });
+		expect((await fetch(`${r.httpUrl}/healthz`)).status).toBe(200);
+	});
+
+	it('bounds the frames a client may send before its room has loaded', async () => {
+		const r = await relay({ MAX_EARLY_FRAMES: '3' });
+		const sock = rawOpen(`${r.wsUrl}/${newEventId()}`);
+		await sock.outcome;
+		// Sent in one go, before the room can have loaded.
+		for (let i = 0; i < 50; i++) sock.ws.send(new Uint8Array([0, 0, 1, 0]));
+		expect(await sock.closed).toEqual({ code: CLOSE_LIMIT, reason: 'too-many-early-frames' });
+	});
+
+	it('serves pages with a CSP naming only its own scripts, no referrer, and reports readiness and metrics', async () => {
+		const build = tempDir('moim-build-');
+		const inline = 'console.log("boot")';
+		fs.writeFileSync(path.join(build, '200.html'), `<!doctype html><script>${inline}</script><script src="/_app/a.js"></script>`);
+		const r = await relay({}, build);
+		const page = await fetch(`${r.httpUrl}/e/${newEventId()}`);
+		const csp = page.headers.get('content-security-policy') ?? '';
+		const hash = createHash('sha256').update(inline).digest('base64');
+		expect(csp).toContain(`script-src 'self' 'sha256-${hash}'`);
+		expect(csp).toContain("connect-src 'self'");
+		expect(csp).toContain("frame-ancestors 'none'");
+		expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+		expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+
+		expect((await fetch(`${r.httpUrl}/readyz`)).status).toBe(200);
+		const text = await (await fetch(`${r.httpUrl}/metrics`)).text();
+		for (const name of ['moim_connections', 'moim_rooms_loaded', 'moim_updates_received_total', 'moim_persist_seconds_bucket', 'moim_flush_queue_updates', 'moim_bytes_sent_total'])
+			expect(text).toContain(name);
+	});
+});
