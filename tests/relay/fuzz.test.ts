@@ -1,0 +1,145 @@
+/**
+ * Fuzzing the live relay with random and mutated frames (fast-check):
+ * it stays up, other rooms keep syncing, and no stored room changes.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import fc from 'fast-check';
+import * as Y from 'yjs';
+import WebSocket from 'ws';
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
+import { applyStroke, availabilityMap, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
+import { newEventId } from '../../src/lib/model/ids.js';
+import { MESSAGE_SYNC } from '../../src/lib/model/protocol.js';
+import { startRelay, type RelayProcess } from '../support/relay-process.js';
+import { person, query, type Person } from '../support/identity.js';
+import { stockClient, until } from '../support/clients.js';
+
+const draft = { title: 'Fuzzed', kind: 'weekdays' as const, dates: [], weekdays: [1, 2], start: 540, end: 660, slot: 30 as const, tz: 'UTC' };
+
+let relay: RelayProcess;
+let room: string;
+let ben: Person;
+const cleanups: (() => unknown)[] = [];
+
+beforeAll(async () => {
+	relay = await startRelay();
+	room = newEventId();
+	const org = person({ organizer: true });
+	ben = person();
+	const a = stockClient(relay.wsUrl, room, org);
+	const b = stockClient(relay.wsUrl, room, ben);
+	cleanups.push(a.destroy, b.destroy);
+	await until(() => a.provider.synced && b.provider.synced, 'writers synced');
+	createEvent(a.doc, draft, 1);
+	await until(() => readSettings(b.doc) !== null, 'event at ben');
+	joinEvent(b.doc, 'Ben', 2, ben.memberId);
+	applyStroke(b.doc, ben.memberId, ['w1T09:00', 'w2T10:30'], 1);
+	await until(() => markedSlots(a.doc, ben.memberId).size === 2, 'marks at the organizer');
+	a.destroy();
+	b.destroy();
+});
+
+afterAll(async () => {
+	for (const fn of cleanups.splice(0)) await fn();
+	await relay?.kill();
+});
+
+/** The room as a fresh reader gets it: the encoded state (for equality). */
+async function snapshot(): Promise<{ state: Uint8Array; doc: Y.Doc }> {
+	const reader = stockClient(relay.wsUrl, room);
+	try {
+		await until(() => reader.provider.synced, 'reader synced');
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, Y.encodeStateAsUpdate(reader.doc));
+		return { state: Y.encodeStateAsUpdate(reader.doc), doc };
+	} finally {
+		reader.destroy();
+	}
+}
+
+/** A frame carrying a real update that writes into Ben's marks (refused for anyone else). */
+function validForgery(): Uint8Array {
+	const doc = new Y.Doc();
+	doc.getMap('availability').set(ben.memberId, new Y.Map());
+	const updates: Uint8Array[] = [];
+	doc.on('update', (u: Uint8Array) => updates.push(u));
+	(availabilityMap(doc).get(ben.memberId) as Y.Map<number>).set('w1T09:30', 1);
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, MESSAGE_SYNC);
+	syncProtocol.writeUpdate(e, updates[0]);
+	return encoding.toUint8Array(e);
+}
+
+const frames = fc.oneof(
+	// Random bytes.
+	fc.uint8Array({ minLength: 0, maxLength: 96 }),
+	// A message type (known or not) with random payload.
+	fc.tuple(fc.integer({ min: 0, max: 300 }), fc.uint8Array({ maxLength: 48 })).map(([type, rest]) => {
+		const e = encoding.createEncoder();
+		encoding.writeVarUint(e, type);
+		encoding.writeUint8Array(e, rest);
+		return encoding.toUint8Array(e);
+	}),
+	// Sync messages whose declared length is huge or wrong.
+	fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 ** 31 }), fc.uint8Array({ maxLength: 32 })).map(
+		([step, length, rest]) => {
+			const e = encoding.createEncoder();
+			encoding.writeVarUint(e, MESSAGE_SYNC);
+			encoding.writeVarUint(e, step);
+			encoding.writeVarUint(e, length);
+			encoding.writeUint8Array(e, rest);
+			return encoding.toUint8Array(e);
+		}
+	),
+	// Truncated varints: continuation bits with nothing after.
+	fc.integer({ min: 1, max: 12 }).map((n) => new Uint8Array(n).fill(0xff)),
+	// A real forged update, truncated or with one byte changed.
+	fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean()).map(([cut, at, value, truncate]) => {
+		const frame = validForgery();
+		if (truncate) return frame.slice(0, cut % frame.length);
+		const copy = frame.slice();
+		copy[at % copy.length] = value;
+		return copy;
+	})
+);
+
+/** Sends one frame on a new connection (as Mallory, a registered-looking stranger) and waits for the outcome. */
+async function send(frame: Uint8Array, who: Person) {
+	const ws = new WebSocket(`${relay.wsUrl}/${room}${query(who)}`);
+	await new Promise<void>((resolve, reject) => {
+		ws.once('open', () => resolve());
+		ws.once('error', reject);
+	});
+	const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+	ws.send(frame);
+	await Promise.race([closed, new Promise((res) => setTimeout(res, 60))]);
+	ws.terminate();
+}
+
+it('survives random and mutated frames: up, other rooms syncing, no stored room changed', async () => {
+	const before = await snapshot();
+	const mallory = person();
+	await fc.assert(
+		fc.asyncProperty(frames, async (frame) => {
+			await send(frame, mallory);
+		}),
+		{ numRuns: 150, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) }
+	);
+	expect((await fetch(`${relay.httpUrl}/healthz`)).status).toBe(200);
+
+	const after = await snapshot();
+	expect(Buffer.from(after.state).equals(Buffer.from(before.state))).toBe(true);
+	expect(markedSlots(after.doc, ben.memberId)).toEqual(new Set(['w1T09:00', 'w2T10:30']));
+
+	// Another room still syncs between two clients.
+	const other = newEventId();
+	const host = person({ organizer: true });
+	const x = stockClient(relay.wsUrl, other, host);
+	const y = stockClient(relay.wsUrl, other);
+	cleanups.push(x.destroy, y.destroy);
+	await until(() => x.provider.synced, 'x synced');
+	createEvent(x.doc, { ...draft, title: 'Still here' }, 1);
+	await until(() => readSettings(y.doc)?.title === 'Still here', 'the other room syncs');
+	expect(relay.output()).toContain('closing websocket');
+});
