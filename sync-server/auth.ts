@@ -11,24 +11,33 @@
  *
  * Secrets are 256 random bits, so a salted SHA-256 is a sufficient hash
  * (nothing to brute-force); only hashes are stored, and secrets are never
- * logged.
+ * logged. A member may have several secrets: one per device, the others
+ * issued after proving a PIN (pins.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isMemberId, isSecret } from '../src/lib/model/ids.js';
 import { PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../src/lib/model/protocol.js';
 import type { Writer } from '../src/lib/model/write-check.js';
 
+/** A PIN as stored: scrypt of the PIN with its own salt (see pins.ts). */
+export interface StoredPin {
+	salt: string;
+	hash: string;
+}
+
 /** A room's registered secrets, as hashes. */
 export interface Credentials {
 	organizer: string | null;
-	members: Record<string, string>;
+	/** Per member, the hashes of the secrets of each device that may write as it. */
+	members: Record<string, string[]>;
+	pins: Record<string, StoredPin>;
 	/** The stored record was unreadable: register nothing new, so nobody can take over. */
 	frozen?: boolean;
 }
 
 /** Credentials of a room nobody has written to. */
 export function emptyCredentials(): Credentials {
-	return { organizer: null, members: {} };
+	return { organizer: null, members: {}, pins: {} };
 }
 
 /** Why credentials were refused (sent as the close reason). */
@@ -86,17 +95,32 @@ export function authenticate(
 		organizer = true;
 	}
 	if (memberId !== null && memberSecret !== null) {
-		const hash = hashSecret(room, memberSecret);
 		const known = credentials.members[memberId];
 		if (known === undefined) {
 			if (credentials.frozen) return { ok: false, reason: 'credentials-unreadable' };
-			credentials.members[memberId] = hash;
+			credentials.members[memberId] = [hashSecret(room, memberSecret)];
 			registered = true;
-		} else if (!same(known, hash)) {
+		} else if (!memberSecretMatches(room, credentials, memberId, memberSecret)) {
 			return { ok: false, reason: 'wrong-member-secret' };
 		}
 	}
 	return { ok: true, writer: { memberId, organizer }, registered };
+}
+
+/** Whether `secret` is one of the registered secrets of `memberId`. */
+export function memberSecretMatches(room: string, credentials: Credentials, memberId: string, secret: string): boolean {
+	const hash = hashSecret(room, secret);
+	return (credentials.members[memberId] ?? []).some((known) => same(known, hash));
+}
+
+/** Whether `secret` is the organizer's. */
+export function organizerSecretMatches(room: string, credentials: Credentials, secret: string): boolean {
+	return credentials.organizer !== null && same(credentials.organizer, hashSecret(room, secret));
+}
+
+/** Lets one more device write as `memberId` (after it proved the PIN). */
+export function addMemberSecret(room: string, credentials: Credentials, memberId: string, secret: string): void {
+	(credentials.members[memberId] ??= []).push(hashSecret(room, secret));
 }
 
 /** Reads stored credentials; an unreadable record gives frozen, empty credentials. */
@@ -104,14 +128,20 @@ export function parseCredentials(raw: string | undefined): Credentials {
 	if (!raw) return emptyCredentials();
 	try {
 		const value = JSON.parse(raw);
-		const members: Record<string, string> = {};
+		const members: Record<string, string[]> = {};
+		const pins: Record<string, StoredPin> = {};
 		if (typeof value !== 'object' || value === null || typeof value.members !== 'object') throw new Error('shape');
-		for (const [id, hash] of Object.entries(value.members)) {
-			if (typeof hash !== 'string') throw new Error('shape');
-			members[id] = hash;
+		for (const [id, hashes] of Object.entries(value.members)) {
+			if (!Array.isArray(hashes) || !hashes.every((h) => typeof h === 'string')) throw new Error('shape');
+			members[id] = hashes;
+		}
+		for (const [id, pin] of Object.entries(value.pins ?? {})) {
+			const { salt, hash } = (pin ?? {}) as Partial<StoredPin>;
+			if (typeof salt !== 'string' || typeof hash !== 'string') throw new Error('shape');
+			pins[id] = { salt, hash };
 		}
 		if (value.organizer !== null && typeof value.organizer !== 'string') throw new Error('shape');
-		return { organizer: value.organizer, members };
+		return { organizer: value.organizer, members, pins };
 	} catch {
 		return { ...emptyCredentials(), frozen: true };
 	}
@@ -119,5 +149,5 @@ export function parseCredentials(raw: string | undefined): Credentials {
 
 /** The stored form of credentials. */
 export function serializeCredentials(credentials: Credentials): string {
-	return JSON.stringify({ organizer: credentials.organizer, members: credentials.members });
+	return JSON.stringify({ organizer: credentials.organizer, members: credentials.members, pins: credentials.pins });
 }

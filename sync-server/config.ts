@@ -40,6 +40,12 @@ export interface RelayConfig {
 	maxConnectionsPerAddress: number;
 	/** Frames a client may send before its room has loaded. */
 	maxEarlyFrames: number;
+	/** Wrong PINs for one member before a lockout (per 15 minutes). */
+	pinMaxFailures: number;
+	/** Wrong PINs from one client address before a lockout (per hour, any member). */
+	pinMaxFailuresPerAddress: number;
+	/** First lockout after too many wrong PINs; doubles each time, up to a day. */
+	pinLockoutMs: number;
 }
 
 /** Reads the configuration from `process.env`. */
@@ -60,6 +66,9 @@ export function readConfig(root = process.cwd()): RelayConfig {
 		maxRoomBytes: intFrom('MAX_ROOM_BYTES', 32 * 1024 * 1024),
 		maxRooms: Math.max(1, intFrom('MAX_ROOMS', 10_000)),
 		maxConnectionsPerAddress: Math.max(1, intFrom('MAX_CONNECTIONS_PER_ADDRESS', 64)),
-		maxEarlyFrames: intFrom('MAX_EARLY_FRAMES', 64)
+		maxEarlyFrames: intFrom('MAX_EARLY_FRAMES', 64),
+		pinMaxFailures: Math.max(1, intFrom('PIN_MAX_FAILURES', 5)),
+		pinMaxFailuresPerAddress: Math.max(1, intFrom('PIN_MAX_FAILURES_PER_ADDRESS', 20)),
+		pinLockoutMs: intFrom('PIN_LOCKOUT_MS', 15 * 60 * 1000)
 	};
 }

@@ -3,6 +3,7 @@
  * and the origin check shared with websocket upgrades.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Api } from './api.js';
 import type { RelayMetrics } from './metrics.js';
 import type { Rooms } from './rooms.js';
 import { serveStatic } from './static.js';
@@ -30,6 +31,8 @@ export interface HttpContext {
 	storage: RoomStorage;
 	rooms: Rooms;
 	metrics: RelayMetrics;
+	api: Api;
+	allowedOrigins: readonly string[];
 	connections: () => number;
 }
 
@@ -42,6 +45,13 @@ export async function handleHttp(req: IncomingMessage, res: ServerResponse, ctx:
 	if (pathname === '/readyz') {
 		const ready = ctx.storage.isOpen;
 		return json(res, ready ? 200 : 503, { ready });
+	}
+	if (Api.handles(pathname)) {
+		if (!originAllowed(req, ctx.allowedOrigins)) {
+			ctx.metrics.rejected.inc({ reason: 'origin-not-allowed' });
+			return json(res, 403, { error: 'origin-not-allowed' });
+		}
+		return ctx.api.handle(req, res, pathname);
 	}
 	if (pathname === '/metrics') {
 		ctx.metrics.connections.set(ctx.connections());

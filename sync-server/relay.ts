@@ -11,6 +11,7 @@ import { CLOSE_RESTARTING, SYNC_PATH } from '../src/lib/model/protocol.js';
 import type { RelayConfig } from './config.js';
 import { serveConnection } from './connection.js';
 import { handleHttp, originAllowed } from './http.js';
+import { Api } from './api.js';
 import { log } from './log.js';
 import { RelayMetrics } from './metrics.js';
 import { Rooms } from './rooms.js';
@@ -47,8 +48,18 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 	if (config.buildDir && !buildDir) log.warn({ buildDir: config.buildDir }, 'no built app found; serving the relay only');
 
 	const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
+	const api = new Api(config, rooms, metrics);
+	const context = {
+		buildDir,
+		storage,
+		rooms,
+		metrics,
+		api,
+		allowedOrigins: config.allowedOrigins,
+		connections: () => wss.clients.size
+	};
 	const server = http.createServer((req, res) => {
-		handleHttp(req, res, { buildDir, storage, rooms, metrics, connections: () => wss.clients.size }).catch((err) => {
+		handleHttp(req, res, context).catch((err) => {
 			log.error({ err }, 'http handler failed');
 			if (!res.headersSent) res.writeHead(500).end();
 		});

@@ -37,3 +37,18 @@ export const CLOSE_WRITE_REFUSED = 4403;
 export const PARAM_MEMBER = 'member';
 export const PARAM_MEMBER_SECRET = 'secret';
 export const PARAM_ORGANIZER_SECRET = 'organizer';
+
+/** A member's PIN: 4 to 8 digits. */
+export const PIN_PATTERN = /^\d{4,8}$/;
+
+/**
+ * HTTP API beside the websocket (POST, JSON). `:id` is the event id.
+ * - `pin`: set or change my PIN — `{ member, secret, pin }`.
+ * - `recover`: on another device — `{ member, pin }` → `{ secret }`, a fresh member secret.
+ * - `pinReset`: the organizer removes a member's PIN — `{ organizer, member }`.
+ */
+export const API_PATHS = {
+	pin: (id: string) => `/api/events/${id}/pin`,
+	recover: (id: string) => `/api/events/${id}/recover`,
+	pinReset: (id: string) => `/api/events/${id}/pin-reset`
+} as const;
