@@ -118,3 +118,35 @@ test('a device presenting a key the relay does not know is told so, and can star
 	await expect(heatCell(page, '2026-12-01T10:00Z')).toHaveAttribute('data-count', '1');
 	await syncState(page, 'synced');
 });
+
+test("a PIN set on one device lets the same person continue on another; a wrong PIN is told", async ({ browser, page, app }) => {
+	const url = await createEvent(page, app, EVENT);
+	await join(page, 'Ana');
+	await drag(page, '2026-12-01T09:00Z', '2026-12-01T09:00Z');
+	await page.getByRole('button', { name: 'Set a PIN' }).click();
+	await page.getByLabel('PIN').fill('12');
+	await page.getByRole('button', { name: 'Save PIN' }).click();
+	await expect(page.getByText('A PIN is 4 to 8 digits.')).toBeVisible();
+	await page.getByLabel('PIN').fill('482913');
+	await page.getByRole('button', { name: 'Save PIN' }).click();
+	await expect(page.getByText('PIN saved.')).toBeVisible();
+
+	// Ana's phone.
+	const phone = await (await browser.newContext()).newPage();
+	await phone.goto(url);
+	await phone.getByRole('button', { name: "I've been here before" }).click();
+	await phone.getByLabel('Your name').selectOption({ label: 'Ana' });
+	await phone.getByLabel('PIN').fill('000000');
+	await phone.getByRole('button', { name: 'Continue' }).click();
+	await expect(phone.getByRole('alert')).toHaveText('That PIN is not right.');
+	await phone.getByLabel('PIN').fill('482913');
+	await phone.getByRole('button', { name: 'Continue' }).click();
+	await expect(phone.getByText('You are Ana')).toBeVisible();
+	await expect(myCell(phone, '2026-12-01T09:00Z')).toHaveAttribute('aria-selected', 'true');
+	await myCell(phone, '2026-12-01T10:30Z').click();
+	await syncState(phone, 'synced');
+	// The laptop sees the phone's stroke as Ana's own.
+	await expect(myCell(page, '2026-12-01T10:30Z')).toHaveAttribute('aria-selected', 'true');
+	await expect(heatCell(page, '2026-12-01T10:30Z')).toHaveAttribute('data-count', '1');
+	await expect(page.getByTestId('refusal')).toHaveCount(0);
+});

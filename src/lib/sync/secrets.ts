@@ -97,3 +97,10 @@ export async function forgetMemberSecret(eventId: string, memberId: string): Pro
 	fallback.delete(key);
 	await run('readwrite', (store) => store.delete(key));
 }
+
+/** Keeps a member secret the relay issued to this device (PIN recovery). */
+export async function saveMemberSecret(eventId: string, memberId: string, secret: string): Promise<void> {
+	const key = memberKey(eventId, memberId);
+	fallback.set(key, secret);
+	await run('readwrite', (store) => store.put(secret, key));
+}
