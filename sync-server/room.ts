@@ -102,7 +102,9 @@ export class Room {
 		const message = encodeSyncUpdate(update);
 		this.whenWritten(() => {
 			for (const conn of this.connections.values()) {
-				if (conn.ws !== origin) send(conn, message);
+				if (conn.ws === origin) continue;
+				send(conn, message);
+				this.#metrics?.updatesOut.inc();
 			}
 		});
 	};

@@ -73,7 +73,10 @@ async function readBack(r: RelayProcess, room: string): Promise<Y.Doc> {
 }
 
 describe('durability', () => {
-	it('loses no stroke when SIGKILLed while clients write: they reconnect and resend', async () => {
+	it.each([
+		['SIGKILLed', (r: RelayProcess) => r.kill()],
+		['restarted with SIGTERM', async (r: RelayProcess) => void (await r.stop())]
+	])('loses no stroke when %s while clients write: they reconnect and resync by themselves', async (_how, halt) => {
 		const r = await relay();
 		const room = newEventId();
 		const { people, clients } = await writers(r, room, 3);
@@ -88,7 +91,7 @@ describe('durability', () => {
 			}
 		});
 		await new Promise((res) => setTimeout(res, 500));
-		await r.kill();
+		await halt(r);
 		// Strokes keep coming while the relay is down; they stay in the clients.
 		await new Promise((res) => setTimeout(res, 300));
 		const back = await r.restart();

@@ -136,7 +136,7 @@ describe('limits', () => {
 
 		expect((await fetch(`${r.httpUrl}/readyz`)).status).toBe(200);
 		const text = await (await fetch(`${r.httpUrl}/metrics`)).text();
-		for (const name of ['moim_connections', 'moim_rooms_loaded', 'moim_updates_received_total', 'moim_persist_seconds_bucket', 'moim_flush_queue_updates', 'moim_bytes_sent_total'])
+		for (const name of ['moim_connections', 'moim_rooms_loaded', 'moim_updates_received_total', 'moim_updates_forwarded_total', 'moim_persist_seconds_bucket', 'moim_flush_queue_updates', 'moim_bytes_sent_total'])
 			expect(text).toContain(name);
 	});
 });
