@@ -149,4 +149,16 @@ test("a PIN set on one device lets the same person continue on another; a wrong 
 	await expect(myCell(page, '2026-12-01T10:30Z')).toHaveAttribute('aria-selected', 'true');
 	await expect(heatCell(page, '2026-12-01T10:30Z')).toHaveAttribute('data-count', '1');
 	await expect(page.getByTestId('refusal')).toHaveCount(0);
+
+	// The organizer (who created the event on the laptop) resets the PIN: it no longer opens the door.
+	await page.getByRole('button', { name: "Reset Ana's PIN" }).click();
+	await expect(page.getByText("Ana's PIN was reset.")).toBeVisible();
+	const tablet = await (await browser.newContext()).newPage();
+	await tablet.goto(url);
+	await expect(tablet.getByRole('button', { name: "Reset Ana's PIN" })).toHaveCount(0);
+	await tablet.getByRole('button', { name: "I've been here before" }).click();
+	await tablet.getByLabel('Your name').selectOption({ label: 'Ana' });
+	await tablet.getByLabel('PIN').fill('482913');
+	await tablet.getByRole('button', { name: 'Continue' }).click();
+	await expect(tablet.getByRole('alert')).toHaveText('This person has not set a PIN. Ask the organizer, or join anew.');
 });

@@ -3,7 +3,7 @@
  * device continue as myself with it.
  */
 import { API_PATHS } from '../model/protocol.js';
-import { memberSecret, saveMemberSecret } from './secrets.js';
+import { memberSecret, organizerSecret, saveMemberSecret } from './secrets.js';
 
 /** Why a PIN request failed, for the person. */
 export type PinError = 'wrong-pin' | 'locked' | 'no-pin' | 'offline' | 'no-secret' | 'failed';
@@ -55,6 +55,18 @@ export async function recoverWithPin(eventId: string, memberId: string, pin: str
 		if (status !== 200 || typeof body.secret !== 'string') return failure(status, body);
 		await saveMemberSecret(eventId, memberId, body.secret);
 		return { ok: true };
+	} catch {
+		return { ok: false, error: 'offline' };
+	}
+}
+
+/** The organizer removes a member's PIN (they can set a new one from their device). */
+export async function resetPin(eventId: string, memberId: string): Promise<PinResult> {
+	const organizer = await organizerSecret(eventId);
+	if (!organizer) return { ok: false, error: 'no-secret' };
+	try {
+		const { status, body } = await post(API_PATHS.pinReset(eventId), { member: memberId, organizer });
+		return status === 204 ? { ok: true } : failure(status, body);
 	} catch {
 		return { ok: false, error: 'offline' };
 	}
