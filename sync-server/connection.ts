@@ -67,7 +67,13 @@ export function serveConnection(
 			return;
 		}
 		if (message.type === 'update') {
-			const verdict = checkUpdate(room.doc, message.update, writer);
+			let verdict;
+			try {
+				verdict = checkUpdate(room.doc, message.update, writer);
+			} catch (err) {
+				// Decodable but nonsensical (a fuzzer's favourite): this connection's fault, not the relay's.
+				return fail(CLOSE_MALFORMED_MESSAGE, 'malformed message', String(err));
+			}
 			if (!verdict.ok) return fail(CLOSE_WRITE_REFUSED, verdict.reason, verdict.detail);
 			if (room.bytes + message.update.byteLength > config.maxRoomBytes) {
 				return fail(CLOSE_LIMIT, 'room-too-large', { bytes: room.bytes, limit: config.maxRoomBytes });

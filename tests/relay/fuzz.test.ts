@@ -41,18 +41,25 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+	if (process.env.FUZZ_DEBUG) console.log(relay.output().split('\n').filter((l) => /error|closing|warn/i.test(l)).slice(-30).join('\n'));
 	for (const fn of cleanups.splice(0)) await fn();
 	await relay?.kill();
 });
 
-/** The room as a fresh reader gets it: the encoded state (for equality). */
-async function snapshot(): Promise<{ state: Uint8Array; doc: Y.Doc }> {
+/**
+ * The room as a fresh reader gets it, without what `except` may write
+ * itself (its own member entry and marks): that part must never change.
+ */
+async function snapshot(except: string): Promise<{ content: string; doc: Y.Doc }> {
 	const reader = stockClient(relay.wsUrl, room);
 	try {
 		await until(() => reader.provider.synced, 'reader synced');
 		const doc = new Y.Doc();
 		Y.applyUpdate(doc, Y.encodeStateAsUpdate(reader.doc));
-		return { state: Y.encodeStateAsUpdate(reader.doc), doc };
+		const json = doc.toJSON();
+		delete json.members?.[except];
+		delete json.availability?.[except];
+		return { content: JSON.stringify(json), doc };
 	} finally {
 		reader.destroy();
 	}
@@ -104,9 +111,9 @@ const frames = fc.oneof(
 	})
 );
 
-/** Sends one frame on a new connection (as Mallory, a registered-looking stranger) and waits for the outcome. */
-async function send(frame: Uint8Array, who: Person) {
-	const ws = new WebSocket(`${relay.wsUrl}/${room}${query(who)}`);
+/** Sends one frame on a new connection (as `who`, or as a reader) and waits for the outcome. */
+async function send(frame: Uint8Array, who?: Person) {
+	const ws = new WebSocket(`${relay.wsUrl}/${room}${who ? query(who) : ''}`);
 	await new Promise<void>((resolve, reject) => {
 		ws.once('open', () => resolve());
 		ws.once('error', reject);
@@ -118,18 +125,20 @@ async function send(frame: Uint8Array, who: Person) {
 }
 
 it('survives random and mutated frames: up, other rooms syncing, no stored room changed', async () => {
-	const before = await snapshot();
 	const mallory = person();
+	const before = await snapshot(mallory.memberId);
 	await fc.assert(
-		fc.asyncProperty(frames, async (frame) => {
-			await send(frame, mallory);
+		// Sent by Mallory (who may write her own entry, nothing else) or by a reader.
+		fc.asyncProperty(frames, fc.boolean(), async (frame, asMallory) => {
+			await send(frame, asMallory ? mallory : undefined);
 		}),
-		{ numRuns: 150, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) }
+		// A fixed seed keeps CI deterministic; FUZZ_SEED=<n> explores others (a failure prints its seed).
+		{ numRuns: 150, seed: Number(process.env.FUZZ_SEED ?? 20261122) }
 	);
 	expect((await fetch(`${relay.httpUrl}/healthz`)).status).toBe(200);
 
-	const after = await snapshot();
-	expect(Buffer.from(after.state).equals(Buffer.from(before.state))).toBe(true);
+	const after = await snapshot(mallory.memberId);
+	expect(after.content).toBe(before.content);
 	expect(markedSlots(after.doc, ben.memberId)).toEqual(new Set(['w1T09:00', 'w2T10:30']));
 
 	// Another room still syncs between two clients.

@@ -151,4 +151,29 @@ describe('checkUpdate', () => {
 			{ numRuns: 40 }
 		);
 	});
+
+	it('resolves a long chain of overwrites in one update without running out of stack', () => {
+		const { relay, ana, anaId } = setUp();
+		const update = ana.edit((d) => {
+			for (let i = 0; i < 3000; i++) applyStroke(d, anaId, ['w1T09:30'], (i % 2) as 0 | 1);
+		});
+		expect(checkUpdate(relay, update, as(anaId))).toEqual({ ok: true });
+	});
+
+	it('refuses new garbage-collected content from anyone but the organizer', () => {
+		const { relay, anaId } = setUp();
+		const elsewhere = new Y.Doc();
+		Y.applyUpdate(elsewhere, Y.encodeStateAsUpdate(relay));
+		const before = Y.encodeStateVector(elsewhere);
+		const scratch = new Y.Map<number>();
+		elsewhere.transact(() => {
+			availabilityMap(elsewhere).get(anaId)!.set('w2T09:00', 1);
+			elsewhere.getMap('availability').set('scratch', scratch as never);
+			scratch.set('x', 1);
+		});
+		elsewhere.getMap('availability').delete('scratch');
+		const update = Y.encodeStateAsUpdate(elsewhere, before);
+		expect(Y.decodeUpdate(update).structs.some((s) => s instanceof Y.GC)).toBe(true);
+		expect(checkUpdate(relay, update, as(anaId))).toMatchObject({ ok: false, reason: 'collected-content' });
+	});
 });

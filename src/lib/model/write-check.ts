@@ -36,7 +36,8 @@ export type WriteRefusal =
 	| 'joining-locked'
 	| 'unknown-entry'
 	| 'unknown-deletion'
-	| 'unresolvable-item';
+	| 'unresolvable-item'
+	| 'collected-content';
 
 /** The result of {@link checkUpdate}. */
 export type WriteVerdict = { ok: true } | { ok: false; reason: WriteRefusal; detail: string };
@@ -51,7 +52,11 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer): Wri
 	const { structs, ds } = Y.decodeUpdate(update);
 	const byClient = new Map<number, Y.Item[]>();
 	for (const struct of structs) {
-		if (!(struct instanceof Y.Item)) continue; // GC and Skip carry no content.
+		if (struct instanceof Y.GC && !writer.organizer && struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)) {
+			// Collected content has no parent to check, yet it takes clock ranges; only the organizer may send new ones.
+			return { ok: false, reason: 'collected-content', detail: `${struct.id.client}:${struct.id.clock}` };
+		}
+		if (!(struct instanceof Y.Item)) continue; // Skip is a gap marker, not content.
 		let list = byClient.get(struct.id.client);
 		if (!list) byClient.set(struct.id.client, (list = []));
 		list.push(struct);
@@ -60,35 +65,52 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer): Wri
 
 	/** The item (from the update or the document) that contains `id`. */
 	const find = (id: Y.ID): Y.Item | null => {
-		const fromUpdate = byClient.get(id.client)?.find((s) => s.id.clock <= id.clock && id.clock < s.id.clock + s.length);
+		const fromUpdate = containing(byClient.get(id.client), id.clock);
 		if (fromUpdate) return fromUpdate;
 		if (Y.getState(doc.store, id.client) <= id.clock) return null;
 		const struct = Y.getItem(doc.store, id);
 		return struct instanceof Y.Item ? struct : null;
 	};
 
-	/** The entry an item belongs to; `null` if it cannot be told. */
-	const entryOf = (item: Y.Item, depth = 0): Entry | null => {
-		if (resolved.has(item)) return resolved.get(item)!;
-		if (depth > 10_000) return null;
+	/**
+	 * The entry an item belongs to; `null` if it cannot be told. Iterative:
+	 * an offline session can send long chains of overwrites of one key, each
+	 * item pointing at the one before; a forged update can even make a cycle.
+	 */
+	const entryOf = (start: Y.Item): Entry | null => {
+		const chain: Y.Item[] = [];
+		const seen = new Set<Y.Item>();
 		let entry: Entry | null = null;
-		const parent = item.parent as Y.AbstractType<unknown> | Y.ID | string | null;
-		if (typeof parent === 'string') {
-			entry = { root: parent, key: item.parentSub };
-		} else if (parent instanceof Y.AbstractType) {
-			// An item integrated in the document.
-			if (parent._item === null) entry = { root: Y.findRootTypeKey(parent), key: item.parentSub };
-			else entry = entryOf(parent._item, depth + 1);
-		} else if (parent instanceof Y.ID) {
-			const owner = find(parent);
-			entry = owner ? entryOf(owner, depth + 1) : null;
-		} else {
-			// Parent left out of the encoding: it is the parent of a neighbour.
-			const neighbourId = item.origin ?? item.rightOrigin;
-			const neighbour = neighbourId ? find(neighbourId) : null;
-			entry = neighbour && neighbour !== item ? entryOf(neighbour, depth + 1) : null;
+		for (let item: Y.Item | null = start; item; ) {
+			const known = resolved.get(item);
+			if (known !== undefined) {
+				entry = known;
+				break;
+			}
+			if (seen.has(item)) break; // a cycle: nothing to resolve it by
+			seen.add(item);
+			chain.push(item);
+			const parent = item.parent as Y.AbstractType<unknown> | Y.ID | string | null;
+			if (typeof parent === 'string') {
+				entry = { root: parent, key: item.parentSub };
+				break;
+			}
+			if (parent instanceof Y.AbstractType) {
+				// Integrated in the document: climb to the top-level map.
+				if (parent._item === null) {
+					entry = { root: Y.findRootTypeKey(parent), key: item.parentSub };
+					break;
+				}
+				item = parent._item;
+			} else if (parent instanceof Y.ID) {
+				item = find(parent);
+			} else {
+				// Parent left out of the encoding: it is the parent of a neighbour.
+				const neighbour: Y.ID | null = item.origin ?? item.rightOrigin;
+				item = neighbour ? find(neighbour) : null;
+			}
 		}
-		resolved.set(item, entry);
+		for (const item of chain) resolved.set(item, entry);
 		return entry;
 	};
 
@@ -144,6 +166,21 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer): Wri
 		}
 	}
 	return { ok: true };
+}
+
+/** The item of `items` (sorted by clock, as an update lists them) that contains `clock`. */
+function containing(items: Y.Item[] | undefined, clock: number): Y.Item | null {
+	if (!items) return null;
+	let low = 0;
+	let high = items.length - 1;
+	while (low <= high) {
+		const mid = (low + high) >> 1;
+		const item = items[mid];
+		if (clock < item.id.clock) high = mid - 1;
+		else if (clock >= item.id.clock + item.length) low = mid + 1;
+		else return item;
+	}
+	return null;
 }
 
 /** If the document holds `client:clock` as garbage-collected content, where that run ends. */
