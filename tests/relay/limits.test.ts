@@ -120,6 +120,19 @@ describe('limits', () => {
 		expect(await sock.closed).toEqual({ code: CLOSE_LIMIT, reason: 'too-many-early-frames' });
 	});
 
+	it('drops a connection that stops answering pings', async () => {
+		const r = await relay({ PING_INTERVAL_MS: '150' });
+		const silent = new WebSocket(`${r.wsUrl}/${newEventId()}`, { autoPong: false });
+		cleanups.push(() => silent.terminate());
+		const closed = new Promise<number>((resolve) => silent.on('close', (code) => resolve(code)));
+		const lively = rawOpen(`${r.wsUrl}/${newEventId()}`);
+		expect(await lively.outcome).toEqual({ open: true });
+		// Terminated without a close frame: 1006 on this side.
+		expect(await closed).toBe(1006);
+		expect(r.output()).toContain('missed a ping');
+		expect(lively.ws.readyState).toBe(WebSocket.OPEN);
+	});
+
 	it('serves pages with a CSP naming only its own scripts, no referrer, and reports readiness and metrics', async () => {
 		const build = tempDir('moim-build-');
 		const inline = 'console.log("boot")';
