@@ -214,3 +214,32 @@ test('an event created while the relay is down exists at once and reaches the re
 	await expect(other.getByRole('heading', { name: 'Offline made' })).toBeVisible();
 	await expect(heatCell(other, 'w6T10:30')).toHaveAttribute('data-count', '1');
 });
+
+test('"if needed": a second brush, shown striped, counted apart and listed on its own', async ({ browser, app }) => {
+	const { a, b } = await twoPeople(browser, app, EVENT);
+	await a.getByText('If needed', { exact: true }).first().click();
+	await drag(a, '2026-12-03T09:00Z', '2026-12-03T10:00Z');
+	for (const slot of ['2026-12-03T09:00Z', '2026-12-03T09:30Z', '2026-12-03T10:00Z'])
+		await expect(myCell(a, slot)).toHaveAttribute('data-mark', '2');
+	await expect(heatCell(b, '2026-12-03T09:30Z')).toHaveAttribute('data-if-needed', '1');
+	await expect(heatCell(b, '2026-12-03T09:30Z')).toHaveAttribute('data-count', '0');
+
+	// Ben is simply free then; Ana only if needed.
+	await drag(b, '2026-12-03T09:30Z', '2026-12-03T09:30Z');
+	await heatCell(b, '2026-12-03T09:30Z').hover();
+	await expect(b.getByTestId('slot-available')).toHaveText('Ben');
+	await expect(b.getByTestId('slot-if-needed')).toHaveText('Ana');
+	await expect(b.getByTestId('slot-unavailable')).toHaveText('Nobody');
+	const stripes = await heatCell(b, '2026-12-03T09:30Z').evaluate((el) => getComputedStyle(el).backgroundImage);
+	expect(stripes).toContain('repeating-linear-gradient');
+
+	// Painting "Available" over it upgrades the block; painting "If needed" over it again clears it.
+	await a.getByText('Available', { exact: true }).first().click();
+	await drag(a, '2026-12-03T09:00Z', '2026-12-03T09:00Z');
+	await expect(myCell(a, '2026-12-03T09:00Z')).toHaveAttribute('data-mark', '1');
+	await a.getByText('If needed', { exact: true }).first().click();
+	await drag(a, '2026-12-03T10:00Z', '2026-12-03T10:00Z');
+	await expect(myCell(a, '2026-12-03T10:00Z')).toHaveAttribute('data-mark', '0');
+	await expect(heatCell(b, '2026-12-03T09:00Z')).toHaveAttribute('data-count', '1');
+	await expect(heatCell(b, '2026-12-03T10:00Z')).toHaveAttribute('data-if-needed', '0');
+});

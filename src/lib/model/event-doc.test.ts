@@ -10,10 +10,14 @@ import {
 	joinEvent,
 	markedSlots,
 	readAvailability,
+	readMarks,
 	readMembers,
-	readSettings
+	readSettings,
+	AVAILABLE,
+	IF_NEEDED,
+	type Level
 } from './event-doc.js';
-import { computeHeatmap, countAt } from './heatmap.js';
+import { computeHeatmap, countAt, ifNeededAt } from './heatmap.js';
 import { buildGrid } from './slots.js';
 import type { EventDraft } from './settings.js';
 
@@ -136,10 +140,12 @@ describe('event document', () => {
 });
 
 describe('heatmap', () => {
+	const marks = (available: string[], ifNeeded: string[] = []) =>
+		new Map<string, Level>([...available.map((s) => [s, 1] as const), ...ifNeeded.map((s) => [s, 2] as const)]);
 	const availability = new Map([
-		['a', new Set(['s1', 's2'])],
-		['b', new Set(['s2'])],
-		['c', new Set(['s2', 's3'])]
+		['a', marks(['s1', 's2'])],
+		['b', marks(['s2'], ['s3'])],
+		['c', marks(['s2', 's3'])]
 	]);
 
 	it('counts members per slot and remembers who', () => {
@@ -148,6 +154,27 @@ describe('heatmap', () => {
 		expect(heat.available.get('s1')).toEqual(['a']);
 		expect(countAt(heat, 'nope')).toBe(0);
 		expect(heat.max).toBe(3);
+	});
+
+	it('keeps "if needed" apart from available', () => {
+		const heat = computeHeatmap(availability);
+		expect(countAt(heat, 's3')).toBe(1);
+		expect(ifNeededAt(heat, 's3')).toBe(1);
+		expect(heat.ifNeeded.get('s3')).toEqual(['b']);
+		expect(ifNeededAt(heat, 's2')).toBe(0);
+	});
+
+	it('stores the three levels and reads back only the ones that count', () => {
+		const doc = new Y.Doc();
+		createEvent(doc, draft, 1);
+		const me = joinEvent(doc, 'Me', 1);
+		applyStroke(doc, me, ['w1T09:00', 'w1T09:30'], IF_NEEDED);
+		applyStroke(doc, me, ['w1T09:30', 'w1T10:00'], AVAILABLE);
+		applyStroke(doc, me, ['w1T10:00'], 0);
+		expect(readMarks(doc, me)).toEqual(new Map([['w1T09:00', 2], ['w1T09:30', 1]]));
+		expect(markedSlots(doc, me)).toEqual(new Set(['w1T09:30']));
+		availabilityMap(doc).get(me)!.set('w1T10:30', 7 as never);
+		expect(readMarks(doc, me).has('w1T10:30')).toBe(false);
 	});
 
 	it('filters to chosen members and to the slots in view', () => {
@@ -164,7 +191,7 @@ describe('convergence (property)', () => {
 	const allSlots = [...grid.slots];
 
 	type Op =
-		| { type: 'stroke'; replica: number; member: number; slots: number[]; mark: 0 | 1 }
+		| { type: 'stroke'; replica: number; member: number; slots: number[]; mark: 0 | 1 | 2 }
 		| { type: 'sync'; from: number; to: number };
 
 	const op: fc.Arbitrary<Op> = fc.oneof(
@@ -173,7 +200,7 @@ describe('convergence (property)', () => {
 			replica: fc.integer({ min: 0, max: 2 }),
 			member: fc.integer({ min: 0, max: 1 }),
 			slots: fc.array(fc.integer({ min: 0, max: allSlots.length - 1 }), { minLength: 1, maxLength: 8 }),
-			mark: fc.constantFrom(0 as const, 1 as const)
+			mark: fc.constantFrom(0 as const, 1 as const, 2 as const)
 		}),
 		fc.record({
 			type: fc.constant('sync' as const),
@@ -203,6 +230,7 @@ describe('convergence (property)', () => {
 					const heat = computeHeatmap(avail, { slots: grid.slots });
 					return {
 						avail: [...avail].map(([id, s]) => [id, [...s].sort()]).sort(),
+						ifNeeded: [...heat.ifNeeded].map(([slot, who]) => [slot, [...who].sort()]).sort(),
 						heat: [...heat.available].map(([slot, who]) => [slot, [...who].sort()]).sort()
 					};
 				});

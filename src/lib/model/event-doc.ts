@@ -7,10 +7,9 @@
  * - `members` (Y.Map): member id → `{ name, joinedAt }`.
  * - `availability` (Y.Map): member id → Y.Map of slot key → mark.
  *
- * A mark is `1` (available) or `0` (cleared). Clearing writes `0` rather
- * than deleting the key: every change is a new record layered over the old
- * one, newest wins (append-only), and later levels such as "if needed" are
- * just other values.
+ * A mark is `1` (available), `2` (if needed) or `0` (cleared). Clearing
+ * writes `0` rather than deleting the key: every change is a new record
+ * layered over the old one, newest wins (append-only).
  */
 import * as Y from 'yjs';
 import { newMemberId } from './ids.js';
@@ -33,8 +32,19 @@ export const AVAILABILITY_KEY = 'availability';
 /** Transaction origin of a person's own paint strokes; undo tracks only these. */
 export const STROKE_ORIGIN = 'moim:stroke';
 
-/** A mark on a slot: available, or cleared. */
-export type Mark = 0 | 1;
+/** A mark on a slot: cleared (0), available (1) or available if needed (2). */
+export type Mark = 0 | 1 | 2;
+
+/** A mark that counts: available or if needed. */
+export type Level = 1 | 2;
+
+/** Mark values by name. */
+export const CLEARED = 0;
+export const AVAILABLE = 1;
+export const IF_NEEDED = 2;
+
+/** A member's marked slots and their levels. */
+export type MemberMarks = ReadonlyMap<string, Level>;
 
 /** A member as stored in the document. */
 export interface Member {
@@ -181,17 +191,24 @@ export function applyStroke(doc: Y.Doc, memberId: string, slots: Iterable<string
 	return changed;
 }
 
-/** The slots a member has marked available. */
+/** The slots a member has marked available (level 1; see {@link readMarks} for both levels). */
 export function markedSlots(doc: Y.Doc, memberId: string): Set<string> {
 	const out = new Set<string>();
-	const marks = availabilityMap(doc).get(memberId);
-	if (marks instanceof Y.Map) marks.forEach((mark, slot) => mark === 1 && out.add(slot));
+	for (const [slot, level] of readMarks(doc, memberId)) if (level === AVAILABLE) out.add(slot);
 	return out;
 }
 
-/** Every current member's marked slots, by member id. */
-export function readAvailability(doc: Y.Doc): Map<string, Set<string>> {
-	const out = new Map<string, Set<string>>();
-	for (const id of readMembers(doc).keys()) out.set(id, markedSlots(doc, id));
+/** A member's marks that count (available or if needed); unknown values are ignored. */
+export function readMarks(doc: Y.Doc, memberId: string): Map<string, Level> {
+	const out = new Map<string, Level>();
+	const marks = availabilityMap(doc).get(memberId);
+	if (marks instanceof Y.Map) marks.forEach((mark, slot) => (mark === AVAILABLE || mark === IF_NEEDED) && out.set(slot, mark));
+	return out;
+}
+
+/** Every current member's marks, by member id. */
+export function readAvailability(doc: Y.Doc): Map<string, Map<string, Level>> {
+	const out = new Map<string, Map<string, Level>>();
+	for (const id of readMembers(doc).keys()) out.set(id, readMarks(doc, id));
 	return out;
 }

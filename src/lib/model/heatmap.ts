@@ -1,7 +1,9 @@
 /**
- * Group heatmap: for each slot, who is available. Works on plain sets so it
- * is cheap to test and to recompute after every remote stroke.
+ * Group heatmap: for each slot, who is available and who only if needed.
+ * Works on plain maps so it is cheap to test and to recompute after every
+ * remote stroke.
  */
+import type { MemberMarks } from './event-doc.js';
 
 /** Availability aggregated over a set of members. */
 export interface Heatmap {
@@ -9,7 +11,9 @@ export interface Heatmap {
 	members: string[];
 	/** Slot key → ids of counted members available then. Slots nobody marked are absent. */
 	available: Map<string, string[]>;
-	/** The highest count of any slot (0 when nobody marked anything). */
+	/** Slot key → ids of counted members available then only if needed. */
+	ifNeeded: Map<string, string[]>;
+	/** The highest number of members available (not counting "if needed") in any slot. */
 	max: number;
 }
 
@@ -19,27 +23,34 @@ export interface Heatmap {
  * outside it (marks hidden by the current window stay stored but don't count).
  */
 export function computeHeatmap(
-	availability: Map<string, Set<string>>,
+	availability: ReadonlyMap<string, MemberMarks>,
 	options: { only?: ReadonlySet<string>; slots?: ReadonlySet<string> } = {}
 ): Heatmap {
 	const members: string[] = [];
 	const available = new Map<string, string[]>();
+	const ifNeeded = new Map<string, string[]>();
 	let max = 0;
-	for (const [id, marked] of availability) {
+	for (const [id, marks] of availability) {
 		if (options.only && !options.only.has(id)) continue;
 		members.push(id);
-		for (const slot of marked) {
+		for (const [slot, level] of marks) {
 			if (options.slots && !options.slots.has(slot)) continue;
-			let list = available.get(slot);
-			if (!list) available.set(slot, (list = []));
+			const target = level === 1 ? available : ifNeeded;
+			let list = target.get(slot);
+			if (!list) target.set(slot, (list = []));
 			list.push(id);
-			if (list.length > max) max = list.length;
+			if (level === 1 && list.length > max) max = list.length;
 		}
 	}
-	return { members, available, max };
+	return { members, available, ifNeeded, max };
 }
 
-/** Number of counted members available in `slot`. */
+/** Number of counted members available in `slot` (not counting "if needed"). */
 export function countAt(heatmap: Heatmap, slot: string): number {
 	return heatmap.available.get(slot)?.length ?? 0;
+}
+
+/** Number of counted members available in `slot` only if needed. */
+export function ifNeededAt(heatmap: Heatmap, slot: string): number {
+	return heatmap.ifNeeded.get(slot)?.length ?? 0;
 }

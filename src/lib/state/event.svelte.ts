@@ -17,6 +17,7 @@ import {
 	STROKE_ORIGIN,
 	type EventSettings,
 	type Grid,
+	type Level,
 	type Mark,
 	type Member
 } from '../model/index.js';
@@ -28,7 +29,7 @@ export class EventState {
 	#settings: { version: number; value: EventSettings | null } = { version: -1, value: null };
 	#grid: { key: string; value: Grid | null } = { key: '', value: null };
 	#members: { version: number; value: Map<string, Member> } = { version: -1, value: new Map() };
-	#availability: { version: number; value: Map<string, Set<string>> } = { version: -1, value: new Map() };
+	#availability: { version: number; value: Map<string, Map<string, Level>> } = { version: -1, value: new Map() };
 
 	constructor(doc: Y.Doc) {
 		this.doc = doc;
@@ -69,7 +70,7 @@ export class EventState {
 	}
 
 	/** Marked slots by member id. */
-	get availability(): Map<string, Set<string>> {
+	get availability(): Map<string, Map<string, Level>> {
 		this.#subscribe();
 		if (this.#availability.version !== this.#version)
 			this.#availability = { version: this.#version, value: readAvailability(this.doc) };
