@@ -7,3 +7,4 @@ export * from './event-doc.js';
 export * from './heatmap.js';
 export * from './create-link.js';
 export * from './write-check.js';
+export * from './best-times.js';
