@@ -68,6 +68,16 @@ export const strings = {
 		join: 'Join',
 		alreadyHere: 'Already on the list? Continue as:',
 		locked: 'The organizer has closed this event to new people.',
+		bestTimes: 'Best times',
+		atLeast: 'At least',
+		duration: (minutes: number) =>
+			minutes % 60 === 0 ? `${minutes / 60} hour${minutes === 60 ? '' : 's'}` : minutes < 60 ? `${minutes} minutes` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`,
+		requiredPeople: 'Must come',
+		requiredHint: 'Pick people who must be able to come.',
+		noBestTimes: 'No time fits yet. Try a shorter length or fewer required people.',
+		summary: (available: number, ifNeeded: number, total: number) =>
+			`${available} of ${total} available` + (ifNeeded ? ` · ${ifNeeded} if needed` : ''),
+		cannot: "Can't",
 		organizerTools: 'Organizer',
 		organizerHint: 'Someone forgot their PIN? Reset it here; they can set a new one from a device where they are signed in.',
 		resetPin: (name: string) => `Reset ${name}'s PIN`,

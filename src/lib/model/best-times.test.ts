@@ -64,7 +64,7 @@ describe('bestTimes', () => {
 		});
 		fc.assert(
 			fc.property(fc.array(marksArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 4 }), (people, minSlots) => {
-				const availability = new Map(people.map((list, i) => [`m${i}`, new Map(list.map(([c, r, l]) => [`d${c}r${r}`, l] as const))]));
+				const availability = new Map(people.map((list, i) => [`m${i}`, new Map<string, Level>(list.map(([c, r, l]) => [`d${c}r${r}`, l]))]));
 				const times = bestTimes(grid(days, rows), availability, { minSlots, limit: 1000 });
 				for (let i = 1; i < times.length; i++) {
 					const [a, b] = [times[i - 1], times[i]];
