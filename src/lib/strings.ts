@@ -173,6 +173,12 @@ export const strings = {
 			'Your browser may clear saved data when the device runs low on space. Anything marked Synced is safe on the relay.',
 		dismiss: 'Dismiss'
 	},
+	theme: {
+		label: 'Theme',
+		system: 'System',
+		light: 'Light',
+		dark: 'Dark'
+	},
 	app: {
 		updateReady: 'A new version is ready',
 		reload: 'Reload',
