@@ -71,3 +71,35 @@ test('reopening continues as the same member; "Not you?" lets someone else pick 
 	await page.reload();
 	await expect(page.getByText('You are Hana')).toBeVisible();
 });
+
+test('sharing: a QR code of the event link, and the system share sheet where the browser has one', async ({ browser, page, app }) => {
+	const url = await createEvent(page, app, 'title=Picnic&weekdays=6&from=10:00&to=12:00&slot=60&tz=UTC');
+	await page.getByRole('button', { name: 'QR code' }).click();
+	const dialog = page.getByTestId('qr-dialog');
+	await expect(dialog).toBeVisible();
+	await expect(dialog).toContainText(url);
+	// The code encodes exactly the link: the same encoder and options, run here, draw the same picture.
+	const QRCode = await import('qrcode');
+	const expected = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+	const drawn = await page.getByTestId('qr-code').innerHTML();
+	const paths = (svg: string) => [...svg.matchAll(/ d="([^"]+)"/g)].map((m) => m[1]);
+	expect(paths(drawn)).toEqual(paths(expected));
+	expect(paths(drawn).length).toBeGreaterThan(0);
+	await dialog.getByRole('button', { name: 'Close' }).click();
+	await expect(dialog).toBeHidden();
+
+	// Headless Chromium has no share sheet: no button. Where there is one (stood in for), it gets the link.
+	await expect(page.getByRole('button', { name: 'Share…' })).toHaveCount(0);
+	const phone = await browser.newContext();
+	await phone.addInitScript(() => {
+		(navigator as unknown as { share: (data: ShareData) => Promise<void> }).share = async (data) => {
+			(window as unknown as { shared: ShareData }).shared = data;
+		};
+	});
+	const other = await phone.newPage();
+	await other.goto(url);
+	await other.getByRole('button', { name: 'Share…' }).click();
+	await expect.poll(() => other.evaluate(() => (window as unknown as { shared?: ShareData }).shared?.url)).toBe(url);
+	expect(await other.evaluate(() => (window as unknown as { shared: ShareData }).shared.title)).toBe('Picnic');
+	await phone.close();
+});
