@@ -162,3 +162,35 @@ test("a PIN set on one device lets the same person continue on another; a wrong 
 	await tablet.getByRole('button', { name: 'Continue' }).click();
 	await expect(tablet.getByRole('alert')).toHaveText('This person has not set a PIN. Ask the organizer, or join anew.');
 });
+
+test('the organizer renames and removes a member and closes joining; everyone sees it live', async ({ browser, page, app }) => {
+	const url = await createEvent(page, app, EVENT);
+	await join(page, 'Olga');
+	const ben = await (await browser.newContext()).newPage();
+	await ben.goto(url);
+	await join(ben, 'Ben');
+	await drag(ben, '2026-12-01T09:00Z', '2026-12-01T09:30Z');
+	await expect(heatCell(page, '2026-12-01T09:30Z')).toHaveAttribute('data-count', '1');
+	// Only the organizer's device has the tools.
+	await expect(ben.getByTestId('organizer')).toHaveCount(0);
+	const tools = page.getByTestId('organizer');
+
+	await tools.getByRole('listitem').filter({ hasText: 'Ben' }).getByRole('button', { name: 'Rename' }).click();
+	await tools.getByLabel('New name for Ben').fill('Benjamin');
+	await tools.getByRole('button', { name: 'Save' }).click();
+	await expect(ben.getByText('You are Benjamin')).toBeVisible();
+
+	await tools.getByRole('button', { name: 'Remove Benjamin' }).click();
+	await tools.getByRole('button', { name: 'Really remove Benjamin and their answers?' }).click();
+	await expect(heatCell(page, '2026-12-01T09:30Z')).toHaveAttribute('data-count', '0');
+	await expect(heatCell(ben, '2026-12-01T09:30Z')).toHaveAttribute('data-count', '0');
+	await expect(ben.getByLabel('Name')).toBeVisible();
+	await expect(ben.getByTestId('refusal')).toHaveCount(0);
+
+	await tools.getByLabel('Closed to new people').check();
+	const late = await (await browser.newContext()).newPage();
+	await late.goto(url);
+	await expect(late.getByTestId('locked')).toBeVisible();
+	await expect(ben.getByTestId('locked')).toBeVisible();
+	await expect(page.getByTestId('refusal')).toHaveCount(0);
+});

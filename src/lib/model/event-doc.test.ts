@@ -15,6 +15,10 @@ import {
 	readSettings,
 	AVAILABLE,
 	IF_NEEDED,
+	isLocked,
+	removeMember,
+	renameMember,
+	setLocked,
 	type Level
 } from './event-doc.js';
 import { computeHeatmap, countAt, ifNeededAt } from './heatmap.js';
@@ -162,6 +166,23 @@ describe('heatmap', () => {
 		expect(ifNeededAt(heat, 's3')).toBe(1);
 		expect(heat.ifNeeded.get('s3')).toEqual(['b']);
 		expect(ifNeededAt(heat, 's2')).toBe(0);
+	});
+
+	it('organizer edits: rename, remove with marks, lock', () => {
+		const doc = new Y.Doc();
+		createEvent(doc, draft, 1);
+		const a = joinEvent(doc, 'Ann', 1);
+		const b = joinEvent(doc, 'Bo', 2);
+		applyStroke(doc, b, ['w1T09:00'], AVAILABLE);
+		renameMember(doc, b, '  Bo  Ra ');
+		expect(readMembers(doc).get(b)).toEqual({ name: 'Bo Ra', joinedAt: 2 });
+		expect(() => renameMember(doc, b, ' ')).toThrow();
+		removeMember(doc, b);
+		expect([...readMembers(doc).keys()]).toEqual([a]);
+		expect(availabilityMap(doc).has(b)).toBe(false);
+		expect(isLocked(doc)).toBe(false);
+		setLocked(doc, true);
+		expect(isLocked(doc)).toBe(true);
 	});
 
 	it('stores the three levels and reads back only the ones that count', () => {

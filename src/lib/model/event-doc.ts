@@ -162,6 +162,28 @@ export function joinEvent(doc: Y.Doc, name: string, now: number, id: string = ne
 	return id;
 }
 
+/** Removes a member and their marks, in one transaction (the organizer's right, see write-check.ts). */
+export function removeMember(doc: Y.Doc, memberId: string): void {
+	doc.transact(() => {
+		membersMap(doc).delete(memberId);
+		availabilityMap(doc).delete(memberId);
+	});
+}
+
+/** Renames a member (themselves or the organizer). */
+export function renameMember(doc: Y.Doc, memberId: string, name: string): void {
+	const problem = checkName(name);
+	if (problem) throw new Error(`Invalid member name (${problem})`);
+	const current = membersMap(doc).get(memberId);
+	if (!current) throw new Error(`No member ${memberId}`);
+	membersMap(doc).set(memberId, { ...current, name: normaliseName(name) });
+}
+
+/** Closes (or reopens) the event to new members. */
+export function setLocked(doc: Y.Doc, locked: boolean): void {
+	eventMap(doc).set(LOCKED_KEY, locked);
+}
+
 /** Members by id, with well-formed entries only. */
 export function readMembers(doc: Y.Doc): Map<string, Member> {
 	const out = new Map<string, Member>();

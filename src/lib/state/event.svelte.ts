@@ -7,6 +7,9 @@ import { createSubscriber } from 'svelte/reactivity';
 import * as Y from 'yjs';
 import {
 	isLocked,
+	removeMember,
+	renameMember,
+	setLocked,
 	applyStroke,
 	availabilityMap,
 	buildGrid,
@@ -80,6 +83,21 @@ export class EventState {
 	/** Adds member `memberId` named `name`. */
 	join(name: string, memberId: string): string {
 		return joinEvent(this.doc, name, Date.now(), memberId);
+	}
+
+	/** Organizer: removes a member and their marks. */
+	removeMember(memberId: string): void {
+		removeMember(this.doc, memberId);
+	}
+
+	/** Renames a member. */
+	renameMember(memberId: string, name: string): void {
+		renameMember(this.doc, memberId, name);
+	}
+
+	/** Organizer: closes or reopens the event to new members. */
+	setLocked(locked: boolean): void {
+		setLocked(this.doc, locked);
 	}
 
 	/** Applies one stroke (one transaction, one undo step). */
