@@ -2,15 +2,16 @@
  * Crash safety of the relay process: SIGKILL while clients write, the flush
  * bound, and corrupted records on disk.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { ClassicLevel } from 'classic-level';
 import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
 import { SyncTracker } from '../../src/lib/sync/status.js';
-import { startRelay, type RelayProcess } from '../support/relay-process.js';
-import { person, type Person } from '../support/identity.js';
-import { stockClient, until } from '../support/clients.js';
+import { relayHarness } from '../support/harness.js';
+import { type RelayProcess } from '../support/relay-process.js';
+import { person } from '../support/identity.js';
+import { until } from '../support/clients.js';
 
 /**
  * The documented bound on how long an update the relay received can be
@@ -35,22 +36,9 @@ const SLOTS = draft.weekdays.flatMap((d) =>
 	Array.from({ length: 48 }, (_, i) => `w${d}T${String(Math.floor(i / 2)).padStart(2, '0')}:${i % 2 ? '30' : '00'}`)
 );
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-	for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const { cleanups, relay, client } = relayHarness();
 
-async function relay(options: Parameters<typeof startRelay>[0] = {}): Promise<RelayProcess> {
-	const r = await startRelay(options);
-	cleanups.push(() => r.kill());
-	return r;
-}
 
-function client(r: RelayProcess, room: string, who?: Person) {
-	const c = stockClient(r.wsUrl, room, who);
-	cleanups.push(c.destroy);
-	return c;
-}
 
 /** An event with `count` joined writers, each a stock client. */
 async function writers(r: RelayProcess, room: string, count: number) {

@@ -2,7 +2,7 @@
  * The relay's limits and hygiene, each against a real process with the limit
  * turned down: a clear refusal, a log line, a metric, and an intact room.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,28 +10,16 @@ import WebSocket from 'ws';
 import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
 import { CLOSE_LIMIT, CLOSE_TRY_AGAIN_LATER } from '../../src/lib/model/protocol.js';
-import { startRelay, tempDir, type RelayProcess } from '../support/relay-process.js';
-import { person, type Person } from '../support/identity.js';
-import { stockClient, until } from '../support/clients.js';
+import { relayHarness } from '../support/harness.js';
+import { tempDir, type RelayProcess } from '../support/relay-process.js';
+import { person } from '../support/identity.js';
+import { until } from '../support/clients.js';
 
 const draft = { title: 'Limits', kind: 'weekdays' as const, dates: [], weekdays: [1, 2, 3, 4, 5, 6, 7], start: 0, end: 1440, slot: 30 as const, tz: 'UTC' };
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-	for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const { cleanups, relay, client } = relayHarness();
 
-async function relay(env: Record<string, string> = {}, buildDir?: string): Promise<RelayProcess> {
-	const r = await startRelay({ env, buildDir });
-	cleanups.push(() => r.kill());
-	return r;
-}
 
-function client(r: RelayProcess, room: string, who?: Person) {
-	const c = stockClient(r.wsUrl, room, who);
-	cleanups.push(c.destroy);
-	return c;
-}
 
 /** Opens a raw websocket with extra headers; resolves with the upgrade's HTTP status on refusal. */
 function rawOpen(url: string, headers: Record<string, string> = {}) {
@@ -56,7 +44,7 @@ async function metric(r: RelayProcess, line: RegExp): Promise<number> {
 
 describe('limits', () => {
 	it('accepts websockets from its own origin, ALLOWED_ORIGINS and non-browsers; refuses other origins', async () => {
-		const r = await relay({ ALLOWED_ORIGINS: 'https://moim.example' });
+		const r = await relay({ env: { ALLOWED_ORIGINS: 'https://moim.example' } });
 		const url = `${r.wsUrl}/${newEventId()}`;
 		expect(await rawOpen(url, { Origin: 'https://evil.example' }).outcome).toEqual({ open: false, status: 403 });
 		expect(await rawOpen(url, { Origin: 'https://moim.example' }).outcome).toEqual({ open: true });
@@ -67,7 +55,7 @@ describe('limits', () => {
 	});
 
 	it('caps connections per client address', async () => {
-		const r = await relay({ MAX_CONNECTIONS_PER_ADDRESS: '2' });
+		const r = await relay({ env: { MAX_CONNECTIONS_PER_ADDRESS: '2' } });
 		const url = `${r.wsUrl}/${newEventId()}`;
 		const first = rawOpen(url);
 		expect(await first.outcome).toEqual({ open: true });
@@ -80,7 +68,7 @@ describe('limits', () => {
 	});
 
 	it('stops a room from growing past MAX_ROOM_BYTES and keeps what it has', async () => {
-		const r = await relay({ MAX_ROOM_BYTES: '4000' });
+		const r = await relay({ env: { MAX_ROOM_BYTES: '4000' } });
 		const room = newEventId();
 		const ana = person({ organizer: true });
 		const a = client(r, room, ana);
@@ -103,7 +91,7 @@ describe('limits', () => {
 	});
 
 	it('holds at most MAX_ROOMS rooms in memory; more are told to try again later', async () => {
-		const r = await relay({ MAX_ROOMS: '1' });
+		const r = await relay({ env: { MAX_ROOMS: '1' } });
 		const first = client(r, newEventId());
 		await until(() => first.provider.synced, 'first room');
 		const second = rawOpen(`${r.wsUrl}/${newEventId()}`);
@@ -112,7 +100,7 @@ describe('limits', () => {
 	});
 
 	it('bounds the frames a client may send before its room has loaded', async () => {
-		const r = await relay({ MAX_EARLY_FRAMES: '3' });
+		const r = await relay({ env: { MAX_EARLY_FRAMES: '3' } });
 		const sock = rawOpen(`${r.wsUrl}/${newEventId()}`);
 		await sock.outcome;
 		// Sent in one go, before the room can have loaded.
@@ -121,7 +109,7 @@ describe('limits', () => {
 	});
 
 	it('drops a connection that stops answering pings', async () => {
-		const r = await relay({ PING_INTERVAL_MS: '150' });
+		const r = await relay({ env: { PING_INTERVAL_MS: '150' } });
 		const silent = new WebSocket(`${r.wsUrl}/${newEventId()}`, { autoPong: false });
 		cleanups.push(() => silent.terminate());
 		const closed = new Promise<number>((resolve) => silent.on('close', (code) => resolve(code)));
@@ -137,7 +125,7 @@ describe('limits', () => {
 		const build = tempDir('moim-build-');
 		const inline = 'console.log("boot")';
 		fs.writeFileSync(path.join(build, '200.html'), `<!doctype html><script>${inline}</script><script src="/_app/a.js"></script>`);
-		const r = await relay({}, build);
+		const r = await relay({ buildDir: build });
 		const page = await fetch(`${r.httpUrl}/e/${newEventId()}`);
 		const csp = page.headers.get('content-security-policy') ?? '';
 		const hash = createHash('sha256').update(inline).digest('base64');

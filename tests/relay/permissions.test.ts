@@ -3,7 +3,7 @@
  * from stock y-websocket clients and from hand-built frames are refused
  * whole, and nothing changes on the relay or at other clients.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import * as encoding from 'lib0/encoding';
@@ -27,9 +27,10 @@ import {
 	PARAM_MEMBER_SECRET,
 	PARAM_ORGANIZER_SECRET
 } from '../../src/lib/model/protocol.js';
-import { startRelay, type RelayProcess } from '../support/relay-process.js';
+import { relayHarness } from '../support/harness.js';
+import { type RelayProcess } from '../support/relay-process.js';
 import { person, query, type Person } from '../support/identity.js';
-import { stockClient, until } from '../support/clients.js';
+import { until } from '../support/clients.js';
 
 const draft = {
 	title: 'Guarded',
@@ -42,21 +43,12 @@ const draft = {
 	tz: 'UTC'
 };
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-	for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const { cleanups, relay: startRelayProcess, client } = relayHarness();
 
-function client(r: RelayProcess, room: string, who?: Person) {
-	const c = stockClient(r.wsUrl, room, who);
-	cleanups.push(c.destroy);
-	return c;
-}
 
 /** A relay with an event by an organizer, and Ben who joined and marked two slots. */
 async function guardedEvent() {
-	const relay = await startRelay();
-	cleanups.push(() => relay.kill());
+	const relay = await startRelayProcess();
 	const room = newEventId();
 	const org = person({ organizer: true });
 	const organizer = client(relay, room, org);

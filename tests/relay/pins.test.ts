@@ -2,26 +2,19 @@
  * PIN recovery over the relay's HTTP API, against the real process: set a
  * PIN, recover on "another device", brute force stopped early, organizer reset.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
 import { newEventId, newSecret } from '../../src/lib/model/ids.js';
 import { API_PATHS, PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../../src/lib/model/protocol.js';
-import { startRelay, type RelayProcess } from '../support/relay-process.js';
+import { relayHarness } from '../support/harness.js';
+import { type RelayProcess } from '../support/relay-process.js';
 import { person, type Person } from '../support/identity.js';
-import { stockClient, until } from '../support/clients.js';
+import { until } from '../support/clients.js';
 
 const draft = { title: 'Pins', kind: 'weekdays' as const, dates: [], weekdays: [1], start: 540, end: 660, slot: 30 as const, tz: 'UTC' };
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-	for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const { cleanups, relay, client } = relayHarness();
 
-function client(r: RelayProcess, room: string, who?: Person) {
-	const c = stockClient(r.wsUrl, room, who);
-	cleanups.push(c.destroy);
-	return c;
-}
 
 async function post(r: RelayProcess, path: string, body: unknown, headers: Record<string, string> = {}) {
 	const res = await fetch(r.httpUrl + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -31,8 +24,7 @@ async function post(r: RelayProcess, path: string, body: unknown, headers: Recor
 
 /** A relay with an event whose members (all joined) are returned. */
 async function event(env: Record<string, string> = {}, memberCount = 1) {
-	const r = await startRelay({ env });
-	cleanups.push(() => r.kill());
+	const r = await relay({ env });
 	const room = newEventId();
 	const org = person({ organizer: true });
 	const o = client(r, room, org);

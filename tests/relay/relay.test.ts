@@ -2,7 +2,7 @@
  * The relay as a real process, driven by the stock y-websocket client
  * (with `ws` as its WebSocket) and by raw sockets for protocol edge cases.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as Y from 'yjs';
@@ -15,9 +15,10 @@ import * as syncProtocol from 'y-protocols/sync';
 import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
 import { CLOSE_MALFORMED_MESSAGE, MESSAGE_SYNC } from '../../src/lib/model/protocol.js';
-import { startRelay, tempDir, type RelayProcess } from '../support/relay-process.js';
-import { person, query, type Person } from '../support/identity.js';
-import { stockClient, until } from '../support/clients.js';
+import { relayHarness } from '../support/harness.js';
+import { tempDir } from '../support/relay-process.js';
+import { person, query } from '../support/identity.js';
+import { until } from '../support/clients.js';
 
 const draft = {
 	title: 'Relay test',
@@ -30,22 +31,9 @@ const draft = {
 	tz: 'Asia/Seoul'
 };
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-	for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const { cleanups, relay, client } = relayHarness();
 
-async function relay(options: Parameters<typeof startRelay>[0] = {}): Promise<RelayProcess> {
-	const r = await startRelay(options);
-	cleanups.push(() => r.kill());
-	return r;
-}
 
-function client(r: RelayProcess, room: string, who?: Person) {
-	const c = stockClient(r.wsUrl, room, who);
-	cleanups.push(c.destroy);
-	return c;
-}
 
 const synced = (p: WebsocketProvider) => until(() => p.synced, 'provider sync');
 
