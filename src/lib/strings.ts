@@ -60,6 +60,8 @@ export const strings = {
 		notHereBody: "It will open as soon as you're online.",
 		home: 'Home',
 		copyLink: 'Copy link',
+		duplicate: 'Duplicate',
+		duplicateHint: 'A new event with these settings, for the next meeting',
 		share: 'Share…',
 		shareText: (title: string) => `When can you make “${title}”? Mark your free times:`,
 		qr: 'QR code',

@@ -103,3 +103,19 @@ test('sharing: a QR code of the event link, and the system share sheet where the
 	expect(await other.evaluate(() => (window as unknown as { shared: ShareData }).shared.title)).toBe('Picnic');
 	await phone.close();
 });
+
+test('"Duplicate" starts a new event with the same settings and none of the answers', async ({ page, app }) => {
+	const first = await createEvent(page, app, 'title=Weekly%20sync&weekdays=2,4&from=13:00&to=15:00&slot=30&tz=Asia/Seoul');
+	await join(page, 'Min');
+	await page.getByRole('link', { name: 'Duplicate' }).click();
+	await expect(page).toHaveURL(/\/new\?/);
+	await expect(page.getByLabel('Title')).toHaveValue('Weekly sync');
+	await expect(page.getByRole('button', { name: 'Tuesday' })).toHaveAttribute('aria-pressed', 'true');
+	await expect(page.getByRole('button', { name: 'Thursday' })).toHaveAttribute('aria-pressed', 'true');
+	await expect(page.getByLabel('Time zone')).toHaveValue('Asia/Seoul');
+	await page.getByRole('button', { name: 'Create' }).click();
+	await page.waitForURL(/\/e\//);
+	expect(page.url()).not.toBe(first);
+	await expect(page.getByLabel('Name')).toBeVisible();
+	await expect(page.getByRole('heading', { name: 'Weekly sync' })).toBeVisible();
+});
