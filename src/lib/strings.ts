@@ -208,3 +208,9 @@ export function describeError(code: DraftError, value?: string): string {
 	const base = strings.errors[code];
 	return value && !base.endsWith('.') ? `${base}: ${value}` : base;
 }
+
+/** The sentence for a failed PIN request (see src/lib/sync/pin.ts). */
+export function describePinError(error: keyof typeof strings.event.pinErrors, retryAfterSeconds?: number): string {
+	const message = strings.event.pinErrors[error];
+	return typeof message === 'function' ? message(retryAfterSeconds) : message;
+}

@@ -29,7 +29,6 @@ export class StorageHealth {
 	readonly #problems = new Map<string, StorageProblem>();
 	readonly #listeners = new Set<() => void>();
 	#persistence: Persistence = 'unknown';
-	#version = 0;
 
 	/** Problems by event id. */
 	get problems(): ReadonlyMap<string, StorageProblem> {
@@ -38,11 +37,6 @@ export class StorageHealth {
 
 	get persistence(): Persistence {
 		return this.#persistence;
-	}
-
-	/** Increases on every change (for cheap change detection). */
-	get version(): number {
-		return this.#version;
 	}
 
 	report(eventId: string, problem: StorageProblem) {
@@ -69,7 +63,6 @@ export class StorageHealth {
 	}
 
 	#changed() {
-		this.#version++;
 		for (const fn of this.#listeners) fn();
 	}
 }
