@@ -16,6 +16,9 @@ export default defineConfig({
 	use: {
 		browserName: 'chromium',
 		launchOptions: chromiumLaunchOptions,
+		// Fixed so text and times read the same on any machine; tests that need others set their own.
+		locale: 'en-US',
+		timezoneId: 'UTC',
 		trace: 'retain-on-failure'
 	}
 });

@@ -1,5 +1,6 @@
 /** Display formatting of days and times (the runtime's locale, via Intl). */
-import { formatClock, type GridColumn } from './model/index.js';
+import { formatClock, type Grid, type GridColumn, type GridRow } from './model/index.js';
+import { strings } from './strings.js';
 
 const WEEKDAY_BASE = Date.UTC(2024, 0, 1); // a Monday
 
@@ -22,6 +23,55 @@ export function columnLabel(column: GridColumn): { top: string; bottom: string; 
 
 /** Row label: wall-clock time, `HH:MM`. */
 export const rowLabel = formatClock;
+
+/** Label of a grid row: its time, marked when it is the second pass of a repeated hour. */
+export function gridRowLabel(row: GridRow): string {
+	return row.repeat ? strings.event.repeatedTime(formatClock(row.minutes)) : formatClock(row.minutes);
+}
+
+/** Accessible label of one cell: the day and the time. */
+export function cellLabel(grid: Grid, col: number, row: number): string {
+	return `${columnLabel(grid.columns[col]).full} ${gridRowLabel(grid.rows[row])}`;
+}
+
+/**
+ * A span of time in `zone`, e.g. `Mon, Nov 30, 17:00 – 19:00`; the end
+ * date is shown only when the span crosses midnight there.
+ */
+export function instantRange(start: number, end: number, zone: string): string {
+	return new Intl.DateTimeFormat(undefined, {
+		weekday: 'short',
+		month: 'short',
+		day: 'numeric',
+		hour: '2-digit',
+		minute: '2-digit',
+		hourCycle: 'h23',
+		timeZone: zone
+	}).formatRange(start, end);
+}
+
+/**
+ * A run of adjacent slots (in order) as one span of time: in `zone` for
+ * dated slots, in the event's own week for weekly ones.
+ */
+export function slotSpan(slots: readonly string[], slotMinutes: number, zone: string): string {
+	const first = slots[0];
+	const last = slots[slots.length - 1];
+	if (!first) return '';
+	const weekly = /^w([1-7])T(\d\d):(\d\d)$/;
+	const a = weekly.exec(first);
+	const b = weekly.exec(last);
+	if (a && b) {
+		const end = Number(b[2]) * 60 + Number(b[3]) + slotMinutes;
+		return `${weekdayName(Number(a[1]), 'long')} · ${a[2]}:${a[3]}–${formatClock(end)}`;
+	}
+	return instantRange(Date.parse(first), Date.parse(last) + slotMinutes * 60_000, zone);
+}
+
+/** A zone's readable name, e.g. `Los Angeles` from `America/Los_Angeles`. */
+export function zoneName(zone: string): string {
+	return (zone.split('/').pop() ?? zone).replaceAll('_', ' ');
+}
 
 /** A short description of an event's days and window. */
 export function describeDays(kind: 'dates' | 'weekdays', dates: string[], weekdays: number[]): string {

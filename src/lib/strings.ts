@@ -143,6 +143,12 @@ export const strings = {
 		onlyYou: 'Only you',
 		countOf: (n: number, total: number) => `${n} of ${total} available`,
 		missingTime: 'This time does not exist here (clock change)',
+		outsideEvent: 'Not part of this event',
+		repeatedTime: (clock: string) => `${clock} (again)`,
+		timesIn: 'Times in',
+		myTime: (zone: string) => `My time (${zone})`,
+		eventTime: (zone: string) => `Event time (${zone})`,
+		weeklyZoneNote: (zone: string) => `Times are in the event's time zone, ${zone}: a weekly event has no dates to convert.`,
 		hover: 'Point at or focus a block to see who is free.'
 	},
 	sync: {

@@ -11,9 +11,12 @@ function grid(days: number, rows: number, missing: [number, number][] = []): Gri
 	);
 	return {
 		columns: cells.map((_, c) => ({ id: `w${c + 1}`, weekday: c + 1 })),
-		rows: Array.from({ length: rows }, (_, r) => 540 + r * 30),
+		rows: Array.from({ length: rows }, (_, r) => ({ minutes: 540 + r * 30, repeat: false, gapBefore: false })),
 		cells,
-		slots: new Set(cells.flat().filter((s): s is string => s !== null))
+		slots: new Set(cells.flat().filter((s): s is string => s !== null)),
+		zone: 'UTC',
+		slot: 30,
+		empty: 'skipped'
 	};
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildGrid, instantSlotKey, isSlotKey, localToInstant, slotsInRectangle } from './slots.js';
+import { buildGrid, gridInZone, instantSlotKey, isSlotKey, localToInstant, slotsInRectangle, type Grid } from './slots.js';
 
 const base = { start: 9 * 60, end: 11 * 60, slot: 30 as const, weekdays: [] as number[] };
 
@@ -8,7 +8,7 @@ describe('slot keys', () => {
 		// 09:00 in Seoul (UTC+9, no DST) is 00:00 UTC the same day.
 		const grid = buildGrid({ ...base, kind: 'dates', dates: ['2026-12-01'], tz: 'Asia/Seoul' });
 		expect(grid.cells[0]).toEqual(['2026-12-01T00:00Z', '2026-12-01T00:30Z', '2026-12-01T01:00Z', '2026-12-01T01:30Z']);
-		expect(grid.rows).toEqual([540, 570, 600, 630]);
+		expect(grid.rows.map((r) => r.minutes)).toEqual([540, 570, 600, 630]);
 	});
 
 	it('a weekdays slot is the weekday and wall-clock time in the event zone', () => {
@@ -32,7 +32,7 @@ describe('slot keys', () => {
 			slot: 60,
 			tz: 'America/New_York'
 		});
-		expect(grid.rows).toEqual([60, 120, 180]);
+		expect(grid.rows.map((r) => r.minutes)).toEqual([60, 120, 180]);
 		// Before the change: 01:00 EST = 06:00Z.
 		expect(grid.cells[0]).toEqual(['2026-03-07T06:00Z', '2026-03-07T07:00Z', '2026-03-07T08:00Z']);
 		// The day of the change: 01:00 EST, 02:00 does not exist, 03:00 EDT = 07:00Z.
@@ -57,5 +57,94 @@ describe('slot keys', () => {
 		const grid = buildGrid({ ...base, kind: 'weekdays', dates: [], weekdays: [1, 2, 3], tz: 'UTC' });
 		const a = slotsInRectangle(grid, { col: 2, row: 3 }, { col: 1, row: 2 });
 		expect(a.sort()).toEqual(['w2T10:00', 'w2T10:30', 'w3T10:00', 'w3T10:30']);
+	});
+});
+
+/** A grid as text: one line per row, `HH:MM` (+ `²` for a repeat, `|` before a gap) then each column's slot or `-`. */
+function table(grid: Grid): string[] {
+	return grid.rows.map((r, i) => {
+		const clock = `${String(Math.floor(r.minutes / 60)).padStart(2, '0')}:${String(r.minutes % 60).padStart(2, '0')}`;
+		return `${r.gapBefore ? '|' : ''}${clock}${r.repeat ? '²' : ''} ${grid.cells.map((c) => c[i] ?? '-').join(' ')}`;
+	});
+}
+
+describe('a grid in the viewer\'s zone', () => {
+	it('a Seoul afternoon is the evening before in Los Angeles, cut at the viewer\'s midnight', () => {
+		// 2026-12-01 10:00–20:00 KST (UTC+9) = 2026-12-01 01:00–11:00Z = Nov 30 17:00 – Dec 1 03:00 PST (UTC−8).
+		const seoul = buildGrid({ kind: 'dates', dates: ['2026-12-01'], weekdays: [], start: 600, end: 1200, slot: 60, tz: 'Asia/Seoul' });
+		const la = gridInZone(seoul, 'America/Los_Angeles');
+		expect(la.columns.map((c) => [c.date, c.weekday])).toEqual([
+			['2026-11-30', 1],
+			['2026-12-01', 2]
+		]);
+		expect(table(la)).toEqual([
+			'00:00 - 2026-12-01T08:00Z',
+			'01:00 - 2026-12-01T09:00Z',
+			'02:00 - 2026-12-01T10:00Z',
+			'|17:00 2026-12-01T01:00Z -',
+			'18:00 2026-12-01T02:00Z -',
+			'19:00 2026-12-01T03:00Z -',
+			'20:00 2026-12-01T04:00Z -',
+			'21:00 2026-12-01T05:00Z -',
+			'22:00 2026-12-01T06:00Z -',
+			'23:00 2026-12-01T07:00Z -'
+		]);
+		expect(la.slots).toBe(seoul.slots);
+		expect(la.empty).toBe('outside');
+	});
+
+	it('a Los Angeles evening is the next morning in Seoul, and converting back gives the event grid', () => {
+		// 2026-07-10 18:00–23:00 PDT (UTC−7) = 2026-07-11 01:00–06:00Z = July 11 10:00–15:00 KST.
+		const la = buildGrid({ kind: 'dates', dates: ['2026-07-10'], weekdays: [], start: 1080, end: 1380, slot: 60, tz: 'America/Los_Angeles' });
+		const seoul = gridInZone(la, 'Asia/Seoul');
+		expect(seoul.columns.map((c) => c.date)).toEqual(['2026-07-11']);
+		expect(seoul.rows.map((r) => r.minutes)).toEqual([600, 660, 720, 780, 840]);
+		expect(seoul.cells[0]).toEqual(la.cells[0]);
+		const back = gridInZone(seoul, 'America/Los_Angeles');
+		expect(back.columns.map((c) => c.date)).toEqual(['2026-07-10']);
+		expect(back.cells).toEqual(la.cells);
+		expect(back.rows.map((r) => r.minutes)).toEqual(la.rows.map((r) => r.minutes));
+	});
+
+	it('a New York week across the spring change, seen from Seoul, has no missing hour and no doubled one', () => {
+		// New York 00:00–04:00: 00:00 EST = 14:00 KST; on Mar 8, 02:00 does not exist and 03:00 EDT = 16:00 KST.
+		const ny = buildGrid({
+			kind: 'dates',
+			dates: ['2026-03-07', '2026-03-08', '2026-03-09'],
+			weekdays: [],
+			start: 0,
+			end: 240,
+			slot: 60,
+			tz: 'America/New_York'
+		});
+		const seoul = gridInZone(ny, 'Asia/Seoul');
+		expect(seoul.columns.map((c) => c.date)).toEqual(['2026-03-07', '2026-03-08', '2026-03-09']);
+		expect(table(seoul)).toEqual([
+			'13:00 - - 2026-03-09T04:00Z',
+			'14:00 2026-03-07T05:00Z 2026-03-08T05:00Z 2026-03-09T05:00Z',
+			'15:00 2026-03-07T06:00Z 2026-03-08T06:00Z 2026-03-09T06:00Z',
+			'16:00 2026-03-07T07:00Z 2026-03-08T07:00Z 2026-03-09T07:00Z',
+			'17:00 2026-03-07T08:00Z - -'
+		]);
+		expect([...seoul.slots].length).toBe(11);
+	});
+
+	it('the hour New York repeats in the fall gets its own row instead of hiding a slot', () => {
+		// A UTC event, 04:00–08:00Z on 2026-11-01: 00:00 EDT, 01:00 EDT, 01:00 EST (again), 02:00 EST.
+		const utc = buildGrid({ kind: 'dates', dates: ['2026-11-01'], weekdays: [], start: 240, end: 480, slot: 60, tz: 'UTC' });
+		const ny = gridInZone(utc, 'America/New_York');
+		expect(table(ny)).toEqual([
+			'00:00 2026-11-01T04:00Z',
+			'01:00 2026-11-01T05:00Z',
+			'01:00² 2026-11-01T06:00Z',
+			'02:00 2026-11-01T07:00Z'
+		]);
+	});
+
+	it('a weekdays event and a grid already in the zone are returned as they are', () => {
+		const weekly = buildGrid({ ...base, kind: 'weekdays', dates: [], weekdays: [1, 3], tz: 'Asia/Seoul' });
+		expect(gridInZone(weekly, 'America/Los_Angeles')).toBe(weekly);
+		const dated = buildGrid({ ...base, kind: 'dates', dates: ['2026-12-01'], tz: 'Asia/Seoul' });
+		expect(gridInZone(dated, 'Asia/Seoul')).toBe(dated);
 	});
 });

@@ -8,7 +8,7 @@
  *
  * The grid is computed from the settings when shown; no empty slot is stored.
  */
-import { CalendarDateTime, toZoned } from '@internationalized/date';
+import { CalendarDateTime, fromAbsolute, toZoned } from '@internationalized/date';
 import { formatClock, type EventSettings } from './settings.js';
 
 /** Matches a `dates` slot key. */
@@ -55,16 +55,42 @@ export interface GridColumn {
 	date?: string;
 }
 
+/** One row of the grid: a wall-clock time of day in the grid's zone. */
+export interface GridRow {
+	/** Minutes after local midnight. */
+	minutes: number;
+	/**
+	 * The second occurrence of this wall-clock time on a day the clocks fall
+	 * back. Only a grid shown in another zone than the event's has these: the
+	 * event's own zone shows a repeated time once.
+	 */
+	repeat: boolean;
+	/** The row does not follow the one above it in time (the rows skip a stretch of the day). */
+	gapBefore: boolean;
+}
+
 /** The grid of an event: columns × rows, each cell a slot key or `null`. */
 export interface Grid {
 	columns: GridColumn[];
-	/** Row start times, minutes after local midnight. */
-	rows: number[];
-	/** `cells[column][row]`: the slot key, or `null` where that time does not exist. */
+	rows: GridRow[];
+	/** `cells[column][row]`: the slot key, or `null` where the grid has no slot. */
 	cells: (string | null)[][];
 	/** Every slot key in the grid, for membership tests. */
 	slots: Set<string>;
+	/** The IANA zone the rows' wall-clock times are in. */
+	zone: string;
+	/** Block length in minutes. */
+	slot: number;
+	/**
+	 * What an empty cell means: `skipped`, a time a clock change skips (the
+	 * event's own zone), or `outside`, a time that is not part of the event
+	 * (a grid converted into another zone, whose days cut the event's days
+	 * elsewhere).
+	 */
+	empty: 'skipped' | 'outside';
 }
+
+const row = (minutes: number): GridRow => ({ minutes, repeat: false, gapBefore: false });
 
 /** ISO weekday (1 = Monday … 7 = Sunday) of a `YYYY-MM-DD` date. */
 export function isoWeekday(date: string): number {
@@ -75,8 +101,8 @@ export function isoWeekday(date: string): number {
 
 /** Derives the grid from an event's settings, in the event's own zone. */
 export function buildGrid(settings: Pick<EventSettings, 'kind' | 'dates' | 'weekdays' | 'start' | 'end' | 'slot' | 'tz'>): Grid {
-	const rows: number[] = [];
-	for (let m = settings.start; m < settings.end; m += settings.slot) rows.push(m);
+	const minutes: number[] = [];
+	for (let m = settings.start; m < settings.end; m += settings.slot) minutes.push(m);
 	const slots = new Set<string>();
 	const columns: GridColumn[] = [];
 	const cells: (string | null)[][] = [];
@@ -84,7 +110,7 @@ export function buildGrid(settings: Pick<EventSettings, 'kind' | 'dates' | 'week
 		for (const date of settings.dates) {
 			columns.push({ id: date, weekday: isoWeekday(date), date });
 			cells.push(
-				rows.map((m) => {
+				minutes.map((m) => {
 					const at = localToInstant(date, m, settings.tz);
 					if (at === null) return null;
 					const key = instantSlotKey(at);
@@ -99,7 +125,7 @@ export function buildGrid(settings: Pick<EventSettings, 'kind' | 'dates' | 'week
 		for (const weekday of settings.weekdays) {
 			columns.push({ id: `w${weekday}`, weekday });
 			cells.push(
-				rows.map((m) => {
+				minutes.map((m) => {
 					const key = weekdaySlotKey(weekday, m);
 					slots.add(key);
 					return key;
@@ -107,7 +133,55 @@ export function buildGrid(settings: Pick<EventSettings, 'kind' | 'dates' | 'week
 			);
 		}
 	}
-	return { columns, rows, cells, slots };
+	return { columns, rows: minutes.map(row), cells, slots, zone: settings.tz, slot: settings.slot, empty: 'skipped' };
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * The same slots laid out in another zone's days and wall-clock times, so a
+ * viewer reads the event in their own time. A `dates` event's slots are
+ * instants, so they can move: a Seoul afternoon becomes a Los Angeles
+ * evening of the day before, and one event day can become parts of two.
+ * Columns are the viewer's dates that hold any slot; rows are every
+ * wall-clock time any column needs (with `gapBefore` where the day is cut);
+ * a time the viewer's clocks repeat gets a second, `repeat` row rather than
+ * being dropped. `weekdays` events have no instants and stay in their zone.
+ */
+export function gridInZone(grid: Grid, zone: string): Grid {
+	if (grid.zone === zone || grid.columns.some((c) => !c.date)) return grid;
+	const placed: { key: string; date: string; minutes: number; repeat: boolean }[] = [];
+	const seen = new Set<string>();
+	// Instant keys sort chronologically, so a repeated time is met second.
+	for (const key of [...grid.slots].sort()) {
+		const local = fromAbsolute(Date.parse(key), zone);
+		const date = `${local.year}-${pad(local.month)}-${pad(local.day)}`;
+		const minutes = local.hour * 60 + local.minute;
+		const id = `${date} ${minutes}`;
+		placed.push({ key, date, minutes, repeat: seen.has(id) });
+		seen.add(id);
+	}
+	const dates = [...new Set(placed.map((p) => p.date))].sort();
+	const rowId = (minutes: number, repeat: boolean) => minutes * 2 + (repeat ? 1 : 0);
+	const rowIds = [...new Set(placed.map((p) => rowId(p.minutes, p.repeat)))].sort((a, b) => a - b);
+	const rows = rowIds.map((id, i): GridRow => {
+		const minutes = id >> 1;
+		const previous = i > 0 ? rowIds[i - 1] >> 1 : minutes;
+		return { minutes, repeat: (id & 1) === 1, gapBefore: minutes - previous > grid.slot };
+	});
+	const rowIndex = new Map(rowIds.map((id, i) => [id, i]));
+	const colIndex = new Map(dates.map((d, i) => [d, i]));
+	const cells = dates.map(() => rows.map((): string | null => null));
+	for (const p of placed) cells[colIndex.get(p.date)!][rowIndex.get(rowId(p.minutes, p.repeat))!] = p.key;
+	return {
+		columns: dates.map((date) => ({ id: date, weekday: isoWeekday(date), date })),
+		rows,
+		cells,
+		slots: grid.slots,
+		zone,
+		slot: grid.slot,
+		empty: 'outside'
+	};
 }
 
 /** Slot keys of the rectangle spanned by two cells (inclusive), skipping missing times. */
