@@ -26,7 +26,10 @@ export const strings = {
 		nextMonth: 'Next month',
 		selectedCount: (n: number) => (n === 1 ? '1 date selected' : `${n} dates selected`),
 		linkProblem: 'The link had a value that could not be used',
-		creating: 'Creating…'
+		creating: 'Creating…',
+		save: 'Save changes',
+		editHint: "Nobody's marks are deleted: times outside the new days or window are hidden, and come back if you widen them again."
+
 	},
 	errors: {
 		'title.required': 'Give the event a title.',
@@ -86,6 +89,8 @@ export const strings = {
 			`${available} of ${total} available` + (ifNeeded ? ` · ${ifNeeded} if needed` : ''),
 		cannot: "Can't",
 		organizerTools: 'Organizer',
+		editEvent: 'Edit event',
+		settingsSaved: 'Changes saved.',
 		closeJoining: 'Closed to new people',
 		rename: 'Rename',
 		renameTo: (name: string) => `New name for ${name}`,

@@ -19,6 +19,7 @@ import {
 	removeMember,
 	renameMember,
 	setLocked,
+	updateSettings,
 	type Level
 } from './event-doc.js';
 import { computeHeatmap, countAt, ifNeededAt } from './heatmap.js';
@@ -118,6 +119,51 @@ describe('event document', () => {
 		eventMap(doc).set('end', 720);
 		const wide = buildGrid(readSettings(doc)!);
 		expect(countAt(computeHeatmap(readAvailability(doc), { slots: wide.slots }), 'w1T11:30')).toBe(1);
+	});
+
+	it('the organizer\'s edit writes only what changed, so a concurrent edit of another setting survives', () => {
+		const a = freshEvent();
+		const b = new Y.Doc();
+		sync(a, b);
+		const me = joinEvent(a, 'Minji', 1);
+		applyStroke(a, me, ['w1T11:30', 'w3T09:00'], 1);
+		sync(a, b);
+		const current = readSettings(a)!;
+		// One device narrows the window and drops Wednesday; another renames.
+		updateSettings(a, { ...current, end: 600, weekdays: [1, 5] });
+		updateSettings(b, { ...readSettings(b)!, title: 'Study night' });
+		sync(a, b);
+		sync(b, a);
+		for (const doc of [a, b]) {
+			const s = readSettings(doc)!;
+			expect([s.title, s.end, s.weekdays]).toEqual(['Study night', 600, [1, 5]]);
+			const grid = buildGrid(s);
+			const heat = computeHeatmap(readAvailability(doc), { slots: grid.slots });
+			expect(heat.available.size).toBe(0);
+			expect(readMarks(doc, me).size).toBe(2);
+		}
+		// Growing the window and the days back brings both marks back.
+		updateSettings(a, { ...readSettings(a)!, end: 720, weekdays: [1, 3, 5] });
+		const heat = computeHeatmap(readAvailability(a), { slots: buildGrid(readSettings(a)!).slots });
+		expect([countAt(heat, 'w1T11:30'), countAt(heat, 'w3T09:00')]).toEqual([1, 1]);
+	});
+
+	it('switching an event between dates and weekdays keeps the other list for switching back', () => {
+		const doc = freshEvent();
+		updateSettings(doc, { ...readSettings(doc)!, kind: 'dates', dates: ['2026-12-02', '2026-12-01'] });
+		expect(readSettings(doc)!.weekdays).toEqual([1, 3, 5]);
+		updateSettings(doc, { ...readSettings(doc)!, kind: 'weekdays' });
+		const s = readSettings(doc)!;
+		expect([s.kind, s.weekdays, s.dates]).toEqual(['weekdays', [1, 3, 5], ['2026-12-01', '2026-12-02']]);
+		expect(buildGrid(s).columns.map((c) => c.id)).toEqual(['w1', 'w3', 'w5']);
+	});
+
+	it('an edit that changes nothing writes nothing', () => {
+		const doc = freshEvent();
+		let updates = 0;
+		doc.on('update', () => updates++);
+		updateSettings(doc, { ...readSettings(doc)!, title: ' Study group' });
+		expect(updates).toBe(0);
 	});
 
 	it('concurrent edits on separate docs merge: settings fields, members, same slot', () => {

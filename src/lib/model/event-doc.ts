@@ -102,6 +102,33 @@ export function createEvent(doc: Y.Doc, draft: EventDraft, now: number): void {
 }
 
 /**
+ * Changes an event's settings after creation (the organizer's edit), in one
+ * transaction that writes only the settings that differ, so a concurrent
+ * edit of another setting is kept. Marks are never touched: slot keys name
+ * absolute times, so a mark outside the new window is hidden, not lost, and
+ * shows again if the window grows back. Both day lists are kept, so
+ * switching between dates and weekdays and back restores the other list.
+ */
+export function updateSettings(doc: Y.Doc, draft: EventDraft): void {
+	const map = eventMap(doc);
+	const next: Record<string, unknown> = {
+		title: normaliseTitle(draft.title),
+		kind: draft.kind,
+		dates: uniqueSorted(draft.dates),
+		weekdays: uniqueSorted(draft.weekdays),
+		start: draft.start,
+		end: draft.end,
+		slot: draft.slot,
+		tz: draft.tz
+	};
+	doc.transact(() => {
+		for (const [key, value] of Object.entries(next)) {
+			if (JSON.stringify(map.get(key)) !== JSON.stringify(value)) map.set(key, value);
+		}
+	});
+}
+
+/**
  * Reads the settings, or `null` while the document holds no complete event
  * (not yet synced, or not an event at all). Values of the wrong shape — a
  * newer schema or a hostile peer — count as missing rather than crashing

@@ -10,6 +10,7 @@ import {
 	removeMember,
 	renameMember,
 	setLocked,
+	updateSettings,
 	applyStroke,
 	availabilityMap,
 	buildGrid,
@@ -18,6 +19,7 @@ import {
 	readMembers,
 	readSettings,
 	STROKE_ORIGIN,
+	type EventDraft,
 	type EventSettings,
 	type Grid,
 	type Level,
@@ -93,6 +95,11 @@ export class EventState {
 	/** Renames a member. */
 	renameMember(memberId: string, name: string): void {
 		renameMember(this.doc, memberId, name);
+	}
+
+	/** Organizer: changes title, days, window, block length or zone; marks are kept. */
+	updateSettings(draft: EventDraft): void {
+		updateSettings(this.doc, draft);
 	}
 
 	/** Organizer: closes or reopens the event to new members. */
