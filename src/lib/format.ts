@@ -80,3 +80,26 @@ export function describeDays(kind: 'dates' | 'weekdays', dates: string[], weekda
 	const fmt = (d: string) => columnLabel({ id: d, weekday: 1, date: d }).bottom;
 	return dates.length === 1 ? fmt(dates[0]) : `${fmt(dates[0])} – ${fmt(dates[dates.length - 1])} (${dates.length})`;
 }
+
+/** The decided time as a span in `zone`. */
+export function decisionSpan(decision: { start: string; minutes: number }, zone: string): string {
+	return slotSpan([decision.start], decision.minutes, zone);
+}
+
+/** Plain text to paste into a chat: the title, the time in the event's zone, who can come, the link. */
+export function decisionSummary(o: {
+	title: string;
+	decision: { start: string; minutes: number };
+	zone: string;
+	people: { available: string[]; ifNeeded: string[]; unavailable: string[] };
+	url: string;
+}): string {
+	const span = decisionSpan(o.decision, o.zone);
+	const when = o.decision.start.startsWith('w') ? strings.decision.weekly(span) : span;
+	const lines = [o.title, `${when} (${o.zone.replaceAll('_', ' ')})`];
+	if (o.people.available.length) lines.push(`${strings.event.available}: ${o.people.available.join(', ')}`);
+	if (o.people.ifNeeded.length) lines.push(`${strings.event.ifNeeded}: ${o.people.ifNeeded.join(', ')}`);
+	if (o.people.unavailable.length) lines.push(`${strings.event.notAvailable}: ${o.people.unavailable.join(', ')}`);
+	lines.push(o.url);
+	return lines.join('\n');
+}

@@ -156,6 +156,20 @@ export const strings = {
 		weeklyZoneNote: (zone: string) => `Times are in the event's time zone, ${zone}: a weekly event has no dates to convert.`,
 		hover: 'Point at or focus a block to see who is free.'
 	},
+	decision: {
+		heading: 'Decided',
+		weekly: (span: string) => `Every ${span}`,
+		downloadIcs: 'Download .ics',
+		google: 'Add to Google Calendar',
+		copySummary: 'Copy summary',
+		summaryCopied: 'Summary copied',
+		copyFailed: 'Could not copy; select the text instead.',
+		takeBack: 'Take back decision',
+		decide: 'Decide on this time',
+		decideHere: 'Decide from this block',
+		decideFor: 'for',
+		loading: 'Preparing calendar links…'
+	},
 	sync: {
 		offline: 'Offline — changes are saved on this device',
 		offlineUnsynced: 'Offline — your changes are saved here and will sync when you reconnect',

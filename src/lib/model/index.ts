@@ -8,3 +8,4 @@ export * from './heatmap.js';
 export * from './create-link.js';
 export * from './write-check.js';
 export * from './best-times.js';
+export * from './decision.js';

@@ -11,6 +11,9 @@ import {
 	renameMember,
 	setLocked,
 	updateSettings,
+	readDecision,
+	setDecision,
+	type Decision,
 	applyStroke,
 	availabilityMap,
 	buildGrid,
@@ -57,6 +60,17 @@ export class EventState {
 	get locked(): boolean {
 		this.#subscribe();
 		return isLocked(this.doc);
+	}
+
+	/** The organizer's decided time, or `null`. */
+	get decision(): Decision | null {
+		this.#subscribe();
+		return readDecision(this.doc);
+	}
+
+	/** Organizer: decides a time, or takes the decision back with `null`. */
+	decide(decision: Decision | null): void {
+		setDecision(this.doc, decision);
 	}
 
 	/** The grid derived from the settings; recomputed only when they change. */

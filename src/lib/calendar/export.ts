@@ -1,0 +1,107 @@
+/**
+ * The decided time for other calendars: an `.ics` file (ts-ics) and an
+ * "Add to Google Calendar" link. A `dates` event's time is an instant and
+ * is written in UTC; a `weekdays` event becomes a weekly recurring event
+ * whose wall-clock time is kept in the event's zone (TZID), so it stays at
+ * 10:00 across daylight-saving changes.
+ */
+import { CalendarDateTime, fromAbsolute, toCalendarDate, toZoned, type ZonedDateTime } from '@internationalized/date';
+import { generateIcsCalendar, type IcsDateObject, type IcsEvent } from 'ts-ics';
+import { isoWeekday, type Decision, type EventKind } from '../model/index.js';
+
+const ICS_DAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
+
+/** When a decision happens: an instant span, and for a weekly event its weekday and zone. */
+export interface Occurrence {
+	/** First start and end, ms since the epoch. */
+	start: number;
+	end: number;
+	/** Weekly events: the ISO weekday, and wall-clock start/end in `zone`. */
+	weekly?: { weekday: number; zone: string; localStart: CalendarDateTime; localEnd: CalendarDateTime };
+}
+
+/**
+ * The decision as concrete times. A weekly decision's first occurrence is
+ * the next such weekday from `now` (today included) in the event's zone.
+ */
+export function occurrence(decision: Decision, settings: { kind: EventKind; tz: string }, now: number): Occurrence {
+	const weekly = /^w([1-7])T(\d\d):(\d\d)$/.exec(decision.start);
+	if (!weekly) {
+		const start = Date.parse(decision.start);
+		return { start, end: start + decision.minutes * 60_000 };
+	}
+	const weekday = Number(weekly[1]);
+	let day = toCalendarDate(fromAbsolute(now, settings.tz));
+	while (isoWeekday(day.toString()) !== weekday) day = day.add({ days: 1 });
+	const localStart = new CalendarDateTime(day.year, day.month, day.day, Number(weekly[2]), Number(weekly[3]));
+	const localEnd = localStart.add({ minutes: decision.minutes });
+	const zonedStart = toZoned(localStart, settings.tz);
+	return {
+		start: zonedStart.toDate().getTime(),
+		end: toZoned(localEnd, settings.tz).toDate().getTime(),
+		weekly: { weekday, zone: settings.tz, localStart, localEnd }
+	};
+}
+
+/** A wall-clock time as a Date whose UTC fields read that wall clock (what ts-ics writes after TZID=). */
+function wallClock(local: CalendarDateTime): Date {
+	return new Date(Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute));
+}
+
+function offsetText(zoned: ZonedDateTime): string {
+	const minutes = Math.round(zoned.offset / 60_000);
+	const abs = Math.abs(minutes);
+	return `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
+}
+
+function icsDate(at: number, weekly: Occurrence['weekly'], local?: CalendarDateTime): IcsDateObject {
+	if (!weekly || !local) return { date: new Date(at) };
+	return { date: new Date(at), local: { date: wallClock(local), timezone: weekly.zone, tzoffset: offsetText(toZoned(local, weekly.zone)) } };
+}
+
+/** What goes into the calendar entry. */
+export interface CalendarEntry {
+	/** The event id: the entry's UID, so downloading again updates the same entry. */
+	eventId: string;
+	title: string;
+	/** Free text: who can come. */
+	description: string;
+	/** The event's page. */
+	url: string;
+	when: Occurrence;
+	/** DTSTAMP. */
+	now: number;
+}
+
+/** The `.ics` text for a decided event. */
+export function decisionIcs(entry: CalendarEntry): string {
+	const { when } = entry;
+	const event: IcsEvent = {
+		uid: `${entry.eventId}@moim`,
+		summary: entry.title,
+		stamp: { date: new Date(entry.now) },
+		start: icsDate(when.start, when.weekly, when.weekly?.localStart),
+		end: icsDate(when.end, when.weekly, when.weekly?.localEnd),
+		description: entry.description,
+		url: entry.url
+	};
+	if (when.weekly) event.recurrenceRule = { frequency: 'WEEKLY', byDay: [{ day: ICS_DAYS[when.weekly.weekday - 1] }] };
+	return generateIcsCalendar({ version: '2.0', prodId: '-//Moim//Moim scheduler//EN', events: [event] });
+}
+
+const utcStamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z';
+const localStamp = (t: CalendarDateTime) => t.toString().replace(/[-:]/g, '').slice(0, 15);
+
+/** An "Add to Google Calendar" link prefilled with the entry. */
+export function googleCalendarUrl(entry: Omit<CalendarEntry, 'eventId' | 'now'>): string {
+	const { when } = entry;
+	const params = new URLSearchParams({ action: 'TEMPLATE', text: entry.title, details: `${entry.description}\n${entry.url}` });
+	if (when.weekly) {
+		params.set('dates', `${localStamp(when.weekly.localStart)}/${localStamp(when.weekly.localEnd)}`);
+		params.set('ctz', when.weekly.zone);
+		params.set('recur', `RRULE:FREQ=WEEKLY;BYDAY=${ICS_DAYS[when.weekly.weekday - 1]}`);
+	} else {
+		params.set('dates', `${utcStamp(when.start)}/${utcStamp(when.end)}`);
+	}
+	return `https://calendar.google.com/calendar/render?${params}`;
+}
