@@ -1,6 +1,8 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import { defineConfig } from 'vitest/config';
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
+import { PARAGLIDE } from './scripts/paraglide.js';
 
 const relayPort = process.env.PORT ?? '8787';
 
@@ -10,6 +12,7 @@ const BACKGROUND_COLOR = '#f6f7fb';
 
 export default defineConfig({
 	plugins: [
+		paraglideVitePlugin(PARAGLIDE),
 		sveltekit(),
 		SvelteKitPWA({
 			// A new version waits until the person chooses to reload (UpdatePrompt).

@@ -18,7 +18,9 @@ const run = (args, env = {}) =>
 
 // Types first: a type error fails the run (counted as one failure) but
 // does not stop the tests from running.
-const typesStatus = run([bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']) || run([bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--output', 'human']);
+const typesStatus =
+	run([path.join(root, 'scripts', 'messages.js')]) ||
+	run([bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']) || run([bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--output', 'human']);
 
 const vitestStatus = run([
 	bin('vitest', 'vitest.mjs'),

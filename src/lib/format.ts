@@ -1,12 +1,13 @@
 /** Display formatting of days and times (the runtime's locale, via Intl). */
 import { formatClock, type Grid, type GridColumn, type GridRow } from './model/index.js';
 import { strings } from './strings.js';
+import { intlLocale } from './i18n.js';
 
 const WEEKDAY_BASE = Date.UTC(2024, 0, 1); // a Monday
 
 /** Weekday name for an ISO weekday, e.g. `Mon`. */
 export function weekdayName(weekday: number, style: 'short' | 'long' = 'short'): string {
-	return new Intl.DateTimeFormat(undefined, { weekday: style, timeZone: 'UTC' }).format(
+	return new Intl.DateTimeFormat(intlLocale(), { weekday: style, timeZone: 'UTC' }).format(
 		WEEKDAY_BASE + (weekday - 1) * 86_400_000
 	);
 }
@@ -16,8 +17,8 @@ export function columnLabel(column: GridColumn): { top: string; bottom: string; 
 	if (!column.date) return { top: weekdayName(column.weekday), bottom: '', full: weekdayName(column.weekday, 'long') };
 	const [y, m, d] = column.date.split('-').map(Number);
 	const at = Date.UTC(y, m - 1, d);
-	const md = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(at);
-	const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeZone: 'UTC' }).format(at);
+	const md = new Intl.DateTimeFormat(intlLocale(), { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(at);
+	const full = new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'full', timeZone: 'UTC' }).format(at);
 	return { top: weekdayName(column.weekday), bottom: md, full };
 }
 
@@ -39,7 +40,7 @@ export function cellLabel(grid: Grid, col: number, row: number): string {
  * date is shown only when the span crosses midnight there.
  */
 export function instantRange(start: number, end: number, zone: string): string {
-	return new Intl.DateTimeFormat(undefined, {
+	return new Intl.DateTimeFormat(intlLocale(), {
 		weekday: 'short',
 		month: 'short',
 		day: 'numeric',
