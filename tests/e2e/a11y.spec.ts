@@ -64,7 +64,7 @@ test('by keyboard alone: create an event, join, mark a range and read the best t
 
 	// The best time, reached by keyboard: its summary opens the people.
 	const best = page.getByTestId('best-time').first();
-	await expect(best).toContainText('09:30–11:00');
+	await expect(best).toContainText('09:30 – 11:00');
 	await tabTo(page, best.locator('summary'));
 	await page.keyboard.press('Enter');
 	await expect(best.getByText('Available: Kim')).toBeVisible();

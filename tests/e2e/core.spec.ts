@@ -249,12 +249,12 @@ test('best times: the overlap of two people first, with a minimum length and peo
 	await drag(a, '2026-12-03T09:00Z', '2026-12-03T10:30Z');
 	await drag(b, '2026-12-03T09:30Z', '2026-12-03T11:00Z');
 	const best = a.getByTestId('best-times');
-	await expect(best.getByTestId('best-time').first()).toContainText('09:30–11:00');
+	await expect(best.getByTestId('best-time').first()).toContainText('09:30 – 11:00');
 	await expect(best.getByTestId('best-time').first()).toContainText('2 of 2 available');
 
 	// Longer than the overlap: only one person can make it.
 	await best.getByLabel('At least').selectOption({ label: '2 hours' });
-	await expect(best.getByTestId('best-time').first()).toContainText('09:00–11:00');
+	await expect(best.getByTestId('best-time').first()).toContainText('09:00 – 11:00');
 	await expect(best.getByTestId('best-time').first()).toContainText('1 of 2 available');
 	await best.getByTestId('best-time').first().getByText('People').click();
 	await expect(best.getByTestId('best-time').first()).toContainText("Can't: Ben");
