@@ -9,3 +9,4 @@ export * from './create-link.js';
 export * from './write-check.js';
 export * from './best-times.js';
 export * from './decision.js';
+export * from './routine.js';
