@@ -226,11 +226,19 @@ export function readMembers(doc: Y.Doc): Map<string, Member> {
  * mark changes; returns how many changed.
  */
 export function applyStroke(doc: Y.Doc, memberId: string, slots: Iterable<string>, mark: Mark): number {
+	return applyMarks(doc, memberId, [...slots].map((slot) => [slot, mark]));
+}
+
+/**
+ * Writes a set of marks that may differ per slot (a fill from my week or a
+ * calendar) as one stroke: one transaction, one update, one undo step.
+ */
+export function applyMarks(doc: Y.Doc, memberId: string, entries: Iterable<readonly [string, Mark]>): number {
 	const marks = availabilityMap(doc).get(memberId);
 	if (!(marks instanceof Y.Map)) throw new Error(`Member ${memberId} has not joined this event`);
 	let changed = 0;
 	doc.transact(() => {
-		for (const slot of slots) {
+		for (const [slot, mark] of entries) {
 			if ((marks.get(slot) ?? 0) !== mark) {
 				marks.set(slot, mark);
 				changed++;

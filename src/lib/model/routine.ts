@@ -121,8 +121,25 @@ function busyAt(entries: readonly RoutineEntry[], start: number, minutes: number
  * compared (so valid-from/until and zone differences apply to the coming week).
  */
 export function busySlots(entries: readonly RoutineEntry[], grid: Grid, now: number): Set<string> {
+	if (entries.length === 0) return new Set();
+	return slotsWhere(grid, now, (start, minutes) => busyAt(entries, start, minutes));
+}
+
+/** A busy span of time, ms since the epoch, end exclusive (e.g. from an imported calendar). */
+export interface BusySpan {
+	start: number;
+	end: number;
+}
+
+/** The event slots that overlap any of `spans` (weekly slots placed on their next occurrence from `now`). */
+export function slotsOverlapping(spans: readonly BusySpan[], grid: Grid, now: number): Set<string> {
+	if (spans.length === 0) return new Set();
+	return slotsWhere(grid, now, (start, minutes) => spans.some((s) => s.start < start + minutes * 60_000 && start < s.end));
+}
+
+/** The slots for which `test(start instant, length in minutes)` holds. */
+function slotsWhere(grid: Grid, now: number, test: (start: number, minutes: number) => boolean): Set<string> {
 	const busy = new Set<string>();
-	if (entries.length === 0) return busy;
 	const today = toCalendarDate(fromAbsolute(now, grid.zone));
 	for (const key of grid.slots) {
 		const weekly = /^w([1-7])T(\d\d):(\d\d)$/.exec(key);
@@ -136,25 +153,63 @@ export function busySlots(entries: readonly RoutineEntry[], grid: Grid, now: num
 		} else {
 			start = Date.parse(key);
 		}
-		if (busyAt(entries, start, grid.slot)) busy.add(key);
+		if (test(start, grid.slot)) busy.add(key);
 	}
 	return busy;
 }
 
-/** How "Fill from my week" treats my marks. */
+/** How a fill treats my marks. */
 export type FillMode =
-	/** Every free slot available; every busy slot cleared. */
+	/** Every free slot available; every busy slot cleared ("Fill from my week"). */
 	| 'replace'
 	/** Only add the free slots; leave my other marks as they are. */
-	| 'free-only';
+	| 'free-only'
+	/** Only clear the busy slots (an imported calendar). */
+	| 'busy-only';
 
 /** The marks a fill would write: slot → mark, only where it changes something. */
 export function fillProposal(grid: Grid, busy: ReadonlySet<string>, current: ReadonlyMap<string, number>, mode: FillMode): Map<string, Mark> {
 	const out = new Map<string, Mark>();
 	for (const slot of grid.slots) {
-		const mark: Mark | null = busy.has(slot) ? (mode === 'replace' ? 0 : null) : 1;
+		const mark: Mark | null = busy.has(slot) ? (mode === 'free-only' ? null : 0) : mode === 'busy-only' ? null : 1;
 		if (mark === null) continue;
 		if ((current.get(slot) ?? 0) !== mark) out.set(slot, mark);
 	}
 	return out;
+}
+
+/** An entry's range on a concrete day. */
+export interface RoutineOccurrence {
+	entry: RoutineEntry;
+	/** ms since the epoch. */
+	start: number;
+	end: number;
+}
+
+/**
+ * What is on now and what comes next, within a week from `now` — cheap
+ * enough for the home page: at most 8 days × entries × ranges, in each
+ * entry's own zone.
+ */
+export function nowAndNext(entries: readonly RoutineEntry[], now: number): { current: RoutineOccurrence | null; next: RoutineOccurrence | null } {
+	let current: RoutineOccurrence | null = null;
+	let next: RoutineOccurrence | null = null;
+	for (const entry of entries) {
+		let day = toCalendarDate(fromAbsolute(now, entry.tz)).subtract({ days: 1 });
+		for (let i = 0; i < 9; i++, day = day.add({ days: 1 })) {
+			const date = day.toString();
+			if ((entry.from && date < entry.from) || (entry.until && date > entry.until)) continue;
+			const weekday = isoWeekday(date);
+			for (const r of entry.ranges) {
+				if (!r.weekdays.includes(weekday)) continue;
+				const at = (minutes: number) =>
+					toZoned(new CalendarDateTime(day.year, day.month, day.day).add({ minutes }), entry.tz).toDate().getTime();
+				const occurrence = { entry, start: at(r.start), end: at(r.end) };
+				if (occurrence.start <= now && now < occurrence.end) {
+					if (!current || occurrence.end < current.end) current = occurrence;
+				} else if (occurrence.start > now && (!next || occurrence.start < next.start)) next = occurrence;
+			}
+		}
+	}
+	return { current, next };
 }

@@ -15,6 +15,7 @@ import {
 	setDecision,
 	type Decision,
 	applyStroke,
+	applyMarks,
 	availabilityMap,
 	buildGrid,
 	joinEvent,
@@ -119,6 +120,11 @@ export class EventState {
 	/** Organizer: closes or reopens the event to new members. */
 	setLocked(locked: boolean): void {
 		setLocked(this.doc, locked);
+	}
+
+	/** Applies marks that differ per slot as one stroke (one undo step). */
+	paintMarks(memberId: string, marks: Iterable<readonly [string, Mark]>): number {
+		return applyMarks(this.doc, memberId, marks);
 	}
 
 	/** Applies one stroke (one transaction, one undo step). */
