@@ -55,8 +55,12 @@ export function busySpansFromIcs(text: string, window: BusySpan, zone: string): 
 		if (component.getFirstPropertyValue('transp') === 'TRANSPARENT') continue;
 		if (component.getFirstPropertyValue('status') === 'CANCELLED') continue;
 		const event = new ICAL.Event(component);
-		const startTzid = component.getFirstProperty('dtstart')?.getParameter('tzid') ?? null;
-		const endTzid = component.getFirstProperty('dtend')?.getParameter('tzid') ?? startTzid;
+		const tzidOf = (name: string) => {
+			const value = component.getFirstProperty(name)?.getParameter('tzid');
+			return typeof value === 'string' ? value : null;
+		};
+		const startTzid = tzidOf('dtstart');
+		const endTzid = tzidOf('dtend') ?? startTzid;
 		if (!event.startDate) continue;
 		if (!event.isRecurring()) {
 			add(instant(event.startDate, startTzid, zone), instant(event.endDate, endTzid, zone));

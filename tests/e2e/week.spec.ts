@@ -1,0 +1,78 @@
+/** My week: a routine made in the dialog fills an event as one undoable stroke; a calendar file is read on the device. */
+import path from 'node:path';
+import { ROOT } from '../support/relay-process.js';
+import { createEvent, drag, expect, join, myCell, test } from './fixtures.js';
+
+test('a routine with two ranges, drawn as a week, fills an event in one stroke that undo takes back', async ({ page, app }) => {
+	await page.goto(`${app}/week`);
+	await expect(page.getByTestId('week-empty')).toBeVisible();
+	await page.getByRole('button', { name: '+ Add to my week' }).click();
+	const dialog = page.getByTestId('routine-dialog');
+	await dialog.getByLabel('What is it?').fill('Math academy');
+	const first = dialog.getByRole('group', { name: 'Time range 1' });
+	await first.getByLabel('From').selectOption({ label: '14:00' });
+	await first.getByLabel('To').selectOption({ label: '16:00' });
+	await dialog.getByRole('button', { name: '+ Add a time range' }).click();
+	const second = dialog.getByRole('group', { name: 'Time range 2' });
+	await second.getByLabel('From').selectOption({ label: '18:00' });
+	await second.getByLabel('To').selectOption({ label: '20:00' });
+	// A range without days is refused with a clear message.
+	await dialog.getByRole('button', { name: 'Save' }).click();
+	await expect(dialog.getByRole('alert')).toHaveText('Pick at least one day for each range.');
+	for (const day of ['Tuesday', 'Thursday']) await second.getByLabel(day).check();
+	await dialog.getByRole('button', { name: 'Save' }).click();
+	await expect(dialog).toBeHidden();
+	await expect(page.getByTestId('routine-entry')).toContainText('14:00–16:00 Mon Wed Fri; 18:00–20:00 Tue Thu');
+	await expect(page.getByTestId('week-block')).toHaveCount(5);
+	// The home page tells what comes next.
+	await page.goto(app);
+	await expect(page.getByTestId('week-now')).toContainText('Math academy');
+
+	// Mondays and Tuesdays 13:00–19:00 (the browser and the routine are in UTC).
+	await createEvent(page, app, 'title=Weekly&weekdays=1,2&from=13:00&to=19:00&slot=60&tz=UTC');
+	await join(page, 'Min');
+	await page.getByRole('button', { name: 'Fill from my week' }).click();
+	await expect(page.getByTestId('fill-summary')).toHaveText('Preview: 9 blocks become available, 0 are cleared.');
+	await expect(myCell(page, 'w1T13:00')).toHaveAttribute('data-proposal', '1');
+	await expect(myCell(page, 'w1T14:00')).not.toHaveAttribute('data-proposal');
+	await expect(myCell(page, 'w2T18:00')).not.toHaveAttribute('data-proposal');
+	// Nothing is written before Apply.
+	await expect(myCell(page, 'w1T13:00')).toHaveAttribute('data-mark', '0');
+	await page.getByRole('button', { name: 'Apply' }).click();
+	await expect(myCell(page, 'w1T13:00')).toHaveAttribute('data-mark', '1');
+	await expect(myCell(page, 'w2T17:00')).toHaveAttribute('data-mark', '1');
+	await expect(myCell(page, 'w1T15:00')).toHaveAttribute('data-mark', '0');
+	await expect(page.getByTestId('heatmap').locator('[data-slot="w1T13:00"]')).toHaveAttribute('data-count', '1');
+	await page.getByRole('button', { name: /Undo/ }).click();
+	for (const slot of ['w1T13:00', 'w2T17:00']) await expect(myCell(page, slot)).toHaveAttribute('data-mark', '0');
+
+	// Replace mode also clears a busy block I had marked.
+	await myCell(page, 'w1T14:00').click();
+	await page.getByRole('button', { name: 'Fill from my week' }).click();
+	await expect(page.getByTestId('fill-summary')).toHaveText('Preview: 9 blocks become available, 1 are cleared.');
+	await page.getByLabel('Only add my free times').check();
+	await expect(page.getByTestId('fill-summary')).toHaveText('Preview: 9 blocks become available, 0 are cleared.');
+	await page.getByRole('button', { name: 'Cancel' }).click();
+	await expect(myCell(page, 'w1T13:00')).not.toHaveAttribute('data-proposal');
+});
+
+test('importing a calendar file previews its busy times as unavailable; a file that is not a calendar is told', async ({ page, app }) => {
+	await createEvent(page, app, 'title=Planning&dates=2026-11-02,2026-11-03&from=09:00&to=18:00&slot=60&tz=UTC');
+	await join(page, 'Min');
+	await drag(page, '2026-11-02T13:00Z', '2026-11-02T17:00Z');
+	await page.getByRole('button', { name: 'Import a calendar (.ics)' }).click();
+	// Dropped: not a calendar.
+	await page.getByTestId('ics-drop').evaluate((zone) => {
+		const data = new DataTransfer();
+		data.items.add(new File(['hello'], 'notes.txt', { type: 'text/plain' }));
+		zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+	});
+	await expect(page.getByRole('alert')).toHaveText('That file is not an iCalendar (.ics) file.');
+	// Picked: the fixture's moved standup (16:00–16:30Z on 2 Nov) clears one block; its free reminder does not.
+	await page.getByLabel('Calendar file').setInputFiles(path.join(ROOT, 'tests/fixtures/busy.ics'));
+	await expect(page.getByTestId('fill-summary')).toHaveText('Preview: 0 blocks become available, 1 are cleared.');
+	await expect(myCell(page, '2026-11-02T16:00Z')).toHaveAttribute('data-proposal', '0');
+	await page.getByRole('button', { name: 'Apply' }).click();
+	await expect(myCell(page, '2026-11-02T16:00Z')).toHaveAttribute('data-mark', '0');
+	await expect(myCell(page, '2026-11-02T15:00Z')).toHaveAttribute('data-mark', '1');
+});
