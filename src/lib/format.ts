@@ -78,8 +78,13 @@ export function zoneName(zone: string): string {
 export function describeDays(kind: 'dates' | 'weekdays', dates: string[], weekdays: number[]): string {
 	if (kind === 'weekdays') return weekdays.map((w) => weekdayName(w)).join(', ');
 	if (dates.length === 0) return '';
+	return describeDateSpan(dates[0], dates[dates.length - 1], dates.length);
+}
+
+/** `Dec 1 – Dec 5 (3)`: the first and last of `count` dates. */
+export function describeDateSpan(first: string, last: string, count: number): string {
 	const fmt = (d: string) => columnLabel({ id: d, weekday: 1, date: d }).bottom;
-	return dates.length === 1 ? fmt(dates[0]) : `${fmt(dates[0])} – ${fmt(dates[dates.length - 1])} (${dates.length})`;
+	return count === 1 ? fmt(first) : `${fmt(first)} – ${fmt(last)} (${count})`;
 }
 
 /** The decided time as a span in `zone`. */

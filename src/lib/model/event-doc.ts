@@ -211,6 +211,23 @@ export function setLocked(doc: Y.Doc, locked: boolean): void {
 	eventMap(doc).set(LOCKED_KEY, locked);
 }
 
+/** Event setting (organizer only): the organizer deleted the event for everyone. */
+export const DELETED_KEY = 'deleted';
+
+/** Whether the organizer deleted the event for everyone. */
+export function isDeleted(doc: Y.Doc): boolean {
+	return eventMap(doc).get(DELETED_KEY) === true;
+}
+
+/**
+ * Organizer: deletes the event for everyone, or restores it. A mark in the
+ * document, not an erasure: every copy learns it by syncing, and answers
+ * stay in the document in case it is restored.
+ */
+export function setDeleted(doc: Y.Doc, deleted: boolean): void {
+	eventMap(doc).set(DELETED_KEY, deleted);
+}
+
 /** Members by id, with well-formed entries only. */
 export function readMembers(doc: Y.Doc): Map<string, Member> {
 	const out = new Map<string, Member>();

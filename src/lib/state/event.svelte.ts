@@ -7,6 +7,8 @@ import { createSubscriber } from 'svelte/reactivity';
 import * as Y from 'yjs';
 import {
 	isLocked,
+	isDeleted,
+	setDeleted,
 	removeMember,
 	renameMember,
 	setLocked,
@@ -61,6 +63,17 @@ export class EventState {
 	get locked(): boolean {
 		this.#subscribe();
 		return isLocked(this.doc);
+	}
+
+	/** The organizer deleted the event for everyone. */
+	get deleted(): boolean {
+		this.#subscribe();
+		return isDeleted(this.doc);
+	}
+
+	/** Organizer: deletes the event for everyone, or restores it. */
+	setDeleted(deleted: boolean): void {
+		setDeleted(this.doc, deleted);
 	}
 
 	/** The organizer's decided time, or `null`. */

@@ -17,7 +17,30 @@ export interface RememberedEvent {
 	organizer?: boolean;
 	/** Changes made on this device are not on the relay yet. */
 	pending?: boolean;
+	/** What the home page shows and searches, copied from the event when it was last open here. */
+	kind?: 'dates' | 'weekdays';
+	/** First and last date and how many (dates events). */
+	dates?: { first: string; last: string; count: number };
+	weekdays?: number[];
+	/** Daily window, minutes. */
+	start?: number;
+	end?: number;
+	/** My name in the event, if I joined here, and whether I marked anything. */
+	myName?: string;
+	marked?: boolean;
+	/** Member names, for search. */
+	members?: string[];
+	/** The organizer deleted it for everyone. */
+	deleted?: boolean;
+	/** Moved to this device's trash (ms); restorable until the trash is emptied. */
+	trashedAt?: number;
 }
+
+/** What an open event tells the home page about itself. */
+export type EventListing = Pick<
+	RememberedEvent,
+	'title' | 'kind' | 'dates' | 'weekdays' | 'start' | 'end' | 'myName' | 'marked' | 'members' | 'deleted'
+>;
 
 const listeners = new Set<() => void>();
 /** Latest pending flags, also for events not listed yet (the title arrives later). */
@@ -87,6 +110,31 @@ export function rememberEvent(entry: { id: string; title: string; organizer?: bo
 	const pending = knownPending.get(entry.id) ?? previous?.pending;
 	list.unshift({ ...previous, ...entry, organizer: entry.organizer || previous?.organizer, pending, lastOpened: now });
 	saveEvents(list.slice(0, 200));
+}
+
+/** Updates what the home page shows for an event, without counting as opening it. */
+export function describeEvent(eventId: string, listing: EventListing): void {
+	const list = rememberedEvents();
+	const entry = list.find((e) => e.id === eventId);
+	if (!entry) return;
+	Object.assign(entry, listing);
+	saveEvents(list);
+}
+
+/** Moves an event to this device's trash (`true`) or back out of it. */
+export function trashEvent(eventId: string, trashed: boolean, now = Date.now()): void {
+	const list = rememberedEvents();
+	const entry = list.find((e) => e.id === eventId);
+	if (!entry) return;
+	if (trashed) entry.trashedAt = now;
+	else delete entry.trashedAt;
+	saveEvents(list);
+}
+
+/** Forgets an event on this device: its listing and who I am in it. */
+export function forgetEvent(eventId: string): void {
+	saveEvents(rememberedEvents().filter((e) => e.id !== eventId));
+	setMyMemberId(eventId, null);
 }
 
 /** Records whether an event has changes the relay has not acknowledged. */

@@ -202,12 +202,31 @@ export async function resetLocalCopy(session: EventSession, forgetMember: string
 		setMyMemberId(session.id, null);
 		await forgetMemberSecret(session.id, forgetMember);
 	}
-	await new Promise<void>((resolve) => {
+	await deleteDatabase(session.id);
+}
+
+function deleteDatabase(eventId: string): Promise<void> {
+	return new Promise<void>((resolve) => {
 		try {
-			const request = indexedDB.deleteDatabase(localDbName(session.id));
+			const request = indexedDB.deleteDatabase(localDbName(eventId));
 			request.onsuccess = request.onerror = request.onblocked = () => resolve();
 		} catch {
 			resolve();
 		}
 	});
+}
+
+/**
+ * Deletes this device's copy of an event for good (emptying the trash). The
+ * event itself lives on at the relay and with everyone else; opening its
+ * link again loads it afresh.
+ */
+export async function deleteLocalCopy(eventId: string): Promise<void> {
+	const entry = open.get(eventId);
+	if (entry) {
+		open.delete(eventId);
+		if (entry.closeTimer) clearTimeout(entry.closeTimer);
+		entry.close();
+	}
+	await deleteDatabase(eventId);
 }
