@@ -385,13 +385,19 @@ test('"Install app" appears when the browser offers installation; iOS Safari get
 	await page.goto(app);
 	await expect(page.getByRole('button', { name: 'Install app' })).toHaveCount(0);
 	// Only the browser's offer is stood in for: headless Chromium never makes it by itself.
-	await page.evaluate(() => {
-		const offer = Object.assign(new Event('beforeinstallprompt', { cancelable: true }), {
-			prompt: async () => void ((window as unknown as { prompted: boolean }).prompted = true),
-			userChoice: Promise.resolve({ outcome: 'accepted' })
+	// The app listens once it has started, so the offer is repeated until it is seen (as browsers do on each load).
+	const offer = () =>
+		page.evaluate(() => {
+			const event = Object.assign(new Event('beforeinstallprompt', { cancelable: true }), {
+				prompt: async () => void ((window as unknown as { prompted: boolean }).prompted = true),
+				userChoice: Promise.resolve({ outcome: 'accepted' })
+			});
+			dispatchEvent(event);
 		});
-		dispatchEvent(offer);
-	});
+	await expect(async () => {
+		await offer();
+		await expect(page.getByRole('button', { name: 'Install app' })).toBeVisible({ timeout: 500 });
+	}).toPass();
 	await page.getByRole('button', { name: 'Install app' }).click();
 	expect(await page.evaluate(() => (window as unknown as { prompted?: boolean }).prompted)).toBe(true);
 	await expect(page.getByRole('button', { name: 'Install app' })).toHaveCount(0);
