@@ -14,6 +14,7 @@ import {
 } from '../src/lib/model/protocol.js';
 import { EVENT_KEY } from '../src/lib/model/event-doc.js';
 import { checkUpdate, type Writer } from '../src/lib/model/write-check.js';
+import { isPersonalRoomId } from '../src/lib/model/ids.js';
 import { authenticate } from './auth.js';
 import type { RelayConfig } from './config.js';
 import { log } from './log.js';
@@ -118,13 +119,18 @@ export function serveConnection(
 	rooms.get(roomId).then(
 		(loaded) => {
 			if (ws.readyState !== ws.OPEN) return rooms.release(loaded);
-			const auth = authenticate(roomId, loaded.credentials, params, loaded.doc.getMap(EVENT_KEY).size > 0);
-			if (!auth.ok) {
-				rooms.release(loaded);
-				return fail(CLOSE_NOT_AUTHENTICATED, auth.reason);
+			if (isPersonalRoomId(roomId)) {
+				// The room id is the secret: holding it is the right to write.
+				writer = { memberId: null, organizer: false, personal: true };
+			} else {
+				const auth = authenticate(roomId, loaded.credentials, params, loaded.doc.getMap(EVENT_KEY).size > 0);
+				if (!auth.ok) {
+					rooms.release(loaded);
+					return fail(CLOSE_NOT_AUTHENTICATED, auth.reason);
+				}
+				if (auth.registered) loaded.saveCredentials();
+				writer = auth.writer;
 			}
-			if (auth.registered) loaded.saveCredentials();
-			writer = auth.writer;
 			room = loaded;
 			rooms.retain(room);
 			room.add(ws, countSent);

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
-import { isEventId } from '../src/lib/model/ids.js';
+import { isEventId, isPersonalRoomId } from '../src/lib/model/ids.js';
 import { CLOSE_RESTARTING, SYNC_PATH } from '../src/lib/model/protocol.js';
 import type { RelayConfig } from './config.js';
 import { serveConnection } from './connection.js';
@@ -30,7 +30,7 @@ export function roomFromPath(url: string | undefined): string | null {
 	const pathname = new URL(url ?? '/', 'http://x').pathname;
 	if (!pathname.startsWith(SYNC_PATH + '/')) return null;
 	const id = pathname.slice(SYNC_PATH.length + 1);
-	return isEventId(id) ? id : null;
+	return isEventId(id) || isPersonalRoomId(id) ? id : null;
 }
 
 /** Opens storage and starts listening. */

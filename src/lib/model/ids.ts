@@ -76,3 +76,20 @@ export function newSecret(): string {
 export function isSecret(value: unknown): value is string {
 	return typeof value === 'string' && SECRET_PATTERN.test(value);
 }
+
+/**
+ * Room id of a personal document synced between one person's devices ("Use
+ * on my other devices"): `my-` and a fresh secret. Knowing it is the right to
+ * read and write it, so it travels only in a link's fragment.
+ */
+export const PERSONAL_ROOM_PATTERN = /^my-[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
+/** Whether `value` is a personal room id. */
+export function isPersonalRoomId(value: unknown): value is string {
+	return typeof value === 'string' && PERSONAL_ROOM_PATTERN.test(value);
+}
+
+/** A fresh personal room id. */
+export function newPersonalRoomId(): string {
+	return `my-${newSecret()}`;
+}

@@ -9,6 +9,8 @@
  * - `availability/<member id>` and everything inside it: that member, or the
  *   organizer (removing a member removes their marks).
  * Anything else (another top-level type, an array, text) is refused.
+ * A personal document (my week, synced between one person's devices) takes
+ * anything under `routines` from whoever holds its id, and nothing else.
  *
  * The update is decoded (`Y.decodeUpdate`) and each inserted item is
  * resolved to its entry through its parent, or through its neighbours when
@@ -19,6 +21,7 @@
  */
 import * as Y from 'yjs';
 import { AVAILABILITY_KEY, EVENT_KEY, isLocked, MEMBERS_KEY } from './event-doc.js';
+import { ROUTINES_KEY } from './routine.js';
 
 /** The writer of an update, as the relay authenticated it. */
 export interface Writer {
@@ -26,6 +29,8 @@ export interface Writer {
 	memberId: string | null;
 	/** The connection proved to be the event's organizer. */
 	organizer: boolean;
+	/** The room is a personal document, not an event (see ids.ts, `isPersonalRoomId`). */
+	personal?: boolean;
 }
 
 /** Why an update is refused (stable codes; the relay logs and sends them). */
@@ -52,7 +57,7 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer): Wri
 	const { structs, ds } = Y.decodeUpdate(update);
 	const byClient = new Map<number, Y.Item[]>();
 	for (const struct of structs) {
-		if (struct instanceof Y.GC && !writer.organizer && struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)) {
+		if (struct instanceof Y.GC && !writer.organizer && !writer.personal && struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)) {
 			// Collected content has no parent to check, yet it takes clock ranges; only the organizer may send new ones.
 			return { ok: false, reason: 'collected-content', detail: `${struct.id.client}:${struct.id.clock}` };
 		}
@@ -121,6 +126,7 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer): Wri
 		const { root, key } = entry;
 		const refuse = (reason: WriteRefusal): WriteVerdict => ({ ok: false, reason, detail: `${root}/${key ?? ''}` });
 		if (key === null) return refuse('unknown-entry');
+		if (writer.personal) return root === ROUTINES_KEY ? { ok: true } : refuse('unknown-entry');
 		if (root === EVENT_KEY) return writer.organizer ? { ok: true } : refuse('settings-need-organizer');
 		if (root === MEMBERS_KEY) {
 			if (writer.organizer) return { ok: true };
