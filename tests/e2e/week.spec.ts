@@ -76,3 +76,37 @@ test('importing a calendar file previews its busy times as unavailable; a file t
 	await expect(myCell(page, '2026-11-02T16:00Z')).toHaveAttribute('data-mark', '0');
 	await expect(myCell(page, '2026-11-02T15:00Z')).toHaveAttribute('data-mark', '1');
 });
+
+test('"Use on my other devices": a private link brings my week to another device, and edits flow both ways', async ({ browser, page, app }) => {
+	async function addEntry(p: typeof page, title: string) {
+		await p.getByRole('button', { name: '+ Add to my week' }).click();
+		const dialog = p.getByTestId('routine-dialog');
+		await dialog.getByLabel('What is it?').fill(title);
+		await dialog.getByRole('button', { name: 'Save' }).click();
+		await expect(dialog).toBeHidden();
+	}
+	await page.goto(`${app}/week`);
+	await addEntry(page, 'Gym');
+	const sync = page.getByTestId('week-sync');
+	await sync.getByRole('button', { name: 'Turn on' }).click();
+	const link = await sync.getByLabel('Private sync link').inputValue();
+	expect(link).toMatch(/\/week#sync=my-[A-Za-z0-9_-]{43}$/);
+
+	const laptop = await (await browser.newContext()).newPage();
+	await laptop.goto(link);
+	await expect(laptop.getByText('This device now shares your week with your other devices.')).toBeVisible();
+	// The key leaves the address bar at once.
+	expect(new URL(laptop.url()).hash).toBe('');
+	await expect(laptop.getByTestId('routine-entry')).toContainText('Gym');
+	await addEntry(laptop, 'Choir');
+	await expect(page.getByTestId('routine-entry')).toHaveCount(2);
+	await expect(page.getByTestId('routine-entry').filter({ hasText: 'Choir' })).toBeVisible();
+	// Still syncing after a reload (the room is remembered on the device).
+	await laptop.reload();
+	await page.getByRole('button', { name: 'Delete: Gym' }).click();
+	await expect(laptop.getByTestId('routine-entry')).toHaveCount(1);
+
+	const bad = await (await browser.newContext()).newPage();
+	await bad.goto(`${app}/week#sync=not-a-room`);
+	await expect(bad.getByRole('alert')).toHaveText('This sync link is not valid. Copy it again from your other device.');
+});

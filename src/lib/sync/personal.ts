@@ -1,12 +1,16 @@
 /**
- * The personal document: my week (routine entries), on this device only.
- * It is a Y.Doc in its own IndexedDB database, never joined to an event's
- * relay room, so routines never reach other people. Two tabs share it
- * through IndexedDB updates, and through a BroadcastChannel while both are
- * open.
+ * The personal document: my week (routine entries). It is a Y.Doc in its own
+ * IndexedDB database, never joined to an event's relay room, so routines
+ * never reach other people. Two tabs share it through a BroadcastChannel.
+ * "Use on my other devices" syncs it through the relay in a personal room
+ * (`my-<secret>`, see ids.ts) whose id only my devices know: the link
+ * carries it in its fragment, which browsers never send to a server.
  */
 import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
+import { WebsocketProvider } from 'y-websocket';
+import { isPersonalRoomId, newPersonalRoomId } from '../model/ids.js';
+import { relayUrl } from './session.js';
 
 /** IndexedDB database of the personal document. */
 export const PERSONAL_DB = 'moim-personal';
@@ -38,4 +42,65 @@ export function personalDoc(): { doc: Y.Doc; ready: Promise<void> } {
 	}
 	personal = { doc, ready };
 	return personal;
+}
+
+/** localStorage key of this device's personal room, when syncing is on. */
+const ROOM_KEY = 'moim:personal-room';
+
+let provider: WebsocketProvider | null = null;
+
+function storedRoom(): string | null {
+	try {
+		const room = localStorage.getItem(ROOM_KEY);
+		return isPersonalRoomId(room) ? room : null;
+	} catch {
+		return null;
+	}
+}
+
+/** The personal room this device syncs my week through, or `null`. */
+export function personalRoom(): string | null {
+	return storedRoom();
+}
+
+/** Starts syncing with the stored room, if any (called on every page load). */
+export function resumePersonalSync(): WebsocketProvider | null {
+	const room = storedRoom();
+	if (!room) return null;
+	if (provider?.roomname === room) return provider;
+	provider?.destroy();
+	provider = new WebsocketProvider(relayUrl(), room, personalDoc().doc, { disableBc: true });
+	return provider;
+}
+
+/**
+ * Turns syncing on: with `room` from another device's link, or a new room.
+ * Entries already here are merged into it. Returns the room id.
+ */
+export function startPersonalSync(room: string = storedRoom() ?? newPersonalRoomId()): string {
+	if (!isPersonalRoomId(room)) throw new Error('Not a personal sync link');
+	try {
+		localStorage.setItem(ROOM_KEY, room);
+	} catch {
+		// Not remembered: syncs for this visit only.
+	}
+	provider?.destroy();
+	provider = new WebsocketProvider(relayUrl(), room, personalDoc().doc, { disableBc: true });
+	return room;
+}
+
+/** Stops syncing on this device; the entries stay here (and on the other devices). */
+export function stopPersonalSync(): void {
+	provider?.destroy();
+	provider = null;
+	try {
+		localStorage.removeItem(ROOM_KEY);
+	} catch {
+		// Nothing stored.
+	}
+}
+
+/** The link that brings another device into this room. */
+export function personalSyncLink(room: string, origin: string = location.origin): string {
+	return `${origin}/week#sync=${room}`;
 }
