@@ -31,6 +31,26 @@ test('home, create and event pages have no serious or critical axe violations, l
 	expect(await seriousViolations(page), 'event, joined, dark').toEqual([]);
 });
 
+test('my week, its dialog and the filled-in home list have no serious or critical axe violations, light and dark', async ({ page, app }) => {
+	await page.goto(`${app}/week`);
+	await page.getByRole('button', { name: '+ Add to my week' }).click();
+	await page.getByLabel('What is it?').fill('Axe practice');
+	expect(await seriousViolations(page), 'routine dialog').toEqual([]);
+	await page.getByRole('button', { name: 'Save' }).click();
+	await page.getByTestId('week-sync').getByRole('button', { name: 'Turn on' }).click();
+	for (const colorScheme of ['light', 'dark'] as const) {
+		await page.emulateMedia({ colorScheme });
+		expect(await seriousViolations(page), `my week (${colorScheme})`).toEqual([]);
+	}
+	await page.emulateMedia({ colorScheme: 'light' });
+	await createEvent(page, app, 'title=Axe&weekdays=1,3&from=13:00&to=17:00&slot=60&tz=UTC');
+	await join(page, 'Ana');
+	await page.getByRole('button', { name: 'Fill from my week' }).click();
+	expect(await seriousViolations(page), 'event with a fill preview').toEqual([]);
+	await page.goto(app);
+	expect(await seriousViolations(page), 'home with events and my week').toEqual([]);
+});
+
 /** Presses Tab until `target` has focus (keyboard only, no clicks). */
 async function tabTo(page: Page, target: ReturnType<Page['locator']>, limit = 80) {
 	for (let i = 0; i < limit; i++) {
