@@ -96,10 +96,28 @@ export function rememberedEvents(): RememberedEvent[] {
 		if (!Array.isArray(list)) return [];
 		return list
 			.filter((e) => e && typeof e.id === 'string' && typeof e.title === 'string')
+			.map(wellFormed)
 			.sort((a, b) => b.lastOpened - a.lastOpened);
 	} catch {
 		return [];
 	}
+}
+
+/**
+ * An entry with only well-typed optional fields: localStorage is edited by
+ * other versions of the app (and by hand), and the home page must not break.
+ */
+function wellFormed(e: RememberedEvent): RememberedEvent {
+	const isDate = (d: unknown) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d);
+	const out: RememberedEvent = { ...e, lastOpened: Number.isFinite(e.lastOpened) ? e.lastOpened : 0 };
+	if (e.kind !== 'dates' && e.kind !== 'weekdays') delete out.kind;
+	if (!e.dates || !isDate(e.dates.first) || !isDate(e.dates.last) || !Number.isInteger(e.dates.count)) delete out.dates;
+	if (!Array.isArray(e.weekdays) || !e.weekdays.every((w) => Number.isInteger(w) && w >= 1 && w <= 7)) delete out.weekdays;
+	if (!Number.isInteger(e.start) || !Number.isInteger(e.end)) (delete out.start, delete out.end);
+	if (typeof e.myName !== 'string') delete out.myName;
+	if (!Array.isArray(e.members) || !e.members.every((m) => typeof m === 'string')) delete out.members;
+	if (typeof e.trashedAt !== 'number') delete out.trashedAt;
+	return out;
 }
 
 /** Records that an event was opened (or created) now. */
