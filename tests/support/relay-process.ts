@@ -22,6 +22,8 @@ export interface RelayOptions {
 
 export interface RelayProcess {
 	port: number;
+	/** Process id (for CPU and memory readings in benchmarks). */
+	pid: number;
 	dataDir: string;
 	httpUrl: string;
 	wsUrl: string;
@@ -75,6 +77,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayProce
 	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 	const handle: RelayProcess = {
 		port,
+		pid: child.pid!,
 		dataDir,
 		httpUrl: `http://127.0.0.1:${port}`,
 		wsUrl: `ws://127.0.0.1:${port}/sync`,

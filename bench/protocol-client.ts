@@ -1,0 +1,75 @@
+/**
+ * A raw y-websocket protocol client for load generation: no provider, no
+ * awareness, no reconnects — just the sync messages, so thousands fit in
+ * one process and both relays see exactly the same traffic.
+ */
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import * as syncProtocol from 'y-protocols/sync';
+
+const MESSAGE_SYNC = 0;
+
+export class RawClient {
+	readonly ws: WebSocket;
+	/** Arrival times (performance.now()) of update messages. */
+	readonly arrivals: number[] = [];
+	readonly synced: Promise<void>;
+	readonly opened: Promise<void>;
+	#resolveSynced!: () => void;
+
+	/** `doc`, when given, receives the relay's state and sends its own updates. */
+	constructor(
+		url: string,
+		readonly doc: Y.Doc | null = null
+	) {
+		this.ws = new WebSocket(url);
+		this.ws.binaryType = 'nodebuffer';
+		this.synced = new Promise((resolve) => (this.#resolveSynced = resolve));
+		this.opened = new Promise((resolve, reject) => {
+			this.ws.once('open', () => resolve());
+			this.ws.once('error', reject);
+		});
+		this.ws.on('open', () => {
+			const e = encoding.createEncoder();
+			encoding.writeVarUint(e, MESSAGE_SYNC);
+			syncProtocol.writeSyncStep1(e, this.doc ?? new Y.Doc());
+			this.ws.send(encoding.toUint8Array(e));
+		});
+		this.ws.on('message', (data: Buffer) => this.#receive(new Uint8Array(data)));
+		doc?.on('update', (update: Uint8Array, origin: unknown) => {
+			if (origin !== this) this.sendUpdate(update);
+		});
+	}
+
+	sendUpdate(update: Uint8Array) {
+		const e = encoding.createEncoder();
+		encoding.writeVarUint(e, MESSAGE_SYNC);
+		syncProtocol.writeUpdate(e, update);
+		this.ws.send(encoding.toUint8Array(e));
+	}
+
+	#receive(bytes: Uint8Array) {
+		const d = decoding.createDecoder(bytes);
+		if (decoding.readVarUint(d) !== MESSAGE_SYNC) return; // awareness and the rest
+		const kind = decoding.readVarUint(d);
+		if (kind === syncProtocol.messageYjsSyncStep1) {
+			// Answer the relay's question about our state (empty for observers).
+			const e = encoding.createEncoder();
+			encoding.writeVarUint(e, MESSAGE_SYNC);
+			syncProtocol.writeSyncStep2(e, this.doc ?? new Y.Doc(), decoding.readVarUint8Array(d));
+			this.ws.send(encoding.toUint8Array(e));
+		} else if (kind === syncProtocol.messageYjsSyncStep2) {
+			if (this.doc) Y.applyUpdate(this.doc, decoding.readVarUint8Array(d), this);
+			this.#resolveSynced();
+		} else if (kind === syncProtocol.messageYjsUpdate) {
+			this.arrivals.push(performance.now());
+			if (this.doc) Y.applyUpdate(this.doc, decoding.readVarUint8Array(d), this);
+		}
+	}
+
+	close() {
+		this.ws.terminate();
+	}
+}
