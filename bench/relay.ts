@@ -25,8 +25,12 @@ const OBSERVERS = (process.env.BENCH_OBSERVERS ?? '1,50,200').split(',').map(Num
 interface Server {
 	name: 'ours' | 'reference';
 	pid: number;
+	/** Where it stores rooms. */
+	dataDir: string;
 	/** WebSocket URL of a room. */
 	url(room: string, params?: string): string;
+	/** Kills the process and starts a new one on the same port and data; resolves when it listens. */
+	restart(): Promise<void>;
 	stop(): Promise<void>;
 }
 
@@ -40,30 +44,187 @@ async function freePort(): Promise<number> {
 }
 
 async function startOurs(): Promise<Server> {
-	const relay = await startRelay({ env: { MAX_CONNECTIONS_PER_ADDRESS: '100000' } });
-	return { name: 'ours', pid: relay.pid, url: (room, params = '') => `${relay.wsUrl}/${room}${params}`, stop: () => relay.kill() };
+	let relay = await startRelay({ env: { MAX_CONNECTIONS_PER_ADDRESS: '100000', ROOM_IDLE_MS: '5000' } });
+	const server: Server = {
+		name: 'ours',
+		pid: relay.pid,
+		dataDir: relay.dataDir,
+		url: (room, params = '') => `${relay.wsUrl}/${room}${params}`,
+		async restart() {
+			await relay.kill();
+			relay = await relay.restart();
+			server.pid = relay.pid;
+		},
+		stop: async () => {
+			await relay.kill();
+			fs.rmSync(relay.dataDir, { recursive: true, force: true });
+		}
+	};
+	return server;
 }
 
 async function startReference(): Promise<Server> {
 	const port = await freePort();
 	const dir = tempDir('moim-bench-ref-');
-	const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'node_modules/@y/websocket-server/src/server.js')], {
-		env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), YPERSISTENCE: dir },
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	await new Promise<void>((resolve, reject) => {
-		child.stdout!.on('data', (d) => String(d).includes('running at') && resolve());
-		child.once('exit', (code) => reject(new Error(`reference server exited with ${code}`)));
-	});
-	return {
+	const launch = async () => {
+		const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'node_modules/@y/websocket-server/src/server.js')], {
+			env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), YPERSISTENCE: dir },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		await new Promise<void>((resolve, reject) => {
+			child.stdout!.on('data', (d) => String(d).includes('running at') && resolve());
+			child.once('exit', (code) => reject(new Error(`reference server exited with ${code}`)));
+		});
+		return child;
+	};
+	let child = await launch();
+	const kill = () =>
+		new Promise<void>((resolve) => {
+			if (child.exitCode !== null || child.signalCode !== null) return resolve();
+			child.once('exit', () => resolve());
+			child.kill('SIGKILL');
+		});
+	const server: Server = {
 		name: 'reference',
 		pid: child.pid!,
+		dataDir: dir,
 		url: (room) => `ws://127.0.0.1:${port}/${room}`,
+		async restart() {
+			await kill();
+			child = await launch();
+			server.pid = child.pid!;
+		},
 		stop: async () => {
-			child.kill('SIGKILL');
+			await kill();
 			fs.rmSync(dir, { recursive: true, force: true });
 		}
 	};
+	return server;
+}
+
+/** Resident memory of a process, MB. */
+function rssMb(pid: number): number {
+	const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+	return Number(line.split(/\s+/)[1]) / 1024;
+}
+
+/** Bytes a process has caused to be written to storage (/proc/<pid>/io write_bytes). */
+function writeBytes(pid: number): number {
+	const line = fs.readFileSync(`/proc/${pid}/io`, 'utf8').split('\n').find((l) => l.startsWith('write_bytes:'))!;
+	return Number(line.split(/\s+/)[1]);
+}
+
+/** Total size of the files under `dir`, bytes. */
+function dirBytes(dir: string): number {
+	let total = 0;
+	for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+		const p = path.join(dir, entry.name);
+		total += entry.isDirectory() ? dirBytes(p) : fs.statSync(p).size;
+	}
+	return total;
+}
+
+/** A writer in a new room: an event it organizes and has joined. Returns a stroke function. */
+async function eventRoom(server: Server, room = newEventId()) {
+	const me = person({ organizer: true });
+	const doc = new Y.Doc();
+	const writer = new RawClient(server.url(room, query(me)), doc);
+	await writer.synced;
+	createEvent(doc, { title: 'Bench', kind: 'weekdays', dates: [], weekdays: [1, 2, 3, 4, 5, 6, 7], start: 0, end: 1440, slot: 15, tz: 'UTC' }, 1);
+	joinEvent(doc, 'Writer', 1, me.memberId);
+	let n = 0;
+	/** One single-slot stroke; returns the bytes of the update sent. */
+	const stroke = () => {
+		// 672 distinct blocks (7 days × 96 quarters); later passes clear and re-mark them.
+		const i = n++;
+		const block = i % 672;
+		const slot = `w${(block % 7) + 1}T${String(Math.floor(block / 7) % 24).padStart(2, '0')}:${String(Math.floor(block / 168) * 15).padStart(2, '0')}`;
+		let bytes = 0;
+		const count = (u: Uint8Array) => (bytes += u.byteLength);
+		doc.on('update', count);
+		applyStroke(doc, me.memberId, [slot], Math.floor(i / 672) % 2 === 0 ? 1 : 0);
+		doc.off('update', count);
+		return bytes;
+	};
+	return { room, writer, doc, stroke };
+}
+
+/** 500 clients join 100 rooms (each with an event and a few strokes) at once: time until all have synced. */
+async function joinStorm(server: Server) {
+	const rooms: string[] = [];
+	for (let i = 0; i < 100; i++) {
+		const { room, writer, stroke } = await eventRoom(server);
+		for (let k = 0; k < 20; k++) stroke();
+		await sleep(5);
+		writer.close();
+		rooms.push(room);
+	}
+	await sleep(500);
+	const start = performance.now();
+	const clients = Array.from({ length: 500 }, (_, i) => new RawClient(server.url(rooms[i % 100])));
+	await Promise.all(clients.map((c) => c.synced));
+	const ms = performance.now() - start;
+	for (const c of clients) c.close();
+	return ms;
+}
+
+/** RSS fresh, with 1,000 rooms of one client each, and a minute after they all left. */
+async function memory(server: Server, afterMs: number) {
+	await sleep(1000);
+	const fresh = rssMb(server.pid);
+	const clients: RawClient[] = [];
+	for (let i = 0; i < 1000; i++) {
+		const { writer, stroke } = await eventRoom(server);
+		for (let k = 0; k < 5; k++) stroke();
+		clients.push(writer);
+	}
+	await sleep(1000);
+	const loaded = rssMb(server.pid);
+	for (const c of clients) c.close();
+	await sleep(afterMs);
+	return { fresh, loaded, after: rssMb(server.pid) };
+}
+
+/** 10,000 strokes in one room: bytes written to disk per byte received, and the stored size. */
+async function storage(server: Server) {
+	const { room, writer, stroke } = await eventRoom(server);
+	await sleep(500);
+	const before = writeBytes(server.pid);
+	let received = 0;
+	for (let i = 0; i < 10_000; i++) {
+		received += stroke();
+		if (i % 50 === 49) await sleep(2);
+	}
+	// A fresh reader syncing means the relay has taken in every stroke.
+	const probe = new RawClient(server.url(room));
+	await probe.synced;
+	writer.close();
+	probe.close();
+	await sleep(3000);
+	return { amplification: (writeBytes(server.pid) - before) / received, stored: dirBytes(server.dataDir), received };
+}
+
+/** 200 clients in 20 rooms; the relay restarts; time from its return until all 200 are synced again. */
+async function restart(server: Server) {
+	const rooms: string[] = [];
+	for (let i = 0; i < 20; i++) {
+		const { room, writer, stroke } = await eventRoom(server);
+		for (let k = 0; k < 20; k++) stroke();
+		await sleep(20);
+		writer.close();
+		rooms.push(room);
+	}
+	const clients = Array.from({ length: 200 }, (_, i) => new RawClient(server.url(rooms[i % 20])));
+	await Promise.all(clients.map((c) => c.synced));
+	await sleep(500);
+	await server.restart();
+	const start = performance.now();
+	// Clients reconnect at once (as y-websocket does on its first retry).
+	const again = Array.from({ length: 200 }, (_, i) => new RawClient(server.url(rooms[i % 20])));
+	await Promise.all(again.map((c) => c.synced));
+	const ms = performance.now() - start;
+	for (const c of [...clients, ...again]) c.close();
+	return ms;
 }
 
 /** Process CPU time (user + system), ms, from /proc. */
@@ -81,13 +242,7 @@ function percentile(sorted: number[], p: number): number {
 
 /** One writer sending single-slot strokes at a steady rate to `observers` readers of one room. */
 async function propagation(server: Server, observers: number) {
-	const room = newEventId();
-	const writerPerson = person({ organizer: true });
-	const doc = new Y.Doc();
-	const writer = new RawClient(server.url(room, query(writerPerson)), doc);
-	await writer.synced;
-	createEvent(doc, { title: 'Bench', kind: 'weekdays', dates: [], weekdays: [1, 2, 3, 4, 5, 6, 7], start: 0, end: 1440, slot: 15, tz: 'UTC' }, 1);
-	joinEvent(doc, 'Writer', 1, writerPerson.memberId);
+	const { room, writer, stroke } = await eventRoom(server);
 	const readers: RawClient[] = [];
 	for (let i = 0; i < observers; i++) readers.push(new RawClient(server.url(room)));
 	await Promise.all(readers.map((r) => r.synced));
@@ -97,9 +252,8 @@ async function propagation(server: Server, observers: number) {
 	const sent: number[] = [];
 	const cpuBefore = cpuMs(server.pid);
 	for (let i = 0; i < STROKES; i++) {
-		const slot = `w${(i % 7) + 1}T${String(Math.floor(i / 7) % 24).padStart(2, '0')}:${String((i * 15) % 60).padStart(2, '0')}`;
 		sent.push(performance.now());
-		applyStroke(doc, writerPerson.memberId, [slot], 1);
+		stroke();
 		await sleep(INTERVAL_MS);
 	}
 	const deadline = Date.now() + 10_000;
@@ -119,6 +273,23 @@ async function propagation(server: Server, observers: number) {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
+
+async function both<T>(fn: (server: Server) => Promise<T>): Promise<Record<'ours' | 'reference', T>> {
+	const out = {} as Record<'ours' | 'reference', T>;
+	for (const start of [startOurs, startReference]) {
+		const server = await start();
+		try {
+			out[server.name] = await fn(server);
+		} finally {
+			await server.stop();
+		}
+	}
+	return out;
+}
+
+function line(what: string, ours: number, reference: number, digits = 2) {
+	console.log(`| ${what} | ${fmt(ours, digits)} | ${fmt(reference, digits)} | ${fmt(ours / reference)}× |`);
+}
 
 async function main() {
 	console.log(`# Relay benchmark — ${new Date().toISOString()} — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}`);
@@ -154,6 +325,30 @@ async function main() {
 		row('CPU per update per observer (ms)', (x) => median(x.cpu), 4);
 		if (results.ours.lost || results.reference.lost) console.log(`| ${observers} | updates not delivered | ${results.ours.lost} | ${results.reference.lost} | |`);
 	}
+
+	console.log('\n| scenario | ours | reference | ours / reference |');
+	console.log('|---|---|---|---|');
+	const storms = await both(async (s) => {
+		const runs: number[] = [];
+		for (let i = 0; i < RUNS; i++) runs.push(await joinStorm(s));
+		return median(runs);
+	});
+	line('join storm: 500 clients, 100 rooms, until all synced (ms)', storms.ours, storms.reference, 0);
+	const afterMs = Number(process.env.BENCH_AFTER_MS ?? 60_000);
+	const mem = await both((s) => memory(s, afterMs));
+	line('RSS fresh (MB)', mem.ours.fresh, mem.reference.fresh, 1);
+	line('RSS with 1,000 rooms × 1 client (MB)', mem.ours.loaded, mem.reference.loaded, 1);
+	line(`RSS ${afterMs / 1000} s after all left (MB)`, mem.ours.after, mem.reference.after, 1);
+	line('  … back within 10% of fresh? (after / fresh)', mem.ours.after / mem.ours.fresh, mem.reference.after / mem.reference.fresh);
+	const disk = await both(storage);
+	line('write amplification (bytes to disk / bytes received), 10,000 strokes', disk.ours.amplification, disk.reference.amplification);
+	line('stored size after 10,000 strokes (KB)', disk.ours.stored / 1024, disk.reference.stored / 1024, 1);
+	const restarts = await both(async (s) => {
+		const runs: number[] = [];
+		for (let i = 0; i < RUNS; i++) runs.push(await restart(s));
+		return median(runs);
+	});
+	line('restart: 200 clients resynced after the relay is back (ms)', restarts.ours, restarts.reference, 0);
 }
 
 await main();
