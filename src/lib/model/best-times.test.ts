@@ -69,6 +69,8 @@ describe('bestTimes', () => {
 			fc.property(fc.array(marksArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 4 }), (people, minSlots) => {
 				const availability = new Map(people.map((list, i) => [`m${i}`, new Map<string, Level>(list.map(([c, r, l]) => [`d${c}r${r}`, l]))]));
 				const times = bestTimes(grid(days, rows), availability, { minSlots, limit: 1000 });
+				// Keeping only the best few gives exactly the head of the full ranking.
+				for (const limit of [1, 3]) expect(bestTimes(grid(days, rows), availability, { minSlots, limit })).toEqual(times.slice(0, limit));
 				for (let i = 1; i < times.length; i++) {
 					const [a, b] = [times[i - 1], times[i]];
 					const key = (t: typeof a) => [t.available.length, t.ifNeeded.length, t.slots.length];

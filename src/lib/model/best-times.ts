@@ -48,7 +48,8 @@ type Bits = Uint32Array;
 /** Ranked candidate times for a grid and everyone's marks. */
 export function bestTimes(grid: Grid, availability: ReadonlyMap<string, MemberMarks>, options: BestTimeOptions = {}): BestTime[] {
 	const minSlots = Math.max(1, Math.floor(options.minSlots ?? 1));
-	const limit = options.limit ?? 10;
+	const limit = Math.floor(options.limit ?? 10);
+	if (!(limit > 0)) return [];
 	const members = [...availability.keys()].filter((id) => !options.only || options.only.has(id));
 	if (members.length === 0) return [];
 	const words = Math.ceil(members.length / 32);
@@ -80,42 +81,47 @@ export function bestTimes(grid: Grid, availability: ReadonlyMap<string, MemberMa
 		if (i !== undefined) required[i >>> 5] |= 1 << (i & 31);
 	}
 
-	const found: { column: number; startRow: number; endRow: number; available: Bits; attend: Bits }[] = [];
+	// Only the best `limit` candidates are kept (a small sorted list), so the many maximal ranges of a
+	// large group cost a comparison each, not an allocation and a place in a big sort.
+	type Candidate = { column: number; startRow: number; endRow: number; available: Bits; attend: Bits; availableCount: number; ifNeededCount: number; length: number };
+	const top: Candidate[] = [];
+	const better = (a: Omit<Candidate, 'available' | 'attend'>, b: Omit<Candidate, 'available' | 'attend'>) =>
+		b.availableCount - a.availableCount ||
+		b.ifNeededCount - a.ifNeededCount ||
+		b.length - a.length ||
+		a.column - b.column ||
+		a.startRow - b.startRow;
 	const avail = new Uint32Array(words);
 	const attend = new Uint32Array(words);
 	grid.cells.forEach((column, c) => {
-		const at = (r: number) => (r >= 0 && r < column.length ? column[r] : null);
+		// Per row of this day: who is available, who can come at all (null where the time does not exist).
+		const rowAvail = column.map((slot) => (slot === null ? null : (availableAt.get(slot) ?? none)));
+		const rowAttend = column.map((slot) => (slot === null ? null : (attendAt.get(slot) ?? none)));
 		for (let start = 0; start < column.length; start++) {
-			if (at(start) === null) continue;
+			if (rowAttend[start] === null) continue;
 			avail.fill(0xffffffff);
 			attend.fill(0xffffffff);
-			for (let end = start; at(end) !== null; end++) {
-				const slot = at(end)!;
-				and(avail, availableAt.get(slot) ?? none);
-				and(attend, attendAt.get(slot) ?? none);
+			for (let end = start; end < column.length && rowAttend[end] !== null; end++) {
+				and(avail, rowAvail[end]!);
+				and(attend, rowAttend[end]!);
 				if (isZero(attend)) break;
 				if (end - start + 1 < minSlots) continue;
 				// Maximal: one more block on either side would change who can come.
-				if (sameWith(avail, attend, at(end + 1), availableAt, attendAt, none)) continue;
-				if (sameWith(avail, attend, at(start - 1), availableAt, attendAt, none)) continue;
+				if (sameWith(avail, attend, rowAvail[end + 1] ?? null, rowAttend[end + 1] ?? null)) continue;
+				if (sameWith(avail, attend, rowAvail[start - 1] ?? null, rowAttend[start - 1] ?? null)) continue;
 				if (!covers(attend, required)) continue;
-				found.push({ column: c, startRow: start, endRow: end, available: avail.slice(), attend: attend.slice() });
+				const availableCount = popcount(avail);
+				const candidate = { column: c, startRow: start, endRow: end, availableCount, ifNeededCount: popcount(attend) - availableCount, length: end - start + 1 };
+				if (top.length === limit && better(candidate, top[top.length - 1]) >= 0) continue;
+				let at = top.length;
+				while (at > 0 && better(candidate, top[at - 1]) < 0) at--;
+				top.splice(at, 0, { ...candidate, available: avail.slice(), attend: attend.slice() });
+				if (top.length > limit) top.pop();
 			}
 		}
 	});
 
-	const ranked = found.map((f) => {
-		const availableCount = popcount(f.available);
-		return { ...f, availableCount, ifNeededCount: popcount(f.attend) - availableCount, length: f.endRow - f.startRow + 1 };
-	});
-	ranked.sort(
-		(a, b) =>
-			b.availableCount - a.availableCount ||
-			b.ifNeededCount - a.ifNeededCount ||
-			b.length - a.length ||
-			a.column - b.column ||
-			a.startRow - b.startRow
-	);
+	const ranked = top;
 	return ranked.slice(0, limit).map((f) => {
 		const split: BestTime = {
 			column: f.column,
@@ -152,11 +158,9 @@ function covers(bits: Bits, needed: Bits): boolean {
 	return true;
 }
 
-/** Whether adding `slot` to a range leaves who can come (both levels) unchanged. */
-function sameWith(avail: Bits, attend: Bits, slot: string | null, availableAt: Map<string, Bits>, attendAt: Map<string, Bits>, none: Bits): boolean {
-	if (slot === null) return false;
-	const a = availableAt.get(slot) ?? none;
-	const m = attendAt.get(slot) ?? none;
+/** Whether adding a block (its available and can-come bits; null where it does not exist) leaves who can come unchanged. */
+function sameWith(avail: Bits, attend: Bits, a: Bits | null, m: Bits | null): boolean {
+	if (a === null || m === null) return false;
 	for (let i = 0; i < avail.length; i++) {
 		if ((avail[i] & a[i]) !== avail[i] || (attend[i] & m[i]) !== attend[i]) return false;
 	}
