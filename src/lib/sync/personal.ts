@@ -68,6 +68,10 @@ export function resumePersonalSync(): WebsocketProvider | null {
 	const room = storedRoom();
 	if (!room) return null;
 	if (provider?.roomname === room) return provider;
+	return connect(room);
+}
+
+function connect(room: string): WebsocketProvider {
 	provider?.destroy();
 	provider = new WebsocketProvider(relayUrl(), room, personalDoc().doc, { disableBc: true });
 	return provider;
@@ -84,8 +88,7 @@ export function startPersonalSync(room: string = storedRoom() ?? newPersonalRoom
 	} catch {
 		// Not remembered: syncs for this visit only.
 	}
-	provider?.destroy();
-	provider = new WebsocketProvider(relayUrl(), room, personalDoc().doc, { disableBc: true });
+	connect(room);
 	return room;
 }
 
