@@ -115,6 +115,23 @@ describe('write permission', () => {
 		expect(relay.output()).not.toContain(mallory.params[PARAM_MEMBER_SECRET]);
 	});
 
+	it("lets a member reconnect after another member's overwrite (the sync step 2 carries that deletion)", async () => {
+		const { relay, room, benId, ben } = await guardedEvent();
+		const cara = person();
+		const c = client(relay, room, cara);
+		await until(() => readSettings(c.doc) !== null, 'cara has the event');
+		joinEvent(c.doc, 'Cara', 3, cara.memberId);
+		applyStroke(ben.doc, benId.memberId, ['w1T09:30'], 2);
+		await until(() => readMembers(ben.doc).size === 3 && c.doc.getMap('availability').size === 3, 'everyone everywhere');
+		await until(() => availabilityMap(c.doc).get(benId.memberId)?.get('w1T09:30') === 2, "ben's overwrite at cara");
+		c.provider.disconnect();
+		applyStroke(c.doc, cara.memberId, ['w2T10:30'], 1);
+		c.provider.connect();
+		await until(() => markedSlots(ben.doc, cara.memberId).has('w2T10:30'), "cara's offline stroke at ben");
+		expect(c.closes).toEqual([]);
+		expect((await relayCopy(relay, room)).getMap('availability').size).toBe(3);
+	});
+
 	it('a reader without credentials can read but not join', async () => {
 		const { relay, room } = await guardedEvent();
 		const closed = await attempt(relay, room, undefined, (d) => joinEvent(d, 'Nobody', 5));

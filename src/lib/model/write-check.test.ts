@@ -125,6 +125,21 @@ describe('checkUpdate', () => {
 		expect(checkUpdate(relay, Y.encodeStateAsUpdate(relay), as('nobody'))).toEqual({ ok: true });
 	});
 
+	it("lets a member's sync step 2 carry deletions the document already has, anyone's", () => {
+		const { relay, ana, ben, anaId, benId } = setUp();
+		// Ben overwrites his mark: his old item is deleted, and Ana's copy learns it.
+		Y.applyUpdate(relay, ben.edit((d) => applyStroke(d, benId, ['w1T09:00'], 0)));
+		Y.applyUpdate(ana.doc, Y.encodeStateAsUpdate(relay, Y.encodeStateVector(ana.doc)));
+		applyStroke(ana.doc, anaId, ['w2T10:00'], 1);
+		// Reconnecting, Ana answers the relay's step 1 with everything it lacks plus her whole delete set.
+		const step2 = Y.encodeStateAsUpdate(ana.doc, Y.encodeStateVector(relay));
+		expect(Y.decodeUpdate(step2).ds.clients.size).toBeGreaterThan(0);
+		expect(checkUpdate(relay, step2, as(anaId))).toEqual({ ok: true });
+		// A deletion of Ben's live mark in the same shape is still refused.
+		const live = ana.edit((d) => availabilityMap(d).get(benId)!.set('w1T09:30', 0));
+		expect(checkUpdate(relay, live, as(anaId))).toMatchObject({ ok: false, reason: 'not-your-availability' });
+	});
+
 	it('property: own edits always pass, edits under another member always fail', () => {
 		const { relay, ana, anaId, benId } = setUp();
 		const slot = fc.constantFrom('w1T09:00', 'w1T09:30', 'w1T10:00', 'w2T11:30');

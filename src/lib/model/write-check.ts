@@ -17,7 +17,9 @@
  * the encoding leaves the parent out, looking in the update itself and in
  * the document. Deletions are resolved the same way through the document;
  * deleting something the document does not have is refused, so nobody can
- * delete other people's future content in advance.
+ * delete other people's future content in advance, and deleting what it has
+ * already deleted is let through (a reconnecting client's sync step 2 carries
+ * its whole delete set, everyone's deletions included).
  */
 import * as Y from 'yjs';
 import { AVAILABILITY_KEY, EVENT_KEY, isLocked, MEMBERS_KEY } from './event-doc.js';
@@ -155,6 +157,13 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer): Wri
 	for (const [client, ranges] of ds.clients) {
 		for (const { clock, len } of ranges) {
 			for (let at = clock; at < clock + len; ) {
+				// Deleting what the document already deleted is a no-op when applied: every sync
+				// step 2 carries the sender's whole delete set, other people's deletions included.
+				const done = deletedEnd(doc, client, at);
+				if (done !== null) {
+					at = done;
+					continue;
+				}
 				const item = find(Y.createID(client, at));
 				if (!item) {
 					// Deleting garbage-collected content changes nothing; anything else unknown is refused.
@@ -187,6 +196,13 @@ function containing(items: Y.Item[] | undefined, clock: number): Y.Item | null {
 		else return item;
 	}
 	return null;
+}
+
+/** If the document holds `client:clock` in an item it has already deleted, where that item ends. */
+function deletedEnd(doc: Y.Doc, client: number, clock: number): number | null {
+	if (Y.getState(doc.store, client) <= clock) return null;
+	const struct = Y.getItem(doc.store, Y.createID(client, clock));
+	return struct instanceof Y.Item && struct.deleted ? struct.id.clock + struct.length : null;
 }
 
 /** If the document holds `client:clock` as garbage-collected content, where that run ends. */
