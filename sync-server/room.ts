@@ -6,7 +6,8 @@
  * crash (a client re-sending content the relay lost would be refused by the
  * write check: it carries other members' items). Writes are group commits:
  * updates that arrive while a write is in flight go together in the next
- * one, so under load the batches grow instead of the queue. Messages from
+ * one, so under load the batches grow instead of the queue, and each batch
+ * is one log record. Messages from
  * one client are handled and answered in order, so a client that sends a
  * sync step 1 after its updates knows, when the step 2 answer comes, that
  * the relay holds them on disk (see src/lib/sync/status.ts).
@@ -17,10 +18,13 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
 import { MESSAGE_AWARENESS, MESSAGE_SYNC } from '../src/lib/model/protocol.js';
-import { docFromStored, type RoomStorage } from './storage.js';
+import { docFromStored, type RoomStorage, type StoredRoom } from './storage.js';
 import { log } from './log.js';
 import { parseCredentials, serializeCredentials, type Credentials } from './auth.js';
 import type { RelayMetrics } from './metrics.js';
+
+/** The log is folded into a snapshot once it takes at least this much on disk (and outweighs the snapshot). */
+export const COMPACT_MIN_LOG_BYTES = 256 * 1024;
 
 /** A client connected to a room. */
 export interface Connection {
@@ -41,16 +45,20 @@ export class Room {
 	readonly #storage: RoomStorage;
 	readonly #compactAfter: number;
 	/** Updates received but not yet handed to storage. */
-	#unwritten: { seq: number; update: Uint8Array }[] = [];
+	#unwritten: Uint8Array[] = [];
+	#unwrittenBytes = 0;
 	/** What waits for those updates to be on disk (forwards, replies), in order. */
 	#whenWritten: (() => void)[] = [];
 	/** A commit is queued and has not started yet. */
 	#commitQueued = false;
-	/** Bytes this room takes on disk (snapshot + log), as written. */
-	#bytes: number;
+	/** A compaction is queued and has not started yet. */
+	#compactionQueued = false;
 	readonly #metrics: RelayMetrics | undefined;
 	#nextSeq: number;
+	/** Seqs of the log records written since the snapshot. */
 	#logSeqs: number[];
+	#logBytes: number;
+	#snapshotBytes: number;
 	#writes: Promise<void> = Promise.resolve();
 	#needsSnapshot = false;
 	/** Timer that unloads the room once it has been empty for a while. */
@@ -61,20 +69,19 @@ export class Room {
 		doc: Y.Doc,
 		credentials: Credentials,
 		storage: RoomStorage,
-		nextSeq: number,
-		logSeqs: number[],
+		stored: StoredRoom,
 		compactAfter: number,
-		bytes: number,
 		metrics: RelayMetrics | undefined
 	) {
 		this.id = id;
 		this.doc = doc;
 		this.credentials = credentials;
 		this.#storage = storage;
-		this.#nextSeq = nextSeq;
-		this.#logSeqs = logSeqs;
+		this.#nextSeq = stored.nextSeq;
+		this.#logSeqs = stored.logSeqs;
+		this.#logBytes = stored.logBytes;
+		this.#snapshotBytes = stored.snapshotBytes;
 		this.#compactAfter = compactAfter;
-		this.#bytes = bytes;
 		this.#metrics = metrics;
 		this.awareness = new awarenessProtocol.Awareness(doc);
 		// The relay itself is not a participant.
@@ -90,10 +97,9 @@ export class Room {
 			log.error({ room: id, records: stored.corrupt }, 'corrupted records skipped; room loaded from the intact ones');
 		}
 		const credentials = parseCredentials(await storage.loadCredentials(id));
-		const bytes = stored.updates.reduce((sum, u) => sum + u.byteLength, 0);
 		if (credentials.frozen) log.error({ room: id }, 'stored credentials unreadable; registering no new writers');
-		const room = new Room(id, docFromStored(stored), credentials, storage, stored.nextSeq, stored.logSeqs, compactAfter, bytes, metrics);
-		if (stored.logSeqs.length >= compactAfter || stored.corrupt.length) room.#compact();
+		const room = new Room(id, docFromStored(stored), credentials, storage, stored, compactAfter, metrics);
+		if (room.#logIsLong() || stored.corrupt.length) room.#compact();
 		return room;
 	}
 
@@ -129,12 +135,21 @@ export class Room {
 	};
 
 	#persist(update: Uint8Array) {
-		const seq = this.#nextSeq++;
-		this.#logSeqs.push(seq);
-		this.#unwritten.push({ seq, update });
-		this.#bytes += update.byteLength;
+		this.#unwritten.push(update);
+		this.#unwrittenBytes += update.byteLength;
 		this.#queueCommit();
-		if (this.#logSeqs.length >= this.#compactAfter || this.#needsSnapshot) this.#compact();
+		if (this.#needsSnapshot) this.#compact();
+	}
+
+	/**
+	 * When the log is folded into a snapshot: after `compactAfter` records
+	 * (bounds the work of loading the room), or once the log outweighs the
+	 * snapshot and a floor (bounds its size on disk). A snapshot rewrites the
+	 * whole state, so folding by size, not after every few updates, keeps the
+	 * bytes written per byte received low (docs/BENCHMARKS.md).
+	 */
+	#logIsLong(): boolean {
+		return this.#logSeqs.length >= this.#compactAfter || this.#logBytes >= Math.max(COMPACT_MIN_LOG_BYTES, this.#snapshotBytes);
 	}
 
 	/** Runs `fn` once everything received so far is on disk (or its write failed loudly). */
@@ -149,42 +164,64 @@ export class Room {
 		this.#writes = this.#writes.then(() => this.#commit());
 	}
 
-	/** Writes what has gathered since the last commit in one batch, then releases what waited for it. */
+	/**
+	 * Writes what has gathered since the last commit as one log record (the
+	 * updates merged: one key and one record header for the lot), then
+	 * releases what waited for it.
+	 */
 	async #commit() {
 		this.#commitQueued = false;
 		const batch = this.#unwritten;
 		const waiting = this.#whenWritten;
 		this.#unwritten = [];
+		this.#unwrittenBytes = 0;
 		this.#whenWritten = [];
 		if (batch.length) {
 			const stopTimer = this.#metrics?.persistSeconds.startTimer();
 			try {
-				await this.#storage.append(this.id, batch);
+				const record = batch.length === 1 ? batch[0] : Y.mergeUpdates(batch);
+				const seq = this.#nextSeq++;
+				await this.#storage.append(this.id, seq, record);
+				this.#logSeqs.push(seq);
+				this.#logBytes += record.byteLength;
 				stopTimer?.();
 			} catch (err) {
 				// The updates stay in memory; the next snapshot will carry them.
 				this.#needsSnapshot = true;
 				log.error({ room: this.id, err, updates: batch.length }, 'failed to store updates');
 			}
+			if (this.#logIsLong()) this.#compact();
 		}
 		for (const fn of waiting) fn();
 	}
 
+	/**
+	 * Folds the log into a new snapshot, behind the commit of everything
+	 * received so far. The state is read when the compaction runs, so it
+	 * covers every record written before it.
+	 */
 	#compact() {
-		// Queued behind the commit of everything received so far, which it then covers.
-		this.#queueCommit();
-		const covered = this.#logSeqs;
-		this.#logSeqs = [];
+		if (this.#compactionQueued) return;
+		this.#compactionQueued = true;
 		this.#needsSnapshot = false;
-		const state = Y.encodeStateAsUpdate(this.doc);
-		this.#bytes = state.byteLength;
-		this.#writes = this.#writes
-			.then(() => this.#storage.compact(this.id, state, covered))
-			.catch((err) => {
+		this.#queueCommit();
+		this.#writes = this.#writes.then(async () => {
+			this.#compactionQueued = false;
+			const covered = this.#logSeqs;
+			const coveredBytes = this.#logBytes;
+			this.#logSeqs = [];
+			this.#logBytes = 0;
+			const state = Y.encodeStateAsUpdateV2(this.doc);
+			try {
+				await this.#storage.compact(this.id, state, covered);
+				this.#snapshotBytes = state.byteLength;
+			} catch (err) {
 				this.#logSeqs = covered.concat(this.#logSeqs);
+				this.#logBytes += coveredBytes;
 				this.#needsSnapshot = true;
 				log.error({ room: this.id, err }, 'failed to compact room');
-			});
+			}
+		});
 	}
 
 	/** Writes the credentials after a registration, in order with the room's other writes. */
@@ -207,7 +244,7 @@ export class Room {
 
 	/** Bytes the room takes on disk (snapshot + log since it), including updates being written. */
 	get bytes(): number {
-		return this.#bytes;
+		return this.#snapshotBytes + this.#logBytes + this.#unwrittenBytes;
 	}
 
 	/** Registers a client and starts the sync handshake with it. */
@@ -233,8 +270,10 @@ export class Room {
 
 	/** Writes what is pending, folds the log if it has grown, and frees memory. */
 	async unload(): Promise<void> {
-		if (this.#logSeqs.length > 1 || this.#needsSnapshot) this.#compact();
+		if (this.#logSeqs.length + (this.#unwritten.length ? 1 : 0) > 1 || this.#needsSnapshot) this.#compact();
 		await this.flush();
+		// The compaction (queued behind that commit) reads the document: let it finish first.
+		await this.#writes;
 		this.awareness.destroy();
 		this.doc.destroy();
 	}

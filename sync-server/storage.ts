@@ -2,25 +2,35 @@
  * Durable room storage on embedded LevelDB (classic-level).
  *
  * A room is a snapshot plus an append-only log of updates:
- *   `r/<room>/s`          the snapshot (a Yjs update holding the whole state)
- *   `r/<room>/u/<seq>`    one update as received, seq zero-padded to sort
+ *   `r/<room>/s2`         the snapshot: the whole state as one update in Yjs's
+ *                         v2 format (an overwritten mark costs a few bits in v2,
+ *                         tens of bytes in v1; docs/BENCHMARKS.md)
+ *   `r/<room>/s`          a snapshot in v1 format, as earlier versions wrote it;
+ *                         read if there is no `s2`, removed by the next compaction
+ *   `r/<room>/u/<seq>`    one group commit: the updates that arrived together,
+ *                         merged into one v1 update, seq zero-padded to sort
  *   `r/<room>/k`          write credentials (hashes of secrets, JSON; see auth.ts)
- * Every update is written as it arrives; compaction folds the log into a new
- * snapshot in one atomic batch, so a crash at any point leaves either the old
- * snapshot and its log or the new snapshot.
+ * Every update is written before it is forwarded; compaction folds the log
+ * into a new snapshot in one atomic batch, so a crash at any point leaves
+ * either the old snapshot and its log or the new snapshot.
  */
 import { ClassicLevel } from 'classic-level';
 import * as Y from 'yjs';
 
 const SEQ_WIDTH = 12;
 const seqKey = (room: string, seq: number) => `r/${room}/u/${String(seq).padStart(SEQ_WIDTH, '0')}`;
-const snapshotKey = (room: string) => `r/${room}/s`;
+const snapshotKey = (room: string) => `r/${room}/s2`;
+const v1SnapshotKey = (room: string) => `r/${room}/s`;
 const credentialsKey = (room: string) => `r/${room}/k`;
 
 /** What is on disk for one room. */
 export interface StoredRoom {
-	/** All stored updates, snapshot first, in the order they were written. */
+	/** All stored updates (v1 format), snapshot first, in the order they were written. */
 	updates: Uint8Array[];
+	/** Bytes the snapshot takes on disk (0 without one). */
+	snapshotBytes: number;
+	/** Bytes the log records take on disk. */
+	logBytes: number;
 	/** The seq the next appended update gets. */
 	nextSeq: number;
 	/** Seqs currently in the log (not yet folded into the snapshot). */
@@ -60,31 +70,44 @@ export class RoomStorage {
 			if (isUpdate(value)) updates.push(value);
 			else corrupt.push(key);
 		};
+		let snapshotBytes = 0;
 		const snapshot = await this.#db.get(snapshotKey(room));
-		if (snapshot) keep(snapshotKey(room), snapshot);
+		if (snapshot) {
+			snapshotBytes = snapshot.byteLength;
+			// Merged with the log as v1, the format the rest of the relay speaks.
+			const v1 = fromV2(snapshot);
+			if (v1) updates.push(v1);
+			else corrupt.push(snapshotKey(room));
+		} else {
+			const old = await this.#db.get(v1SnapshotKey(room));
+			if (old) (snapshotBytes = old.byteLength), keep(v1SnapshotKey(room), old);
+		}
 		const prefix = `r/${room}/u/`;
+		let logBytes = 0;
 		for await (const [key, value] of this.#db.iterator({ gte: prefix, lt: prefix + '~' })) {
 			keep(key, value);
+			logBytes += value.byteLength;
 			// Corrupted entries stay in the log so the next compaction removes them.
 			logSeqs.push(Number(key.slice(prefix.length)));
 		}
 		const nextSeq = logSeqs.length ? logSeqs[logSeqs.length - 1] + 1 : 0;
-		return { updates, nextSeq, logSeqs, corrupt };
+		return { updates, snapshotBytes, logBytes, nextSeq, logSeqs, corrupt };
 	}
 
-	/** Appends updates to a room's log in one atomic batch. */
-	async append(room: string, entries: { seq: number; update: Uint8Array }[]): Promise<void> {
-		await this.#db.batch(entries.map(({ seq, update }) => ({ type: 'put' as const, key: seqKey(room, seq), value: update })));
+	/** Appends one record (a v1 update) to a room's log. */
+	async append(room: string, seq: number, update: Uint8Array): Promise<void> {
+		await this.#db.put(seqKey(room, seq), update);
 	}
-
 
 	/**
-	 * Replaces a room's snapshot with `state` and drops the log entries it
-	 * covers, atomically.
+	 * Replaces a room's snapshot with `stateV2` (the whole state, encoded
+	 * with `Y.encodeStateAsUpdateV2`) and drops the log entries it covers
+	 * and any v1 snapshot, atomically.
 	 */
-	async compact(room: string, state: Uint8Array, coveredSeqs: number[]): Promise<void> {
+	async compact(room: string, stateV2: Uint8Array, coveredSeqs: number[]): Promise<void> {
 		await this.#db.batch([
-			{ type: 'put', key: snapshotKey(room), value: state },
+			{ type: 'put', key: snapshotKey(room), value: stateV2 },
+			{ type: 'del', key: v1SnapshotKey(room) },
 			...coveredSeqs.map((seq) => ({ type: 'del' as const, key: seqKey(room, seq) }))
 		]);
 	}
@@ -125,6 +148,16 @@ export function docFromStored(stored: StoredRoom): Y.Doc {
 		}
 	}
 	return doc;
+}
+
+/** A v2 update converted to v1, or `null` if it does not decode. */
+function fromV2(bytes: Uint8Array): Uint8Array | null {
+	try {
+		const v1 = Y.convertUpdateFormatV2ToV1(bytes);
+		return isUpdate(v1) ? v1 : null;
+	} catch {
+		return null;
+	}
 }
 
 /** Whether `bytes` is a complete, decodable Yjs update. */

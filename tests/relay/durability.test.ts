@@ -141,7 +141,10 @@ describe('durability', () => {
 		const r = await relay({ env: { COMPACT_AFTER: '1000' } });
 		const room = newEventId();
 		const { people, clients } = await writers(r, room, 1);
+		// Apart, so that each is its own group commit and so its own log record.
+		await new Promise((res) => setTimeout(res, 100));
 		applyStroke(clients[0].doc, people[0].memberId, ['w1T09:00'], 1);
+		await new Promise((res) => setTimeout(res, 100));
 		applyStroke(clients[0].doc, people[0].memberId, ['w2T09:00'], 1);
 		await until(() => markedSlots(clients[0].doc, people[0].memberId).size === 2, 'strokes');
 		const tracker = new SyncTracker(clients[0].provider, clients[0].doc);

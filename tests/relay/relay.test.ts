@@ -137,7 +137,7 @@ describe('relay', () => {
 		const db = new ClassicLevel<string, Uint8Array>(dataDir, { keyEncoding: 'utf8', valueEncoding: 'view' });
 		const keys = await db.keys().all();
 		await db.close();
-		expect(keys).toContain(`r/${room}/s`);
+		expect(keys).toContain(`r/${room}/s2`);
 		expect(keys.filter((k) => k.startsWith(`r/${room}/u/`)).length).toBeLessThan(5);
 		const r2 = await r.restart();
 		cleanups.push(() => r2.kill());

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import * as Y from 'yjs';
+import { applyStroke, createEvent, joinEvent, markedSlots } from '../src/lib/model/event-doc.js';
+import { docFromStored, RoomStorage } from './storage.js';
+
+const draft = { title: 'Stored', kind: 'weekdays' as const, dates: [], weekdays: [1], start: 540, end: 720, slot: 30 as const, tz: 'UTC' };
+const dirs: string[] = [];
+afterEach(() => {
+	for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir() {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moim-storage-'));
+	dirs.push(dir);
+	return dir;
+}
+
+/** An event with one member who marked `slots`, and that member's id. */
+function event(slots: string[]) {
+	const doc = new Y.Doc();
+	createEvent(doc, draft, 1);
+	const member = joinEvent(doc, 'Ana', 1);
+	applyStroke(doc, member, slots, 1);
+	return { doc, member };
+}
+
+describe('RoomStorage', () => {
+	it('reads a v1 snapshot written by an earlier version, and replaces it with a v2 one when compacting', async () => {
+		const dir = tempDir();
+		const { doc, member } = event(['w1T09:00']);
+		const db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+		await db.put('r/room/s', Y.encodeStateAsUpdate(doc));
+		await db.close();
+
+		const storage = new RoomStorage(dir);
+		await storage.open();
+		const later = new Y.Doc();
+		Y.applyUpdate(later, Y.encodeStateAsUpdate(doc));
+		const before = Y.encodeStateVector(later);
+		applyStroke(later, member, ['w1T10:00'], 1);
+		await storage.append('room', 0, Y.encodeStateAsUpdate(later, before));
+
+		const loaded = await storage.load('room');
+		expect(loaded.corrupt).toEqual([]);
+		expect(loaded.logSeqs).toEqual([0]);
+		expect(markedSlots(docFromStored(loaded), member)).toEqual(new Set(['w1T09:00', 'w1T10:00']));
+
+		await storage.compact('room', Y.encodeStateAsUpdateV2(docFromStored(loaded)), loaded.logSeqs);
+		const compacted = await storage.load('room');
+		expect(compacted.logSeqs).toEqual([]);
+		expect(compacted.snapshotBytes).toBe(Y.encodeStateAsUpdateV2(docFromStored(loaded)).byteLength);
+		expect(markedSlots(docFromStored(compacted), member)).toEqual(new Set(['w1T09:00', 'w1T10:00']));
+		await storage.close();
+
+		const raw = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+		expect(await raw.keys().all()).toEqual(['r/room/s2']);
+		await raw.close();
+	});
+
+	it('reports a damaged v2 snapshot and loads the log', async () => {
+		const dir = tempDir();
+		const { doc, member } = event(['w1T09:00']);
+		const storage = new RoomStorage(dir);
+		await storage.open();
+		await storage.compact('room', new Uint8Array([0, 9, 9, 9, 9]), []);
+		await storage.append('room', 0, Y.encodeStateAsUpdate(doc));
+		const loaded = await storage.load('room');
+		expect(loaded.corrupt).toEqual(['r/room/s2']);
+		expect(markedSlots(docFromStored(loaded), member)).toEqual(new Set(['w1T09:00']));
+		await storage.close();
+	});
+});
