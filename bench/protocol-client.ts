@@ -18,6 +18,7 @@ export class RawClient {
 	readonly synced: Promise<void>;
 	readonly opened: Promise<void>;
 	#resolveSynced!: () => void;
+	#rejectSynced!: (err: Error) => void;
 
 	/** `doc`, when given, receives the relay's state and sends its own updates. */
 	constructor(
@@ -26,7 +27,10 @@ export class RawClient {
 	) {
 		this.ws = new WebSocket(url);
 		this.ws.binaryType = 'nodebuffer';
-		this.synced = new Promise((resolve) => (this.#resolveSynced = resolve));
+		this.synced = new Promise((resolve, reject) => ((this.#resolveSynced = resolve), (this.#rejectSynced = reject)));
+		// A refused or dropped connection fails the wait instead of hanging it.
+		this.synced.catch(() => {});
+		this.ws.on('close', (code, reason) => this.#rejectSynced(new Error(`connection closed before sync: ${code} ${reason}`)));
 		this.opened = new Promise((resolve, reject) => {
 			this.ws.once('open', () => resolve());
 			this.ws.once('error', reject);

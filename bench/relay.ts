@@ -21,6 +21,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const STROKES = Number(process.env.BENCH_STROKES ?? 100);
 const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 50);
 const OBSERVERS = (process.env.BENCH_OBSERVERS ?? '1,50,200').split(',').map(Number);
+/** Which parts to run (`BENCH_ONLY=storage,restart`); all when unset. */
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const wanted = (part: 'latency' | 'storm' | 'memory' | 'storage' | 'restart') => !ONLY || ONLY.includes(part);
 
 interface Server {
 	name: 'ours' | 'reference';
@@ -296,7 +299,7 @@ async function main() {
 	console.log(`${STROKES} strokes every ${INTERVAL_MS} ms per run, median of ${RUNS} runs\n`);
 	console.log('| observers | metric | ours | reference | ours / reference |');
 	console.log('|---|---|---|---|---|');
-	for (const observers of OBSERVERS) {
+	for (const observers of wanted('latency') ? OBSERVERS : []) {
 		const results: Record<string, { p50: number[]; p99: number[]; cpu: number[]; lost: number }> = {};
 		for (let run = 0; run < RUNS; run++) {
 			// Alternate which server goes first, so neither always gets the warmer machine.
@@ -328,27 +331,35 @@ async function main() {
 
 	console.log('\n| scenario | ours | reference | ours / reference |');
 	console.log('|---|---|---|---|');
-	const storms = await both(async (s) => {
-		const runs: number[] = [];
-		for (let i = 0; i < RUNS; i++) runs.push(await joinStorm(s));
-		return median(runs);
-	});
-	line('join storm: 500 clients, 100 rooms, until all synced (ms)', storms.ours, storms.reference, 0);
-	const afterMs = Number(process.env.BENCH_AFTER_MS ?? 60_000);
-	const mem = await both((s) => memory(s, afterMs));
-	line('RSS fresh (MB)', mem.ours.fresh, mem.reference.fresh, 1);
-	line('RSS with 1,000 rooms × 1 client (MB)', mem.ours.loaded, mem.reference.loaded, 1);
-	line(`RSS ${afterMs / 1000} s after all left (MB)`, mem.ours.after, mem.reference.after, 1);
-	line('  … back within 10% of fresh? (after / fresh)', mem.ours.after / mem.ours.fresh, mem.reference.after / mem.reference.fresh);
-	const disk = await both(storage);
-	line('write amplification (bytes to disk / bytes received), 10,000 strokes', disk.ours.amplification, disk.reference.amplification);
-	line('stored size after 10,000 strokes (KB)', disk.ours.stored / 1024, disk.reference.stored / 1024, 1);
-	const restarts = await both(async (s) => {
-		const runs: number[] = [];
-		for (let i = 0; i < RUNS; i++) runs.push(await restart(s));
-		return median(runs);
-	});
-	line('restart: 200 clients resynced after the relay is back (ms)', restarts.ours, restarts.reference, 0);
+	if (wanted('storm')) {
+		const storms = await both(async (s) => {
+			const runs: number[] = [];
+			for (let i = 0; i < RUNS; i++) runs.push(await joinStorm(s));
+			return median(runs);
+		});
+		line('join storm: 500 clients, 100 rooms, until all synced (ms)', storms.ours, storms.reference, 0);
+	}
+	if (wanted('memory')) {
+		const afterMs = Number(process.env.BENCH_AFTER_MS ?? 60_000);
+		const mem = await both((s) => memory(s, afterMs));
+		line('RSS fresh (MB)', mem.ours.fresh, mem.reference.fresh, 1);
+		line('RSS with 1,000 rooms × 1 client (MB)', mem.ours.loaded, mem.reference.loaded, 1);
+		line(`RSS ${afterMs / 1000} s after all left (MB)`, mem.ours.after, mem.reference.after, 1);
+		line('  … back within 10% of fresh? (after / fresh)', mem.ours.after / mem.ours.fresh, mem.reference.after / mem.reference.fresh);
+	}
+	if (wanted('storage')) {
+		const disk = await both(storage);
+		line('write amplification (bytes to disk / bytes received), 10,000 strokes', disk.ours.amplification, disk.reference.amplification);
+		line('stored size after 10,000 strokes (KB)', disk.ours.stored / 1024, disk.reference.stored / 1024, 1);
+	}
+	if (wanted('restart')) {
+		const restarts = await both(async (s) => {
+			const runs: number[] = [];
+			for (let i = 0; i < RUNS; i++) runs.push(await restart(s));
+			return median(runs);
+		});
+		line('restart: 200 clients resynced after the relay is back (ms)', restarts.ours, restarts.reference, 0);
+	}
 }
 
 await main();

@@ -5,9 +5,22 @@ import { intlLocale } from './i18n.js';
 
 const WEEKDAY_BASE = Date.UTC(2024, 0, 1); // a Monday
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+/**
+ * A date-time format for the current language, made once per set of
+ * options: making one costs far more than using it, and labels are
+ * formatted again on every remote stroke (docs/BENCHMARKS.md).
+ */
+export function dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+	const key = `${intlLocale()}|${JSON.stringify(options)}`;
+	let format = formats.get(key);
+	if (!format) formats.set(key, (format = new Intl.DateTimeFormat(intlLocale(), options)));
+	return format;
+}
+
 /** Weekday name for an ISO weekday, e.g. `Mon`. */
 export function weekdayName(weekday: number, style: 'short' | 'long' = 'short'): string {
-	return new Intl.DateTimeFormat(intlLocale(), { weekday: style, timeZone: 'UTC' }).format(
+	return dateFormat({ weekday: style, timeZone: 'UTC' }).format(
 		WEEKDAY_BASE + (weekday - 1) * 86_400_000
 	);
 }
@@ -17,8 +30,8 @@ export function columnLabel(column: GridColumn): { top: string; bottom: string; 
 	if (!column.date) return { top: weekdayName(column.weekday), bottom: '', full: weekdayName(column.weekday, 'long') };
 	const [y, m, d] = column.date.split('-').map(Number);
 	const at = Date.UTC(y, m - 1, d);
-	const md = new Intl.DateTimeFormat(intlLocale(), { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(at);
-	const full = new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'full', timeZone: 'UTC' }).format(at);
+	const md = dateFormat({ month: 'short', day: 'numeric', timeZone: 'UTC' }).format(at);
+	const full = dateFormat({ dateStyle: 'full', timeZone: 'UTC' }).format(at);
 	return { top: weekdayName(column.weekday), bottom: md, full };
 }
 
@@ -40,7 +53,7 @@ export function cellLabel(grid: Grid, col: number, row: number): string {
  * date is shown only when the span crosses midnight there.
  */
 export function instantRange(start: number, end: number, zone: string): string {
-	return new Intl.DateTimeFormat(intlLocale(), {
+	return dateFormat({
 		weekday: 'short',
 		month: 'short',
 		day: 'numeric',

@@ -21,8 +21,10 @@ import {
 	availabilityMap,
 	buildGrid,
 	joinEvent,
-	readAvailability,
+	readMarks,
 	readMembers,
+	eventMap,
+	membersMap,
 	readSettings,
 	STROKE_ORIGIN,
 	type EventDraft,
@@ -36,16 +38,41 @@ import {
 export class EventState {
 	readonly doc: Y.Doc;
 	readonly #subscribe: () => void;
-	#version = 0;
+	// What changed is known from each part's own observer, so a remote stroke
+	// re-reads one member's marks and hands every other value on unchanged
+	// (the same object), and views that depend on them are left alone.
+	#settingsVersion = 0;
+	#membersVersion = 0;
+	#marksVersion = 0;
+	/** Members whose marks changed since `availability` was last read. */
+	readonly #changedMarks = new Set<string>();
+	/** Each member's marks as last read. */
+	readonly #marks = new Map<string, Map<string, Level>>();
 	#settings: { version: number; value: EventSettings | null } = { version: -1, value: null };
 	#grid: { key: string; value: Grid | null } = { key: '', value: null };
 	#members: { version: number; value: Map<string, Member> } = { version: -1, value: new Map() };
-	#availability: { version: number; value: Map<string, Map<string, Level>> } = { version: -1, value: new Map() };
+	#availability: { version: number; members: Map<string, Member> | null; value: Map<string, Map<string, Level>> } = {
+		version: -1,
+		members: null,
+		value: new Map()
+	};
 
 	constructor(doc: Y.Doc) {
 		this.doc = doc;
-		// Versioning runs always, so a read outside any effect is never stale.
-		doc.on('update', () => this.#version++);
+		// Versioning runs always (observers run before the update event), so a read outside any effect is never stale.
+		eventMap(doc).observe(() => this.#settingsVersion++);
+		membersMap(doc).observe(() => this.#membersVersion++);
+		const availability = availabilityMap(doc);
+		availability.observeDeep((events) => {
+			this.#marksVersion++;
+			for (const e of events) {
+				if (e.target === availability) {
+					for (const id of (e as Y.YMapEvent<unknown>).keysChanged) this.#changedMarks.add(id);
+				} else if (e.path.length) {
+					this.#changedMarks.add(String(e.path[0]));
+				}
+			}
+		});
 		this.#subscribe = createSubscriber((update) => {
 			doc.on('update', update);
 			return () => doc.off('update', update);
@@ -55,7 +82,8 @@ export class EventState {
 	/** The settings, or `null` while no event is in the document. */
 	get settings(): EventSettings | null {
 		this.#subscribe();
-		if (this.#settings.version !== this.#version) this.#settings = { version: this.#version, value: readSettings(this.doc) };
+		if (this.#settings.version !== this.#settingsVersion)
+			this.#settings = { version: this.#settingsVersion, value: readSettings(this.doc) };
 		return this.#settings.value;
 	}
 
@@ -95,19 +123,32 @@ export class EventState {
 		return this.#grid.value;
 	}
 
-	/** Members by id. */
+	/** Members by id (the same map until members change). */
 	get members(): Map<string, Member> {
 		this.#subscribe();
-		if (this.#members.version !== this.#version) this.#members = { version: this.#version, value: readMembers(this.doc) };
+		if (this.#members.version !== this.#membersVersion) this.#members = { version: this.#membersVersion, value: readMembers(this.doc) };
 		return this.#members.value;
 	}
 
-	/** Marked slots by member id. */
+	/**
+	 * Every current member's marks, by member id. A new map whenever anything
+	 * changed, but each member's own map stays the same object until their
+	 * marks change.
+	 */
 	get availability(): Map<string, Map<string, Level>> {
-		this.#subscribe();
-		if (this.#availability.version !== this.#version)
-			this.#availability = { version: this.#version, value: readAvailability(this.doc) };
-		return this.#availability.value;
+		const members = this.members;
+		const current = this.#availability;
+		if (current.version === this.#marksVersion && current.members === members) return current.value;
+		const value = new Map<string, Map<string, Level>>();
+		for (const id of members.keys()) {
+			let marks = this.#marks.get(id);
+			if (!marks || this.#changedMarks.has(id)) this.#marks.set(id, (marks = readMarks(this.doc, id)));
+			value.set(id, marks);
+		}
+		for (const id of this.#marks.keys()) if (!members.has(id)) this.#marks.delete(id);
+		this.#changedMarks.clear();
+		this.#availability = { version: this.#marksVersion, members, value };
+		return value;
 	}
 
 	/** Adds member `memberId` named `name`. */

@@ -1,0 +1,312 @@
+/**
+ * Client timings in real headless Chromium against the built app and a real
+ * relay (issue 7): warm offline open with 50 members, paint and remote-update
+ * p95 with 100 members. Each is also measured with only me in the event, in
+ * the same run, as the reference the ratio is taken against. Prints markdown.
+ *
+ * Timings are taken inside the page (performance.now(), same clock as the
+ * input events' timeStamp) by a script installed before the app loads:
+ * - open: navigation start → my grid and the heatmap show the stored marks,
+ *   then the first task after that runs (the main thread is free for input);
+ * - paint: a pointer entering a cell (the event dispatched; also from its
+ *   timeStamp, which includes Chromium holding input for the next frame) → the
+ *   grid's DOM changed and style and layout recalculated;
+ * - remote: a y-websocket update message arriving → the heatmap's DOM
+ *   changed and style and layout recalculated.
+ */
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import * as Y from 'yjs';
+import { applyStroke, joinEvent, readMembers, readSettings } from '../src/lib/model/event-doc.js';
+import { buildGrid, type Grid } from '../src/lib/model/slots.js';
+import { ensureBuild } from '../scripts/ensure-build.js';
+import { chromiumLaunchOptions } from '../tests/support/browser.js';
+import { person, query } from '../tests/support/identity.js';
+import { ROOT, startRelay, type RelayProcess } from '../tests/support/relay-process.js';
+import { RawClient } from './protocol-client.js';
+
+/** Installed before the app's scripts: the probes the timings are read from (plain JS: tsx's helpers do not exist in the page). */
+const PROBES = path.join(ROOT, 'bench/browser-probes.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const EVENT = 'title=Bench&dates=2026-12-01,2026-12-02,2026-12-03,2026-12-04,2026-12-05,2026-12-06,2026-12-07,2026-12-08,2026-12-09,2026-12-10,2026-12-11,2026-12-12,2026-12-13,2026-12-14&from=00:00&to=24:00&slot=30&tz=UTC';
+
+/** A pseudo-random sequence, the same every run. */
+function seeded(seed: number) {
+	return () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+}
+
+/** A member's marks: one to three runs of blocks per day, mostly "available". */
+function paintMember(doc: Y.Doc, memberId: string, grid: Grid, random: () => number) {
+	doc.transact(() => {
+		for (const column of grid.cells) {
+			const runs = 1 + Math.floor(random() * 3);
+			for (let r = 0; r < runs; r++) {
+				const from = Math.floor(random() * column.length);
+				const slots = column.slice(from, from + 2 + Math.floor(random() * 10)).filter((s): s is string => s !== null);
+				applyStroke(doc, memberId, slots, random() < 0.8 ? 1 : 2);
+			}
+		}
+	});
+}
+
+/** The slot most members marked, and how many: what the heatmap must show once loaded. */
+function busiest(doc: Y.Doc, grid: Grid): { slot: string; count: string } {
+	const counts = new Map<string, number>();
+	for (const [, marks] of doc.getMap<Y.Map<number>>('availability')) {
+		for (const [slot, mark] of marks) if (mark === 1 && grid.slots.has(slot)) counts.set(slot, (counts.get(slot) ?? 0) + 1);
+	}
+	const [slot, count] = [...counts].sort((a, b) => b[1] - a[1])[0];
+	return { slot, count: String(count) };
+}
+
+/** Creates the event in the browser, joins as "Me", and returns its URL, id and a synced copy of its document. */
+async function newEvent(context: BrowserContext, relay: RelayProcess) {
+	const page = await context.newPage();
+	await page.goto(`${relay.httpUrl}/new?${EVENT}`);
+	await page.getByRole('button', { name: 'Create' }).click();
+	await page.waitForURL(/\/e\//);
+	await page.getByLabel('Name').fill('Me');
+	await page.getByRole('button', { name: 'Join' }).click();
+	await page.locator('[data-sync-state="synced"]').waitFor();
+	const id = page.url().split('/e/')[1];
+	const doc = new Y.Doc();
+	const reader = new RawClient(`${relay.wsUrl}/${id}`, doc);
+	await reader.synced;
+	for (let i = 0; i < 100 && readMembers(doc).size === 0; i++) await sleep(50);
+	const grid = buildGrid(readSettings(doc)!);
+	return { page, url: page.url(), id, doc, reader, grid };
+}
+
+/** Progress on stderr, so a stalled step shows where it stalled. */
+const step = (what: string) => console.error(`[bench:browser] ${what}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
+
+/** Warm offline open: `members` members' marks stored in IndexedDB, the relay out of reach, the page opened `RUNS` times. */
+async function warmOpen(browser: Browser, relay: RelayProcess, members: number): Promise<{ ready: number; interactive: number }> {
+	const context = await browser.newContext();
+	await context.addInitScript({ path: PROBES });
+	try {
+		step(`warm open, ${members} members: creating the event`);
+		const { page, url, id, doc, reader, grid } = await newEvent(context, relay);
+		reader.close();
+		step('waiting for the service worker');
+		await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+		// Everyone's marks, me included, written straight into the event's IndexedDB as y-indexeddb stores them.
+		const before = Y.encodeStateVector(doc);
+		const random = seeded(members);
+		const me = [...readMembers(doc).keys()][0];
+		paintMember(doc, me, grid, random);
+		for (let m = 1; m < members; m++) paintMember(doc, joinEvent(doc, `Member ${m}`, m), grid, random);
+		const update = [...Y.encodeStateAsUpdate(doc, before)];
+		await page.evaluate(
+			([name, bytes, expect]) =>
+				new Promise<void>((resolve, reject) => {
+					localStorage.setItem('bench:expect', JSON.stringify(expect));
+					const open = indexedDB.open(name);
+					open.onerror = () => reject(open.error);
+					open.onsuccess = () => {
+						const tx = open.result.transaction('updates', 'readwrite');
+						tx.objectStore('updates').add(new Uint8Array(bytes));
+						tx.oncomplete = () => (open.result.close(), resolve());
+						tx.onerror = () => reject(tx.error);
+					};
+				}),
+			[`moim-event-${id}`, update, busiest(doc, grid)] as const
+		);
+		step('stored; opening offline');
+		await context.setOffline(true);
+		const ready: number[] = [];
+		const interactive: number[] = [];
+		// The first offline open also folds the injected update in; the rest are the steady state.
+		for (let run = 0; run <= RUNS; run++) {
+			await page.goto(url);
+			await page.waitForFunction(() => (window as any).__moim.interactive !== null, null, { timeout: 30_000 });
+			const t = await page.evaluate(() => ({ ready: (window as any).__moim.ready, interactive: (window as any).__moim.interactive }));
+			if (run > 0) ready.push(t.ready), interactive.push(t.interactive);
+		}
+		return { ready: median(ready), interactive: median(interactive) };
+	} finally {
+		await context.close();
+	}
+}
+
+/** An online event with `members` members (me and others written by their own relay connections). */
+async function crowd(browser: Browser, relay: RelayProcess, members: number) {
+	const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+	await context.addInitScript({ path: PROBES });
+	step(`crowd of ${members}: creating the event`);
+	const event = await newEvent(context, relay);
+	const random = seeded(members + 1);
+	const others: { client: RawClient; memberId: string; doc: Y.Doc }[] = [];
+	for (let m = 1; m < members; m++) {
+		const who = person();
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, Y.encodeStateAsUpdate(event.doc));
+		const client = new RawClient(`${relay.wsUrl}/${event.id}${query(who)}`, doc);
+		await client.synced;
+		if (m % 20 === 0) step(`member ${m} joined`);
+		joinEvent(doc, `Member ${m}`, m, who.memberId);
+		paintMember(doc, who.memberId, event.grid, random);
+		others.push({ client, memberId: who.memberId, doc });
+	}
+	step('members written; waiting for the page');
+	// Everyone's marks reached the browser once its member list is complete.
+	const page = event.page;
+	await page.getByRole('heading', { name: `(${members})` }).waitFor({ timeout: 60_000 });
+	await sleep(500);
+	return { ...event, context, others };
+}
+
+/** Paint: one long mouse stroke over my grid, p95 of the per-move times; median over `RUNS` strokes. */
+async function paint(page: Page): Promise<{ p50: number; p95: number; inputP95: number; moves: number }> {
+	const grid = page.locator('[aria-multiselectable="true"]');
+	const p95s: number[] = [];
+	const p50s: number[] = [];
+	const inputP95s: number[] = [];
+	let moves = 0;
+	for (let run = 0; run < RUNS; run++) {
+		step(`paint run ${run + 1}`);
+		await page.evaluate(() => ((window as any).__moim.paints.length = (window as any).__moim.paintInputs.length = 0));
+		// Down column 0, up column 1, down column 2, …: ~200 cells, the rectangle growing to 5 × 48.
+		const path: [number, number][] = [];
+		for (let col = 0; col < 5 && path.length < 200; col++)
+			for (let i = 0; i < 48 && path.length < 200; i++) path.push([col, col % 2 ? 47 - i : i]);
+		const box = async ([col, row]: [number, number]) => {
+			const b = (await grid.locator(`[data-col="${col}"][data-row="${row}"]`).boundingBox())!;
+			return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+		};
+		const boxes = [];
+		for (const cell of path) boxes.push(await box(cell));
+		await page.mouse.move(boxes[0].x, boxes[0].y);
+		await page.mouse.down();
+		for (const b of boxes.slice(1)) {
+			await page.mouse.move(b.x, b.y);
+			await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r))));
+		}
+		await page.mouse.up();
+		await sleep(300);
+		const times: number[] = await page.evaluate(() => [...(window as any).__moim.paints]);
+		moves = times.length;
+		p95s.push(percentile(times, 95));
+		p50s.push(percentile(times, 50));
+		inputP95s.push(percentile(await page.evaluate(() => [...(window as any).__moim.paintInputs]), 95));
+		// Take the stroke back so every run paints the same thing.
+		await page.keyboard.press('Control+z');
+		await sleep(300);
+	}
+	return { p50: median(p50s), p95: median(p95s), inputP95: median(inputP95s), moves };
+}
+
+/** Remote update: a peer's single-block strokes, one every 150 ms; p95 of arrival → heatmap updated. */
+async function remote(page: Page, peer: { client: RawClient; memberId: string; doc: Y.Doc }, grid: Grid) {
+	const p95s: number[] = [];
+	const p50s: number[] = [];
+	let samples = 0;
+	for (let run = 0; run < RUNS; run++) {
+		step(`remote run ${run + 1}`);
+		await page.evaluate(() => ((window as any).__moim.remotes.length = 0));
+		for (let i = 0; i < 60; i++) {
+			const slot = grid.cells[i % grid.cells.length][(i * 7) % grid.cells[0].length]!;
+			const mark = peer.doc.getMap<Y.Map<number>>('availability').get(peer.memberId)?.get(slot) === 1 ? 0 : 1;
+			applyStroke(peer.doc, peer.memberId, [slot], mark);
+			await sleep(150);
+		}
+		await sleep(500);
+		const times: number[] = await page.evaluate(() => [...(window as any).__moim.remotes]);
+		samples = times.length;
+		p95s.push(percentile(times, 95));
+		p50s.push(percentile(times, 50));
+	}
+	return { p50: median(p50s), p95: median(p95s), samples };
+}
+
+/**
+ * `BENCH_PROFILE=paint|remote`: instead of the table, a CPU profile of that
+ * part with 100 members, summarised as the functions with the most self
+ * time — where to look when a budget is missed.
+ */
+async function profile(page: Page, run: () => Promise<unknown>) {
+	const cdp = await page.context().newCDPSession(page);
+	await cdp.send('Profiler.enable');
+	await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+	await cdp.send('Profiler.start');
+	await run();
+	const { profile } = await cdp.send('Profiler.stop');
+	const self = new Map<string, number>();
+	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+	const dt = profile.timeDeltas ?? [];
+	(profile.samples ?? []).forEach((id, i) => {
+		const f = byId.get(id)!.callFrame;
+		const where = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+		self.set(where, (self.get(where) ?? 0) + (dt[i] ?? 0) / 1000);
+	});
+	const total = [...self.values()].reduce((a, b) => a + b, 0);
+	console.log(`| function | self ms | share |\n|---|---|---|`);
+	for (const [where, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30))
+		console.log(`| ${where} | ${ms.toFixed(1)} | ${((ms / total) * 100).toFixed(1)}% |`);
+}
+
+ensureBuild();
+const relay = await startRelay({
+	buildDir: path.join(ROOT, 'build'),
+	env: { MAX_CONNECTIONS_PER_ADDRESS: '100000' }
+});
+const browser = await chromium.launch(chromiumLaunchOptions);
+const PROFILE = process.env.BENCH_PROFILE;
+if (PROFILE) {
+	try {
+		const full = await crowd(browser, relay, 100);
+		if (PROFILE === 'paint') await profile(full.page, () => paint(full.page));
+		else await profile(full.page, () => remote(full.page, full.others[0], full.grid));
+		for (const o of full.others) o.client.close();
+	} finally {
+		await browser.close();
+		await relay.kill();
+	}
+	process.exit(0);
+}
+try {
+	const open1 = await warmOpen(browser, relay, 1);
+	const open50 = await warmOpen(browser, relay, 50);
+
+	const alone = await crowd(browser, relay, 1);
+	const paint1 = await paint(alone.page);
+	const remotePeer = await (async () => {
+		// The reference for remote updates needs one peer: a two-person event.
+		const who = person();
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, Y.encodeStateAsUpdate(alone.doc));
+		const client = new RawClient(`${relay.wsUrl}/${alone.id}${query(who)}`, doc);
+		await client.synced;
+		joinEvent(doc, 'Peer', 1, who.memberId);
+		return { client, memberId: who.memberId, doc };
+	})();
+	await sleep(500);
+	const remote2 = await remote(alone.page, remotePeer, alone.grid);
+	remotePeer.client.close();
+	await alone.context.close();
+
+	const full = await crowd(browser, relay, 100);
+	const paint100 = await paint(full.page);
+	const remote100 = await remote(full.page, full.others[0], full.grid);
+	for (const o of full.others) o.client.close();
+	await full.context.close();
+
+	const ms = (n: number) => n.toFixed(1);
+	const ok = (n: number, budget: number) => (n <= budget ? 'yes' : `**no** (${(n / budget).toFixed(2)}×)`);
+	console.log(`# Client in Chromium — ${new Date().toISOString()} (medians of ${RUNS} runs)\n`);
+	console.log('| measurement | with the crowd | reference (me alone / two people) | ratio | budget | within? |');
+	console.log('|---|---|---|---|---|---|');
+	console.log(`| warm offline open, 50 members × 14 × 48: grid shown with data (ms) | ${ms(open50.ready)} | ${ms(open1.ready)} | ${(open50.ready / open1.ready).toFixed(2)}× | — | — |`);
+	console.log(`| warm offline open, … main thread free for input (ms) | ${ms(open50.interactive)} | ${ms(open1.interactive)} | ${(open50.interactive / open1.interactive).toFixed(2)}× | 300 ms | ${ok(open50.interactive, 300)} |`);
+	console.log(`| paint, 100 members: pointer move → cell updated, p50 (ms) | ${ms(paint100.p50)} | ${ms(paint1.p50)} | ${(paint100.p50 / paint1.p50).toFixed(2)}× | — | — |`);
+	console.log(`| paint, 100 members, p95 over a ${paint100.moves}-move stroke (ms) | ${ms(paint100.p95)} | ${ms(paint1.p95)} | ${(paint100.p95 / paint1.p95).toFixed(2)}× | 8 ms | ${ok(paint100.p95, 8)} |`);
+	console.log(`| paint, … from the input's timestamp (incl. the browser's wait for a frame), p95 (ms) | ${ms(paint100.inputP95)} | ${ms(paint1.inputP95)} | ${(paint100.inputP95 / paint1.inputP95).toFixed(2)}× | — | — |`);
+	console.log(`| remote update, 100 members: arrival → heatmap updated, p50 (ms) | ${ms(remote100.p50)} | ${ms(remote2.p50)} | ${(remote100.p50 / remote2.p50).toFixed(2)}× | — | — |`);
+	console.log(`| remote update, 100 members, p95 over ${remote100.samples} strokes (ms) | ${ms(remote100.p95)} | ${ms(remote2.p95)} | ${(remote100.p95 / remote2.p95).toFixed(2)}× | 8 ms | ${ok(remote100.p95, 8)} |`);
+} finally {
+	await browser.close();
+	await relay.kill();
+}

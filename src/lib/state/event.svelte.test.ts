@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { applyStroke, createEvent, joinEvent, removeMember, renameMember } from '../model/event-doc.js';
+import { EventState } from './event.svelte.js';
+
+const draft = { title: 'State', kind: 'weekdays' as const, dates: [], weekdays: [1, 2], start: 540, end: 720, slot: 30 as const, tz: 'UTC' };
+
+/** An event state on one replica, and a peer replica whose edits reach it as remote updates. */
+function replicas() {
+	const local = new Y.Doc();
+	const peer = new Y.Doc();
+	peer.on('update', (u: Uint8Array) => Y.applyUpdate(local, u, 'remote'));
+	createEvent(peer, draft, 1);
+	const ana = joinEvent(peer, 'Ana', 1);
+	const ben = joinEvent(peer, 'Ben', 2);
+	applyStroke(peer, ana, ['w1T09:00'], 1);
+	applyStroke(peer, ben, ['w1T09:00', 'w1T09:30'], 2);
+	return { state: new EventState(local), peer, ana, ben };
+}
+
+describe('EventState', () => {
+	it("re-reads only the member whose marks changed, and hands the rest on as the same objects", () => {
+		const { state, peer, ana, ben } = replicas();
+		const settings = state.settings;
+		const members = state.members;
+		const before = state.availability;
+		expect(before.get(ana)).toEqual(new Map([['w1T09:00', 1]]));
+
+		applyStroke(peer, ben, ['w2T10:00'], 1);
+		const after = state.availability;
+		expect(after).not.toBe(before);
+		expect(after.get(ana)).toBe(before.get(ana));
+		expect(after.get(ben)).toEqual(new Map([['w1T09:00', 2], ['w1T09:30', 2], ['w2T10:00', 1]]));
+		expect(state.settings).toBe(settings);
+		expect(state.members).toBe(members);
+		// Nothing changed since: the very same map.
+		expect(state.availability).toBe(after);
+	});
+
+	it('follows members joining, renamed and removed, and settings changing', () => {
+		const { state, peer, ana, ben } = replicas();
+		const members = state.members;
+		void state.availability;
+		const cara = joinEvent(peer, 'Cara', 3);
+		expect(state.members).not.toBe(members);
+		expect([...state.availability.keys()]).toEqual([ana, ben, cara]);
+		expect(state.availability.get(cara)).toEqual(new Map());
+
+		renameMember(peer, ana, 'Anna');
+		expect(state.members.get(ana)?.name).toBe('Anna');
+		removeMember(peer, ben);
+		expect(state.availability.has(ben)).toBe(false);
+		expect(state.availability.get(ana)).toEqual(new Map([['w1T09:00', 1]]));
+
+		const settings = state.settings;
+		peer.getMap('event').set('title', 'Renamed');
+		expect(state.settings).not.toBe(settings);
+		expect(state.settings?.title).toBe('Renamed');
+	});
+});
