@@ -49,6 +49,8 @@ export default defineConfig({
 			}
 		})
 	],
+	// Readable names in CPU profiles (bench/browser.ts with BENCH_PROFILE builds apart with this off).
+	build: { minify: process.env.MOIM_MINIFY !== 'false' },
 	server: {
 		// `npm run dev` serves the app from Vite; the relay runs beside it (`npm run relay`).
 		proxy: { '/sync': { target: `ws://localhost:${relayPort}`, ws: true } }

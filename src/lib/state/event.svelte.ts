@@ -35,9 +35,23 @@ import {
 	type Member
 } from '../model/index.js';
 
+/** A subscription (for getters) to changes anywhere inside `type`. */
+function subscribeTo(type: Y.AbstractType<any>): () => void {
+	return createSubscriber((update) => {
+		const observer = () => update();
+		type.observeDeep(observer);
+		return () => type.unobserveDeep(observer);
+	});
+}
+
 export class EventState {
 	readonly doc: Y.Doc;
-	readonly #subscribe: () => void;
+	// One subscription per part of the document: a remote stroke wakes only
+	// what reads marks, not every view that reads the settings or the grid
+	// (invalidating those alone cost milliseconds per stroke).
+	readonly #subscribeSettings: () => void;
+	readonly #subscribeMembers: () => void;
+	readonly #subscribeMarks: () => void;
 	// What changed is known from each part's own observer, so a remote stroke
 	// re-reads one member's marks and hands every other value on unchanged
 	// (the same object), and views that depend on them are left alone.
@@ -73,15 +87,14 @@ export class EventState {
 				}
 			}
 		});
-		this.#subscribe = createSubscriber((update) => {
-			doc.on('update', update);
-			return () => doc.off('update', update);
-		});
+		this.#subscribeSettings = subscribeTo(eventMap(doc));
+		this.#subscribeMembers = subscribeTo(membersMap(doc));
+		this.#subscribeMarks = subscribeTo(availability);
 	}
 
 	/** The settings, or `null` while no event is in the document. */
 	get settings(): EventSettings | null {
-		this.#subscribe();
+		this.#subscribeSettings();
 		if (this.#settings.version !== this.#settingsVersion)
 			this.#settings = { version: this.#settingsVersion, value: readSettings(this.doc) };
 		return this.#settings.value;
@@ -89,13 +102,13 @@ export class EventState {
 
 	/** The organizer closed the event to new members. */
 	get locked(): boolean {
-		this.#subscribe();
+		this.#subscribeSettings();
 		return isLocked(this.doc);
 	}
 
 	/** The organizer deleted the event for everyone. */
 	get deleted(): boolean {
-		this.#subscribe();
+		this.#subscribeSettings();
 		return isDeleted(this.doc);
 	}
 
@@ -106,7 +119,7 @@ export class EventState {
 
 	/** The organizer's decided time, or `null`. */
 	get decision(): Decision | null {
-		this.#subscribe();
+		this.#subscribeSettings();
 		return readDecision(this.doc);
 	}
 
@@ -125,7 +138,7 @@ export class EventState {
 
 	/** Members by id (the same map until members change). */
 	get members(): Map<string, Member> {
-		this.#subscribe();
+		this.#subscribeMembers();
 		if (this.#members.version !== this.#membersVersion) this.#members = { version: this.#membersVersion, value: readMembers(this.doc) };
 		return this.#members.value;
 	}
@@ -136,6 +149,7 @@ export class EventState {
 	 * marks change.
 	 */
 	get availability(): Map<string, Map<string, Level>> {
+		this.#subscribeMarks();
 		const members = this.members;
 		const current = this.#availability;
 		if (current.version === this.#marksVersion && current.members === members) return current.value;
