@@ -17,7 +17,7 @@
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import * as Y from 'yjs';
-import { applyStroke, joinEvent, readMembers, readSettings } from '../src/lib/model/event-doc.js';
+import { applyStroke, joinEvent, readAvailability, readMarks, readMembers, readSettings } from '../src/lib/model/event-doc.js';
 import { buildGrid, type Grid } from '../src/lib/model/slots.js';
 import { ensureBuild } from '../scripts/ensure-build.js';
 import { chromiumLaunchOptions } from '../tests/support/browser.js';
@@ -52,7 +52,7 @@ function paintMember(doc: Y.Doc, memberId: string, grid: Grid, random: () => num
 /** The slot most members marked, and how many: what the heatmap must show once loaded. */
 function busiest(doc: Y.Doc, grid: Grid): { slot: string; count: string } {
 	const counts = new Map<string, number>();
-	for (const [, marks] of doc.getMap<Y.Map<number>>('availability')) {
+	for (const [, marks] of readAvailability(doc)) {
 		for (const [slot, mark] of marks) if (mark === 1 && grid.slots.has(slot)) counts.set(slot, (counts.get(slot) ?? 0) + 1);
 	}
 	const [slot, count] = [...counts].sort((a, b) => b[1] - a[1])[0];
@@ -209,7 +209,7 @@ async function remote(page: Page, peer: { client: RawClient; memberId: string; d
 		await page.evaluate(() => ((window as any).__moim.remotes.length = 0));
 		for (let i = 0; i < 60; i++) {
 			const slot = grid.cells[i % grid.cells.length][(i * 7) % grid.cells[0].length]!;
-			const mark = peer.doc.getMap<Y.Map<number>>('availability').get(peer.memberId)?.get(slot) === 1 ? 0 : 1;
+			const mark = readMarks(peer.doc, peer.memberId).get(slot) === 1 ? 0 : 1;
 			applyStroke(peer.doc, peer.memberId, [slot], mark);
 			await sleep(150);
 		}
@@ -254,6 +254,7 @@ if (PROFILE) process.env.MOIM_MINIFY = 'false';
 const buildDir = PROFILE ? '.test-output/build-profile' : 'build';
 ensureBuild({ outDir: buildDir });
 const relay = await startRelay({
+	compiled: true,
 	buildDir: path.join(ROOT, buildDir),
 	env: { MAX_CONNECTIONS_PER_ADDRESS: '100000' }
 });

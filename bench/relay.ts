@@ -47,7 +47,7 @@ async function freePort(): Promise<number> {
 }
 
 async function startOurs(): Promise<Server> {
-	let relay = await startRelay({ env: { MAX_CONNECTIONS_PER_ADDRESS: '100000', ROOM_IDLE_MS: '5000' } });
+	let relay = await startRelay({ compiled: true, env: { MAX_CONNECTIONS_PER_ADDRESS: '100000', ROOM_IDLE_MS: '5000' } });
 	const server: Server = {
 		name: 'ours',
 		pid: relay.pid,
@@ -207,6 +207,21 @@ async function storage(server: Server) {
 	return { amplification: (writeBytes(server.pid) - before) / received, stored: dirBytes(server.dataDir), received };
 }
 
+/** 2,000 strokes one at a time (each its own group commit, as from a single person): bytes to disk per byte received. */
+async function storageSteady(server: Server) {
+	const { writer, stroke } = await eventRoom(server);
+	await sleep(500);
+	const before = writeBytes(server.pid);
+	let received = 0;
+	for (let i = 0; i < 2_000; i++) {
+		received += stroke();
+		await sleep(3);
+	}
+	writer.close();
+	await sleep(3000);
+	return (writeBytes(server.pid) - before) / received;
+}
+
 /** 200 clients in 20 rooms; the relay restarts; time from its return until all 200 are synced again. */
 async function restart(server: Server) {
 	const rooms: string[] = [];
@@ -349,8 +364,10 @@ async function main() {
 	}
 	if (wanted('storage')) {
 		const disk = await both(storage);
-		line('write amplification (bytes to disk / bytes received), 10,000 strokes', disk.ours.amplification, disk.reference.amplification);
+		line('write amplification (bytes to disk / bytes received), 10,000 strokes in bursts of 50', disk.ours.amplification, disk.reference.amplification);
 		line('stored size after 10,000 strokes (KB)', disk.ours.stored / 1024, disk.reference.stored / 1024, 1);
+		const steady = await both(storageSteady);
+		line('write amplification, 2,000 strokes one at a time', steady.ours, steady.reference);
 	}
 	if (wanted('restart')) {
 		const restarts = await both(async (s) => {

@@ -14,6 +14,7 @@ import { MESSAGE_SYNC } from '../../src/lib/model/protocol.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 import { person, query, type Person } from '../support/identity.js';
 import { stockClient, until } from '../support/clients.js';
+import { compactSlotKey } from '../../src/lib/model/slots.js';
 
 const draft = { title: 'Fuzzed', kind: 'weekdays' as const, dates: [], weekdays: [1, 2], start: 540, end: 660, slot: 30 as const, tz: 'UTC' };
 
@@ -71,7 +72,7 @@ function validForgery(): Uint8Array {
 	doc.getMap('availability').set(ben.memberId, new Y.Map());
 	const updates: Uint8Array[] = [];
 	doc.on('update', (u: Uint8Array) => updates.push(u));
-	(availabilityMap(doc).get(ben.memberId) as Y.Map<number>).set('w1T09:30', 1);
+	(availabilityMap(doc).get(ben.memberId) as Y.Map<number>).set(compactSlotKey('w1T09:30'), 1);
 	const e = encoding.createEncoder();
 	encoding.writeVarUint(e, MESSAGE_SYNC);
 	syncProtocol.writeUpdate(e, updates[0]);

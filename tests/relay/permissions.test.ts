@@ -19,6 +19,7 @@ import {
 	readMembers,
 	readSettings
 } from '../../src/lib/model/event-doc.js';
+import { compactSlotKey } from '../../src/lib/model/slots.js';
 import { newEventId, newSecret } from '../../src/lib/model/ids.js';
 import {
 	CLOSE_NOT_AUTHENTICATED,
@@ -85,7 +86,7 @@ describe('write permission', () => {
 		const { relay, room, organizer, benId, ben } = await guardedEvent();
 		const mallory = person();
 		const forgeries: [string, (doc: Y.Doc) => void, string][] = [
-			["overwrite Ben's marks", (d) => availabilityMap(d).get(benId.memberId)!.set('w1T09:00', 0), 'not-your-availability'],
+			["overwrite Ben's marks", (d) => availabilityMap(d).get(benId.memberId)!.set(compactSlotKey('w1T09:00'), 0), 'not-your-availability'],
 			["add to Ben's marks", (d) => applyStroke(d, benId.memberId, ['w2T10:00'], 1), 'not-your-availability'],
 			['delete Ben', (d) => membersMap(d).delete(benId.memberId), 'not-your-member-entry'],
 			['rename Ben', (d) => membersMap(d).set(benId.memberId, { name: 'Mallory', joinedAt: 2 }), 'not-your-member-entry'],
@@ -96,7 +97,7 @@ describe('write permission', () => {
 				(d) =>
 					d.transact(() => {
 						joinEvent(d, 'Mallory', 3, mallory.memberId);
-						availabilityMap(d).get(benId.memberId)!.set('w2T10:30', 1);
+						availabilityMap(d).get(benId.memberId)!.set(compactSlotKey('w2T10:30'), 1);
 					}),
 				'not-your-availability'
 			]
@@ -123,7 +124,7 @@ describe('write permission', () => {
 		joinEvent(c.doc, 'Cara', 3, cara.memberId);
 		applyStroke(ben.doc, benId.memberId, ['w1T09:30'], 2);
 		await until(() => readMembers(ben.doc).size === 3 && c.doc.getMap('availability').size === 3, 'everyone everywhere');
-		await until(() => availabilityMap(c.doc).get(benId.memberId)?.get('w1T09:30') === 2, "ben's overwrite at cara");
+		await until(() => availabilityMap(c.doc).get(benId.memberId)?.get(compactSlotKey('w1T09:30')) === 2, "ben's overwrite at cara");
 		c.provider.disconnect();
 		applyStroke(c.doc, cara.memberId, ['w2T10:30'], 1);
 		c.provider.connect();
@@ -190,7 +191,7 @@ describe('write permission', () => {
 		const before = Y.encodeStateVector(copy);
 		copy.transact(() => {
 			joinEvent(copy, 'Mallory', 3, mallory.memberId);
-			availabilityMap(copy).get(benId.memberId)!.set('w2T09:00', 1);
+			availabilityMap(copy).get(benId.memberId)!.set(compactSlotKey('w2T09:00'), 1);
 		});
 		const forged = Y.encodeStateAsUpdate(copy, before);
 		const sock = new WebSocket(`${relay.wsUrl}/${room}${query(mallory)}`);

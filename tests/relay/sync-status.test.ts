@@ -11,6 +11,7 @@ import { newEventId } from '../../src/lib/model/ids.js';
 import { SyncTracker, type AckRecord, type AckStore, type SyncState } from '../../src/lib/sync/status.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 import { person, type Person } from '../support/identity.js';
+import { compactSlotKey } from '../../src/lib/model/slots.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -94,7 +95,7 @@ it('is pending after a local change until the relay confirms it, and offline whi
 	// A second client sees the deletion: it really reached the relay.
 	const b = open(relay, room, person());
 	await until(() => b.provider.synced, 'b synced');
-	expect(availabilityMap(b.doc).get(me)?.get('w1T09:00')).toBeUndefined();
+	expect(availabilityMap(b.doc).get(me)?.get(compactSlotKey('w1T09:00'))).toBeUndefined();
 	expect(availabilityMap(b.doc).get(me)).toBeDefined();
 
 	// Relay down: offline, and a change made then is pending once back.
@@ -153,7 +154,7 @@ it('remembers across a reload what the relay has acknowledged, so older offline 
 	cleanups.push(() => back.kill());
 	await until(() => again.tracker.snapshot.state === 'synced', 'synced after restart', 15_000);
 	expect(again.tracker.snapshot.unconfirmed).toBe(false);
-	await until(() => availabilityMap(other.doc).get(me)?.get('w2T10:30') === 1, 'other sees the offline edit', 15_000);
+	await until(() => availabilityMap(other.doc).get(me)?.get(compactSlotKey('w2T10:30')) === 1, 'other sees the offline edit', 15_000);
 	again.tracker.destroy();
 	expect(new Map(store.record!.sv).get(again.doc.clientID)).toBeUndefined();
 	expect(new Map(store.record!.sv).get(offline.doc.clientID)).toBe(Y.decodeStateVector(Y.encodeStateVector(again.doc)).get(offline.doc.clientID));

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureRelayBuild, relayOut } from '../../scripts/build-relay.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -18,6 +19,8 @@ export interface RelayOptions {
 	/** Port; a free one when omitted (reuse a port to restart "the same" relay). */
 	port?: number;
 	env?: Record<string, string>;
+	/** Run the compiled relay (`npm start`'s form, scripts/build-relay.js) instead of the sources through tsx. */
+	compiled?: boolean;
 }
 
 export interface RelayProcess {
@@ -43,7 +46,9 @@ export function tempDir(prefix = 'moim-test-'): string {
 
 export async function startRelay(options: RelayOptions = {}): Promise<RelayProcess> {
 	const dataDir = options.dataDir ?? tempDir('moim-data-');
-	const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
+	if (options.compiled) ensureRelayBuild();
+	const args = options.compiled ? [relayOut] : ['--import', 'tsx', 'sync-server/main.ts'];
+	const child = spawn(process.execPath, args, {
 		cwd: ROOT,
 		env: {
 			...process.env,

@@ -23,8 +23,8 @@ import {
 	type Level
 } from './event-doc.js';
 import { computeHeatmap, countAt, ifNeededAt } from './heatmap.js';
-import { buildGrid } from './slots.js';
-import type { EventDraft } from './settings.js';
+import { buildGrid, compactSlotKey } from './slots.js';
+import { SCHEMA_VERSION, type EventDraft } from './settings.js';
 
 const draft: EventDraft = {
 	title: '  Study   group ',
@@ -61,7 +61,7 @@ describe('event document', () => {
 			slot: 30,
 			tz: 'Asia/Seoul',
 			createdAt: 1_700_000_000_000,
-			v: 1
+			v: SCHEMA_VERSION
 		});
 		expect(() => createEvent(doc, draft, 0)).toThrow(/already/);
 	});
@@ -240,8 +240,26 @@ describe('heatmap', () => {
 		applyStroke(doc, me, ['w1T10:00'], 0);
 		expect(readMarks(doc, me)).toEqual(new Map([['w1T09:00', 2], ['w1T09:30', 1]]));
 		expect(markedSlots(doc, me)).toEqual(new Set(['w1T09:30']));
-		availabilityMap(doc).get(me)!.set('w1T10:30', 7 as never);
+		availabilityMap(doc).get(me)!.set(compactSlotKey('w1T10:30'), 7 as never);
 		expect(readMarks(doc, me).has('w1T10:30')).toBe(false);
+	});
+
+	it('keys marks compactly in a schema v2 event, fully in a v1 event, and reads both', () => {
+		const doc = new Y.Doc();
+		createEvent(doc, draft, 1);
+		const me = joinEvent(doc, 'Me', 1);
+		applyStroke(doc, me, ['w1T09:00'], AVAILABLE);
+		expect([...availabilityMap(doc).get(me)!.keys()]).toEqual(['Wf0']);
+
+		const old = new Y.Doc();
+		createEvent(old, draft, 1);
+		eventMap(old).set('v', 1); // as an event created by the first version
+		const them = joinEvent(old, 'Them', 1);
+		applyStroke(old, them, ['w1T09:00', 'w2T10:00'], AVAILABLE);
+		expect([...availabilityMap(old).get(them)!.keys()].sort()).toEqual(['w1T09:00', 'w2T10:00']);
+		expect(markedSlots(old, them)).toEqual(new Set(['w1T09:00', 'w2T10:00']));
+		applyStroke(old, them, ['w1T09:00'], 0);
+		expect(markedSlots(old, them)).toEqual(new Set(['w2T10:00']));
 	});
 
 	it('filters to chosen members and to the slots in view', () => {

@@ -1,11 +1,12 @@
 /**
- * The event document (schema v1): one Y.Doc per event.
+ * The event document (schema v2): one Y.Doc per event.
  *
  * - `event` (Y.Map): one key per setting — `title`, `kind`, `dates`,
  *   `weekdays`, `start`, `end`, `slot`, `tz`, `createdAt`, `v` — so two
  *   people editing different settings both keep their edit.
  * - `members` (Y.Map): member id → `{ name, joinedAt }`.
- * - `availability` (Y.Map): member id → Y.Map of slot key → mark.
+ * - `availability` (Y.Map): member id → Y.Map of slot key → mark; the key in
+ *   its compact form from schema v2 on (slots.ts, `compactSlotKey`).
  *
  * A mark is `1` (available), `2` (if needed) or `0` (cleared). Clearing
  * writes `0` rather than deleting the key: every change is a new record
@@ -13,6 +14,7 @@
  */
 import * as Y from 'yjs';
 import { newMemberId } from './ids.js';
+import { compactSlotKey, slotFromStored } from './slots.js';
 import {
 	normaliseTitle,
 	SCHEMA_VERSION,
@@ -253,16 +255,24 @@ export function applyStroke(doc: Y.Doc, memberId: string, slots: Iterable<string
 export function applyMarks(doc: Y.Doc, memberId: string, entries: Iterable<readonly [string, Mark]>): number {
 	const marks = availabilityMap(doc).get(memberId);
 	if (!(marks instanceof Y.Map)) throw new Error(`Member ${memberId} has not joined this event`);
+	const key = storesCompactKeys(doc) ? compactSlotKey : (slot: string) => slot;
 	let changed = 0;
 	doc.transact(() => {
 		for (const [slot, mark] of entries) {
-			if ((marks.get(slot) ?? 0) !== mark) {
-				marks.set(slot, mark);
+			const stored = key(slot);
+			if ((marks.get(stored) ?? 0) !== mark) {
+				marks.set(stored, mark);
 				changed++;
 			}
 		}
 	}, STROKE_ORIGIN);
 	return changed;
+}
+
+/** Whether this event's marks are keyed by compact slot keys (schema v2 and later; see settings.ts). */
+function storesCompactKeys(doc: Y.Doc): boolean {
+	const v = eventMap(doc).get('v');
+	return typeof v === 'number' && v >= 2;
 }
 
 /** The slots a member has marked available (level 1; see {@link readMarks} for both levels). */
@@ -276,7 +286,13 @@ export function markedSlots(doc: Y.Doc, memberId: string): Set<string> {
 export function readMarks(doc: Y.Doc, memberId: string): Map<string, Level> {
 	const out = new Map<string, Level>();
 	const marks = availabilityMap(doc).get(memberId);
-	if (marks instanceof Y.Map) marks.forEach((mark, slot) => (mark === AVAILABLE || mark === IF_NEEDED) && out.set(slot, mark));
+	if (marks instanceof Y.Map) {
+		marks.forEach((mark, key) => {
+			if (mark !== AVAILABLE && mark !== IF_NEEDED) return;
+			const slot = slotFromStored(key);
+			if (slot !== null) out.set(slot, mark);
+		});
+	}
 	return out;
 }
 

@@ -4,8 +4,12 @@
  * the views can word them (and translate them) in one place.
  */
 
-/** Version of the event document layout written by this code. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Version of the event document layout written by this code. 2: members'
+ * marks are keyed by compact slot keys (slots.ts, `compactSlotKey`); events
+ * created as version 1 keep full keys for good, so every copy agrees.
+ */
+export const SCHEMA_VERSION = 2;
 
 /** `dates`: specific days. `weekdays`: a recurring week (a weekly meeting). */
 export type EventKind = 'dates' | 'weekdays';

@@ -1,7 +1,47 @@
 import { describe, expect, it } from 'vitest';
-import { buildGrid, gridInZone, instantSlotKey, isSlotKey, localToInstant, slotsInRectangle, type Grid } from './slots.js';
+import fc from 'fast-check';
+import {
+	buildGrid,
+	compactSlotKey,
+	gridInZone,
+	instantSlotKey,
+	isSlotKey,
+	localToInstant,
+	slotFromStored,
+	slotsInRectangle,
+	weekdaySlotKey,
+	type Grid
+} from './slots.js';
 
 const base = { start: 9 * 60, end: 11 * 60, slot: 30 as const, weekdays: [] as number[] };
+
+describe('compact slot keys (schema v2)', () => {
+	it('name the same slot in fewer characters, and read back', () => {
+		expect(compactSlotKey('2026-12-01T09:30Z')).toBe('25z3u');
+		expect(compactSlotKey('w1T09:30')).toBe('Wfu');
+		expect(slotFromStored('25z3u')).toBe('2026-12-01T09:30Z');
+		expect(slotFromStored('Wfu')).toBe('w1T09:30');
+		// Before 2020, and full keys as schema v1 stores them.
+		expect(slotFromStored(compactSlotKey('2019-12-31T23:45Z'))).toBe('2019-12-31T23:45Z');
+		expect(slotFromStored('2026-12-01T09:30Z')).toBe('2026-12-01T09:30Z');
+	});
+
+	it('property: every slot key of either kind round-trips and gets shorter', () => {
+		const dated = fc.integer({ min: -5_000_000, max: 50_000_000 }).map((m) => instantSlotKey(Date.UTC(2020, 0, 1) + m * 60_000));
+		const weekly = fc.tuple(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 1439 })).map(([d, m]) => weekdaySlotKey(d, m));
+		fc.assert(
+			fc.property(fc.oneof(dated, weekly), (slot) => {
+				const stored = compactSlotKey(slot);
+				expect(stored.length).toBeLessThan(slot.length);
+				expect(slotFromStored(stored)).toBe(slot);
+			})
+		);
+	});
+
+	it('a stored key that names no slot reads as none', () => {
+		for (const key of ['', 'hello!', 'W', 'Wzzz', 'zzzzzzzzzzzz', '2026-13-01T09:30', '__proto__']) expect(slotFromStored(key)).toBeNull();
+	});
+});
 
 describe('slot keys', () => {
 	it('a dates slot is the UTC instant of its start', () => {

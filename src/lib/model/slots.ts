@@ -31,6 +31,49 @@ export function weekdaySlotKey(weekday: number, minutes: number): string {
 	return `w${weekday}T${formatClock(minutes)}`;
 }
 
+/** Dated slots are stored as minutes since this instant (schema v2). */
+const STORED_EPOCH = Date.UTC(2020, 0, 1);
+/** Marks weekly slots in their stored form; base 36 digits are lower case, so it never starts a dated one. */
+const STORED_WEEKLY = 'W';
+const STORED_DATED_PATTERN = /^-?[0-9a-z]{1,9}$/;
+const STORED_WEEKLY_PATTERN = /^W[0-9a-z]{1,3}$/;
+
+/**
+ * A slot key in the compact form schema v2 stores in members' marks: the
+ * same logical time in fewer bytes — minutes since 2020 in base 36 for an
+ * instant (`2026-12-01T09:30Z` → `25z3u`), `W` + minutes into the week in
+ * base 36 for a weekly block (`w1T09:30` → `Wfu`). Every overwritten mark
+ * keeps its key in the document, so key length is most of its size
+ * (docs/BENCHMARKS.md). Anything that is not a slot key is stored as is.
+ */
+export function compactSlotKey(slot: string): string {
+	if (DATE_SLOT_PATTERN.test(slot)) return ((Date.parse(slot) - STORED_EPOCH) / 60_000).toString(36);
+	if (WEEKDAY_SLOT_PATTERN.test(slot)) {
+		const minutes = (Number(slot[1]) - 1) * 1440 + Number(slot.slice(3, 5)) * 60 + Number(slot.slice(6, 8));
+		return STORED_WEEKLY + minutes.toString(36);
+	}
+	return slot;
+}
+
+/**
+ * The slot key a stored key names, in either form (full keys, as schema v1
+ * stores them, are returned as they are); `null` for a key that names no
+ * slot (a newer schema or a hostile peer).
+ */
+export function slotFromStored(key: string): string | null {
+	if (isSlotKey(key)) return key;
+	if (STORED_WEEKLY_PATTERN.test(key)) {
+		const minutes = parseInt(key.slice(1), 36);
+		if (minutes >= 7 * 1440) return null;
+		return weekdaySlotKey(Math.floor(minutes / 1440) + 1, minutes % 1440);
+	}
+	if (STORED_DATED_PATTERN.test(key)) {
+		const ms = STORED_EPOCH + parseInt(key, 36) * 60_000;
+		return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? instantSlotKey(ms) : null;
+	}
+	return null;
+}
+
 /**
  * The UTC instant (ms) at which local wall-clock time `minutes` on `date`
  * occurs in `tz`, or `null` when that wall-clock time does not exist there

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as Y from 'yjs';
 import { applyStroke, availabilityMap, createEvent, eventMap, joinEvent, LOCKED_KEY, membersMap } from './event-doc.js';
+import { compactSlotKey } from './slots.js';
 import { checkUpdate, type Writer } from './write-check.js';
 import type { EventDraft } from './settings.js';
 
@@ -71,7 +72,7 @@ describe('checkUpdate', () => {
 	it("refuses overwriting someone else's mark, where the encoding leaves the parent out", () => {
 		const { relay, ana, anaId, benId } = setUp();
 		// Ben's existing key: the new item's origin is Ben's item, and its parent is not encoded.
-		const forged = ana.edit((d) => availabilityMap(d).get(benId)!.set('w1T09:00', 0));
+		const forged = ana.edit((d) => availabilityMap(d).get(benId)!.set(compactSlotKey('w1T09:00'), 0));
 		const [item] = Y.decodeUpdate(forged).structs as Y.Item[];
 		expect(item.parent).toBeNull();
 		expect(checkUpdate(relay, forged, as(anaId))).toMatchObject({ ok: false, reason: 'not-your-availability' });
@@ -136,7 +137,7 @@ describe('checkUpdate', () => {
 		expect(Y.decodeUpdate(step2).ds.clients.size).toBeGreaterThan(0);
 		expect(checkUpdate(relay, step2, as(anaId))).toEqual({ ok: true });
 		// A deletion of Ben's live mark in the same shape is still refused.
-		const live = ana.edit((d) => availabilityMap(d).get(benId)!.set('w1T09:30', 0));
+		const live = ana.edit((d) => availabilityMap(d).get(benId)!.set(compactSlotKey('w1T09:30'), 0));
 		expect(checkUpdate(relay, live, as(anaId))).toMatchObject({ ok: false, reason: 'not-your-availability' });
 	});
 
@@ -182,7 +183,7 @@ describe('checkUpdate', () => {
 		const before = Y.encodeStateVector(elsewhere);
 		const scratch = new Y.Map<number>();
 		elsewhere.transact(() => {
-			availabilityMap(elsewhere).get(anaId)!.set('w2T09:00', 1);
+			availabilityMap(elsewhere).get(anaId)!.set(compactSlotKey('w2T09:00'), 1);
 			elsewhere.getMap('availability').set('scratch', scratch as never);
 			scratch.set('x', 1);
 		});
