@@ -84,7 +84,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 
 /** Warm offline open: `members` members' marks stored in IndexedDB, the relay out of reach, the page opened `RUNS` times. */
-async function warmOpen(browser: Browser, relay: RelayProcess, members: number): Promise<{ ready: number; interactive: number }> {
+async function warmOpen(
+	browser: Browser,
+	relay: RelayProcess,
+	members: number,
+	profiled?: (page: Page, run: () => Promise<unknown>) => Promise<void>
+): Promise<{ ready: number; interactive: number }> {
 	const context = await browser.newContext();
 	await context.addInitScript({ path: PROBES });
 	try {
@@ -120,10 +125,19 @@ async function warmOpen(browser: Browser, relay: RelayProcess, members: number):
 		const ready: number[] = [];
 		const interactive: number[] = [];
 		// The first offline open also folds the injected update in; the rest are the steady state.
-		for (let run = 0; run <= RUNS; run++) {
+		const open = async () => {
 			await page.goto(url);
 			await page.waitForFunction(() => (window as any).__moim.interactive !== null, null, { timeout: 30_000 });
-			const t = await page.evaluate(() => ({ ready: (window as any).__moim.ready, interactive: (window as any).__moim.interactive }));
+			return page.evaluate(() => ({ ready: (window as any).__moim.ready, interactive: (window as any).__moim.interactive }));
+		};
+		if (profiled) {
+			await open();
+			await profiled(page, async () => {
+				for (let run = 0; run < RUNS; run++) await open();
+			});
+		}
+		for (let run = 0; run <= RUNS && !profiled; run++) {
+			const t = await open();
 			if (run > 0) ready.push(t.ready), interactive.push(t.interactive);
 		}
 		return { ready: median(ready), interactive: median(interactive) };
@@ -223,8 +237,8 @@ async function remote(page: Page, peer: { client: RawClient; memberId: string; d
 }
 
 /**
- * `BENCH_PROFILE=paint|remote`: instead of the table, a CPU profile of that
- * part with 100 members, summarised as the functions with the most self
+ * `BENCH_PROFILE=open|paint|remote`: instead of the table, a CPU profile of
+ * that part (warm open with 50 members; paint and remote with 100), summarised as the functions with the most self
  * time — where to look when a budget is missed.
  */
 async function profile(page: Page, run: () => Promise<unknown>) {
@@ -261,6 +275,10 @@ const relay = await startRelay({
 const browser = await chromium.launch(chromiumLaunchOptions);
 if (PROFILE) {
 	try {
+		if (PROFILE === 'open') {
+			await warmOpen(browser, relay, 50, profile);
+			process.exit(0);
+		}
 		const full = await crowd(browser, relay, 100);
 		if (PROFILE === 'paint') await profile(full.page, () => paint(full.page));
 		else await profile(full.page, () => remote(full.page, full.others[0], full.grid));

@@ -61,6 +61,19 @@ export function compactSlotKey(slot: string): string {
  * slot (a newer schema or a hostile peer).
  */
 export function slotFromStored(key: string): string | null {
+	let slot = decoded.get(key);
+	if (slot === undefined) {
+		// Bounded: a hostile document could hold any number of distinct keys.
+		if (decoded.size >= 100_000) decoded.clear();
+		decoded.set(key, (slot = decodeStored(key)));
+	}
+	return slot;
+}
+
+/** Stored keys already decoded: opening an event reads every member's marks, mostly the same few hundred keys. */
+const decoded = new Map<string, string | null>();
+
+function decodeStored(key: string): string | null {
 	if (isSlotKey(key)) return key;
 	if (STORED_WEEKLY_PATTERN.test(key)) {
 		const minutes = parseInt(key.slice(1), 36);
