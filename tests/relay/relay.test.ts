@@ -55,8 +55,11 @@ function raw(url: string) {
 }
 
 describe('relay', () => {
-	it('syncs two stock y-websocket clients, live', async () => {
-		const r = await relay();
+	it.each([
+		['run from its sources', false],
+		['compiled, as npm start runs it', true]
+	])('syncs two stock y-websocket clients, live (%s)', async (_how, compiled) => {
+		const r = await relay({ compiled });
 		const room = newEventId();
 		const ana = person({ organizer: true });
 		const a = client(r, room, ana);
