@@ -59,6 +59,8 @@ export class Room {
 	#logSeqs: number[];
 	#logBytes: number;
 	#snapshotBytes: number;
+	/** The snapshot's state in v1 encoding, bytes: what the size limit counts (see `bytes`). */
+	#stateBytes: number;
 	#writes: Promise<void> = Promise.resolve();
 	#needsSnapshot = false;
 	/** Timer that unloads the room once it has been empty for a while. */
@@ -81,6 +83,8 @@ export class Room {
 		this.#logSeqs = stored.logSeqs;
 		this.#logBytes = stored.logBytes;
 		this.#snapshotBytes = stored.snapshotBytes;
+		// Stored updates are v1 (the snapshot converted): all of them but the log is the snapshot's state.
+		this.#stateBytes = stored.updates.reduce((sum, u) => sum + u.byteLength, 0) - stored.logBytes;
 		this.#compactAfter = compactAfter;
 		this.#metrics = metrics;
 		this.awareness = new awarenessProtocol.Awareness(doc);
@@ -212,9 +216,11 @@ export class Room {
 			this.#logSeqs = [];
 			this.#logBytes = 0;
 			const state = Y.encodeStateAsUpdateV2(this.doc);
+			const stateBytes = Y.encodeStateAsUpdate(this.doc).byteLength;
 			try {
 				await this.#storage.compact(this.id, state, covered);
 				this.#snapshotBytes = state.byteLength;
+				this.#stateBytes = stateBytes;
 			} catch (err) {
 				this.#logSeqs = covered.concat(this.#logSeqs);
 				this.#logBytes += coveredBytes;
@@ -242,9 +248,14 @@ export class Room {
 		return this.#unwritten.length;
 	}
 
-	/** Bytes the room takes on disk (snapshot + log since it), including updates being written. */
+	/**
+	 * How big the room is, for `MAX_ROOM_BYTES`: its state as of the snapshot
+	 * in v1 encoding, plus the log since and updates being written. Not the
+	 * v2 snapshot's size on disk: v2 shrinks a long history of overwrites to
+	 * a few bits each, while the document in memory keeps an item for each.
+	 */
 	get bytes(): number {
-		return this.#snapshotBytes + this.#logBytes + this.#unwrittenBytes;
+		return this.#stateBytes + this.#logBytes + this.#unwrittenBytes;
 	}
 
 	/** Registers a client and starts the sync handshake with it. */

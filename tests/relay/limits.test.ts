@@ -9,6 +9,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
+import { buildGrid } from '../../src/lib/model/slots.js';
 import { CLOSE_LIMIT, CLOSE_TRY_AGAIN_LATER } from '../../src/lib/model/protocol.js';
 import { relayHarness } from '../support/harness.js';
 import { tempDir, type RelayProcess } from '../support/relay-process.js';
@@ -89,6 +90,26 @@ describe('limits', () => {
 		expect(readSettings(reader.doc)?.title).toBe('Limits');
 		expect(markedSlots(reader.doc, ana.memberId).has('w1T09:00')).toBe(true);
 		expect(r.output()).toContain('room-too-large');
+	});
+
+	it('counts a long history of overwrites against MAX_ROOM_BYTES, though its v2 snapshot stays small', async () => {
+		// Every block of the week marked, then cleared, then marked again…: the document keeps an item per
+		// overwrite (about 9 bytes each in v1; 20,000 bytes after 2,000 strokes), while its v2 snapshot stays
+		// near 2 KB. Folding the log every 5 records, only the v1 count can reach the limit.
+		const r = await relay({ env: { MAX_ROOM_BYTES: '15000', COMPACT_AFTER: '5' } });
+		const room = newEventId();
+		const ana = person({ organizer: true });
+		const a = client(r, room, ana);
+		await until(() => a.provider.synced, 'synced');
+		createEvent(a.doc, draft, 1);
+		joinEvent(a.doc, 'Ana', 1, ana.memberId);
+		const slots = [...buildGrid(draft).slots];
+		for (let i = 0; i < 3000 && a.closes.length === 0; i++) {
+			applyStroke(a.doc, ana.memberId, [slots[i % slots.length]], Math.floor(i / slots.length) % 2 === 0 ? 1 : 0);
+			if (i % 20 === 19) await new Promise((res) => setTimeout(res, 5));
+		}
+		await until(() => a.closes.length > 0, 'the relay refusing more');
+		expect(a.closes[0]).toEqual({ code: CLOSE_LIMIT, reason: 'room-too-large' });
 	});
 
 	it('holds at most MAX_ROOMS rooms in memory; more are told to try again later', async () => {
