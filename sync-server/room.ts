@@ -55,8 +55,10 @@ export class Room {
 	#compactionQueued = false;
 	readonly #metrics: RelayMetrics | undefined;
 	#nextSeq: number;
-	/** Seqs of the log records written since the snapshot. */
-	#logSeqs: number[];
+	/** Keys of the log records written since the snapshot. */
+	#logKeys: string[];
+	/** The room's handle in log keys (storage.ts), once it has one. */
+	#handle: string | null;
 	#logBytes: number;
 	#snapshotBytes: number;
 	/** The snapshot's state in v1 encoding, bytes: what the size limit counts (see `bytes`). */
@@ -80,7 +82,8 @@ export class Room {
 		this.credentials = credentials;
 		this.#storage = storage;
 		this.#nextSeq = stored.nextSeq;
-		this.#logSeqs = stored.logSeqs;
+		this.#logKeys = stored.logKeys;
+		this.#handle = stored.handle;
 		this.#logBytes = stored.logBytes;
 		this.#snapshotBytes = stored.snapshotBytes;
 		// Stored updates are v1 (the snapshot converted): all of them but the log is the snapshot's state.
@@ -153,7 +156,7 @@ export class Room {
 	 * bytes written per byte received low (docs/BENCHMARKS.md).
 	 */
 	#logIsLong(): boolean {
-		return this.#logSeqs.length >= this.#compactAfter || this.#logBytes >= Math.max(COMPACT_MIN_LOG_BYTES, this.#snapshotBytes);
+		return this.#logKeys.length >= this.#compactAfter || this.#logBytes >= Math.max(COMPACT_MIN_LOG_BYTES, this.#snapshotBytes);
 	}
 
 	/** Runs `fn` once everything received so far is on disk (or its write failed loudly). */
@@ -185,8 +188,9 @@ export class Room {
 			try {
 				const record = batch.length === 1 ? batch[0] : Y.mergeUpdates(batch);
 				const seq = this.#nextSeq++;
-				await this.#storage.append(this.id, seq, record);
-				this.#logSeqs.push(seq);
+				const { key, handle } = await this.#storage.append(this.id, this.#handle, seq, record);
+				this.#handle = handle;
+				this.#logKeys.push(key);
 				this.#logBytes += record.byteLength;
 				stopTimer?.();
 			} catch (err) {
@@ -211,9 +215,9 @@ export class Room {
 		this.#queueCommit();
 		this.#writes = this.#writes.then(async () => {
 			this.#compactionQueued = false;
-			const covered = this.#logSeqs;
+			const covered = this.#logKeys;
 			const coveredBytes = this.#logBytes;
-			this.#logSeqs = [];
+			this.#logKeys = [];
 			this.#logBytes = 0;
 			const state = Y.encodeStateAsUpdateV2(this.doc);
 			const stateBytes = Y.encodeStateAsUpdate(this.doc).byteLength;
@@ -222,7 +226,7 @@ export class Room {
 				this.#snapshotBytes = state.byteLength;
 				this.#stateBytes = stateBytes;
 			} catch (err) {
-				this.#logSeqs = covered.concat(this.#logSeqs);
+				this.#logKeys = covered.concat(this.#logKeys);
 				this.#logBytes += coveredBytes;
 				this.#needsSnapshot = true;
 				log.error({ room: this.id, err }, 'failed to compact room');
@@ -281,7 +285,7 @@ export class Room {
 
 	/** Writes what is pending, folds the log if it has grown, and frees memory. */
 	async unload(): Promise<void> {
-		if (this.#logSeqs.length + (this.#unwritten.length ? 1 : 0) > 1 || this.#needsSnapshot) this.#compact();
+		if (this.#logKeys.length + (this.#unwritten.length ? 1 : 0) > 1 || this.#needsSnapshot) this.#compact();
 		await this.flush();
 		// The compaction (queued behind that commit) reads the document: let it finish first.
 		await this.#writes;

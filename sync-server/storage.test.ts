@@ -29,35 +29,41 @@ function event(slots: string[]) {
 }
 
 describe('RoomStorage', () => {
-	it('reads a v1 snapshot written by an earlier version, and replaces it with a v2 one when compacting', async () => {
+	it('reads a v1 snapshot and log written by an earlier version, and replaces them when compacting', async () => {
 		const dir = tempDir();
 		const { doc, member } = event(['w1T09:00']);
+		const later = new Y.Doc();
+		Y.applyUpdate(later, Y.encodeStateAsUpdate(doc));
+		let before = Y.encodeStateVector(later);
+		applyStroke(later, member, ['w1T10:00'], 1);
 		const db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
 		await db.put('r/room/s', Y.encodeStateAsUpdate(doc));
+		await db.put('r/room/u/000000000000', Y.encodeStateAsUpdate(later, before));
 		await db.close();
 
 		const storage = new RoomStorage(dir);
 		await storage.open();
-		const later = new Y.Doc();
-		Y.applyUpdate(later, Y.encodeStateAsUpdate(doc));
-		const before = Y.encodeStateVector(later);
-		applyStroke(later, member, ['w1T10:00'], 1);
-		await storage.append('room', 0, Y.encodeStateAsUpdate(later, before));
+		const old = await storage.load('room');
+		expect(old.handle).toBeNull();
+		before = Y.encodeStateVector(later);
+		applyStroke(later, member, ['w1T10:30'], 1);
+		const written = await storage.append('room', old.handle, old.nextSeq, Y.encodeStateAsUpdate(later, before));
 
 		const loaded = await storage.load('room');
 		expect(loaded.corrupt).toEqual([]);
-		expect(loaded.logSeqs).toEqual([0]);
-		expect(markedSlots(docFromStored(loaded), member)).toEqual(new Set(['w1T09:00', 'w1T10:00']));
+		expect(loaded.handle).toBe(written.handle);
+		expect(loaded.logKeys).toEqual(['r/room/u/000000000000', written.key]);
+		expect(markedSlots(docFromStored(loaded), member)).toEqual(new Set(['w1T09:00', 'w1T10:00', 'w1T10:30']));
 
-		await storage.compact('room', Y.encodeStateAsUpdateV2(docFromStored(loaded)), loaded.logSeqs);
+		await storage.compact('room', Y.encodeStateAsUpdateV2(docFromStored(loaded)), loaded.logKeys);
 		const compacted = await storage.load('room');
-		expect(compacted.logSeqs).toEqual([]);
+		expect(compacted.logKeys).toEqual([]);
 		expect(compacted.snapshotBytes).toBe(Y.encodeStateAsUpdateV2(docFromStored(loaded)).byteLength);
-		expect(markedSlots(docFromStored(compacted), member)).toEqual(new Set(['w1T09:00', 'w1T10:00']));
+		expect(markedSlots(docFromStored(compacted), member)).toEqual(new Set(['w1T09:00', 'w1T10:00', 'w1T10:30']));
 		await storage.close();
 
 		const raw = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
-		expect(await raw.keys().all()).toEqual(['r/room/s2']);
+		expect(await raw.keys().all()).toEqual(['h', 'r/room/h', 'r/room/s2']);
 		await raw.close();
 	});
 
@@ -67,10 +73,26 @@ describe('RoomStorage', () => {
 		const storage = new RoomStorage(dir);
 		await storage.open();
 		await storage.compact('room', new Uint8Array([0, 9, 9, 9, 9]), []);
-		await storage.append('room', 0, Y.encodeStateAsUpdate(doc));
+		await storage.append('room', null, 0, Y.encodeStateAsUpdate(doc));
 		const loaded = await storage.load('room');
 		expect(loaded.corrupt).toEqual(['r/room/s2']);
 		expect(markedSlots(docFromStored(loaded), member)).toEqual(new Set(['w1T09:00']));
+		await storage.close();
+	});
+
+	it('gives every room its own handle, also to rooms written at once and after a reopen', async () => {
+		const dir = tempDir();
+		const update = event(['w1T09:00']).doc;
+		let storage = new RoomStorage(dir);
+		await storage.open();
+		const first = await Promise.all(['a', 'b', 'c'].map((room) => storage.append(room, null, 0, Y.encodeStateAsUpdate(update))));
+		await storage.close();
+		storage = new RoomStorage(dir);
+		await storage.open();
+		const later = await storage.append('d', null, 0, Y.encodeStateAsUpdate(update));
+		const handles = [...first, later].map((w) => w.handle);
+		expect(new Set(handles).size).toBe(4);
+		for (const room of ['a', 'b', 'c', 'd']) expect((await storage.load(room)).logKeys).toHaveLength(1);
 		await storage.close();
 	});
 });

@@ -7,8 +7,15 @@
  *                         tens of bytes in v1; docs/BENCHMARKS.md)
  *   `r/<room>/s`          a snapshot in v1 format, as earlier versions wrote it;
  *                         read if there is no `s2`, removed by the next compaction
- *   `r/<room>/u/<seq>`    one group commit: the updates that arrived together,
- *                         merged into one v1 update, seq zero-padded to sort
+ *   `l/<handle>/<seq>`    one group commit: the updates that arrived together,
+ *                         merged into one v1 update; `handle` is the room's
+ *                         short name (`r/<room>/h`), seq base 36, padded to sort.
+ *                         Short keys matter: a stroke is ~30 bytes, and each
+ *                         record's key is written once and deleted once
+ *   `r/<room>/h`          the room's handle, given at its first write (`h`
+ *                         holds the next one)
+ *   `r/<room>/u/<seq>`    log records as earlier versions wrote them; read,
+ *                         and removed by the next compaction
  *   `r/<room>/k`          write credentials (hashes of secrets, JSON; see auth.ts)
  * Every update is written before it is forwarded; compaction folds the log
  * into a new snapshot in one atomic batch, so a crash at any point leaves
@@ -17,8 +24,13 @@
 import { ClassicLevel } from 'classic-level';
 import * as Y from 'yjs';
 
-const SEQ_WIDTH = 12;
-const seqKey = (room: string, seq: number) => `r/${room}/u/${String(seq).padStart(SEQ_WIDTH, '0')}`;
+const SEQ_WIDTH = 8;
+const NEXT_HANDLE_KEY = 'h';
+const handleKey = (room: string) => `r/${room}/h`;
+const logPrefix = (handle: string) => `l/${handle}/`;
+const logKey = (handle: string, seq: number) => logPrefix(handle) + seq.toString(36).padStart(SEQ_WIDTH, '0');
+const legacyLogPrefix = (room: string) => `r/${room}/u/`;
+const text = new TextDecoder();
 const snapshotKey = (room: string) => `r/${room}/s2`;
 const v1SnapshotKey = (room: string) => `r/${room}/s`;
 const credentialsKey = (room: string) => `r/${room}/k`;
@@ -31,10 +43,12 @@ export interface StoredRoom {
 	snapshotBytes: number;
 	/** Bytes the log records take on disk. */
 	logBytes: number;
+	/** The room's handle in log keys, `null` until its first write. */
+	handle: string | null;
 	/** The seq the next appended update gets. */
 	nextSeq: number;
-	/** Seqs currently in the log (not yet folded into the snapshot). */
-	logSeqs: number[];
+	/** Keys of the records currently in the log (not yet folded into the snapshot). */
+	logKeys: string[];
 	/** Keys of records that are not valid updates (skipped; see {@link RoomStorage.load}). */
 	corrupt: string[];
 }
@@ -42,6 +56,9 @@ export interface StoredRoom {
 /** The relay's store: one LevelDB for all rooms. */
 export class RoomStorage {
 	readonly #db: ClassicLevel<string, Uint8Array>;
+	#nextHandle = 0;
+	/** Handles are given one at a time, so `h` only ever grows on disk. */
+	#handing: Promise<unknown> = Promise.resolve();
 
 	constructor(dir: string) {
 		this.#db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
@@ -55,6 +72,8 @@ export class RoomStorage {
 	/** Opens the database (creating it if needed). */
 	async open(): Promise<void> {
 		await this.#db.open();
+		const next = await this.#db.get(NEXT_HANDLE_KEY);
+		this.#nextHandle = next ? parseInt(text.decode(next), 36) || 0 : 0;
 	}
 
 	/**
@@ -64,7 +83,7 @@ export class RoomStorage {
 	 */
 	async load(room: string): Promise<StoredRoom> {
 		const updates: Uint8Array[] = [];
-		const logSeqs: number[] = [];
+		const logKeys: string[] = [];
 		const corrupt: string[] = [];
 		const keep = (key: string, value: Uint8Array) => {
 			if (isUpdate(value)) updates.push(value);
@@ -82,21 +101,45 @@ export class RoomStorage {
 			const old = await this.#db.get(v1SnapshotKey(room));
 			if (old) (snapshotBytes = old.byteLength), keep(v1SnapshotKey(room), old);
 		}
-		const prefix = `r/${room}/u/`;
+		const stored = await this.#db.get(handleKey(room));
+		const handle = stored ? text.decode(stored) : null;
 		let logBytes = 0;
-		for await (const [key, value] of this.#db.iterator({ gte: prefix, lt: prefix + '~' })) {
-			keep(key, value);
-			logBytes += value.byteLength;
-			// Corrupted entries stay in the log so the next compaction removes them.
-			logSeqs.push(Number(key.slice(prefix.length)));
+		let nextSeq = 0;
+		for (const prefix of [legacyLogPrefix(room), ...(handle ? [logPrefix(handle)] : [])]) {
+			for await (const [key, value] of this.#db.iterator({ gte: prefix, lt: prefix + '~' })) {
+				keep(key, value);
+				logBytes += value.byteLength;
+				// Corrupted entries stay in the log so the next compaction removes them.
+				logKeys.push(key);
+				if (handle && prefix === logPrefix(handle)) nextSeq = parseInt(key.slice(prefix.length), 36) + 1;
+			}
 		}
-		const nextSeq = logSeqs.length ? logSeqs[logSeqs.length - 1] + 1 : 0;
-		return { updates, snapshotBytes, logBytes, nextSeq, logSeqs, corrupt };
+		return { updates, snapshotBytes, logBytes, handle, nextSeq, logKeys, corrupt };
 	}
 
-	/** Appends one record (a v1 update) to a room's log. */
-	async append(room: string, seq: number, update: Uint8Array): Promise<void> {
-		await this.#db.put(seqKey(room, seq), update);
+	/**
+	 * Appends one record (a v1 update) to a room's log. A room without a
+	 * handle (`null`) gets one in the same atomic write. Resolves with the
+	 * record's key and the room's handle.
+	 */
+	async append(room: string, handle: string | null, seq: number, update: Uint8Array): Promise<{ key: string; handle: string }> {
+		if (handle) {
+			const key = logKey(handle, seq);
+			await this.#db.put(key, update);
+			return { key, handle };
+		}
+		const given = this.#handing.then(async () => {
+			const fresh = (this.#nextHandle++).toString(36);
+			const key = logKey(fresh, seq);
+			await this.#db.batch([
+				{ type: 'put', key: NEXT_HANDLE_KEY, value: new TextEncoder().encode(this.#nextHandle.toString(36)) },
+				{ type: 'put', key: handleKey(room), value: new TextEncoder().encode(fresh) },
+				{ type: 'put', key, value: update }
+			]);
+			return { key, handle: fresh };
+		});
+		this.#handing = given.catch(() => {});
+		return given;
 	}
 
 	/**
@@ -104,11 +147,11 @@ export class RoomStorage {
 	 * with `Y.encodeStateAsUpdateV2`) and drops the log entries it covers
 	 * and any v1 snapshot, atomically.
 	 */
-	async compact(room: string, stateV2: Uint8Array, coveredSeqs: number[]): Promise<void> {
+	async compact(room: string, stateV2: Uint8Array, coveredKeys: string[]): Promise<void> {
 		await this.#db.batch([
 			{ type: 'put', key: snapshotKey(room), value: stateV2 },
 			{ type: 'del', key: v1SnapshotKey(room) },
-			...coveredSeqs.map((seq) => ({ type: 'del' as const, key: seqKey(room, seq) }))
+			...coveredKeys.map((key) => ({ type: 'del' as const, key }))
 		]);
 	}
 

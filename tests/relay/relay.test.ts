@@ -139,9 +139,10 @@ describe('relay', () => {
 		// On disk: one snapshot and a log shorter than the compaction threshold.
 		const db = new ClassicLevel<string, Uint8Array>(dataDir, { keyEncoding: 'utf8', valueEncoding: 'view' });
 		const keys = await db.keys().all();
+		const handle = new TextDecoder().decode((await db.get(`r/${room}/h`))!);
 		await db.close();
 		expect(keys).toContain(`r/${room}/s2`);
-		expect(keys.filter((k) => k.startsWith(`r/${room}/u/`)).length).toBeLessThan(5);
+		expect(keys.filter((k) => k.startsWith(`l/${handle}/`)).length).toBeLessThan(5);
 		const r2 = await r.restart();
 		cleanups.push(() => r2.kill());
 		const b = client(r2, room);
