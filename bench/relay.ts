@@ -47,7 +47,7 @@ async function freePort(): Promise<number> {
 }
 
 async function startOurs(): Promise<Server> {
-	let relay = await startRelay({ compiled: true, env: { MAX_CONNECTIONS_PER_ADDRESS: '100000', ROOM_IDLE_MS: '5000' } });
+	let relay = await startRelay({ compiled: !process.env.BENCH_TSX, env: { MAX_CONNECTIONS_PER_ADDRESS: '100000', ROOM_IDLE_MS: '5000' } });
 	const server: Server = {
 		name: 'ours',
 		pid: relay.pid,

@@ -3,6 +3,7 @@
  * in order — decode whole, check the write, apply, answer — and closes it
  * with a clear code on anything it may not do.
  */
+import * as Y from 'yjs';
 import type { RawData, WebSocket } from 'ws';
 import {
 	CLOSE_LIMIT,
@@ -76,7 +77,9 @@ export function serveConnection(
 				return fail(CLOSE_MALFORMED_MESSAGE, 'malformed message', String(err));
 			}
 			if (!verdict.ok) return fail(CLOSE_WRITE_REFUSED, verdict.reason, verdict.detail);
-			if (room.bytes + message.update.byteLength > config.maxRoomBytes) {
+			// Only what adds content counts: a reader's empty step 2, or a reconnecting member's with
+			// nothing new, must still get through to a room at its limit.
+			if (room.bytes + message.update.byteLength > config.maxRoomBytes && addsContent(room.doc, message.update)) {
 				return fail(CLOSE_LIMIT, 'room-too-large', { bytes: room.bytes, limit: config.maxRoomBytes });
 			}
 			metrics.updatesIn.inc();
@@ -148,4 +151,11 @@ function toBytes(data: RawData): Uint8Array {
 	if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
 	if (data instanceof ArrayBuffer) return new Uint8Array(data);
 	return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Whether applying `update` would add content `doc` does not have yet (deletions aside). */
+function addsContent(doc: Y.Doc, update: Uint8Array): boolean {
+	const { to } = Y.parseUpdateMeta(update);
+	for (const [client, clock] of to) if (clock > Y.getState(doc.store, client)) return true;
+	return false;
 }

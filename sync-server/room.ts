@@ -47,6 +47,8 @@ export class Room {
 	/** Updates received but not yet handed to storage. */
 	#unwritten: Uint8Array[] = [];
 	#unwrittenBytes = 0;
+	/** Bytes of the batch being written (counted until its record is in the log). */
+	#committingBytes = 0;
 	/** What waits for those updates to be on disk (forwards, replies), in order. */
 	#whenWritten: (() => void)[] = [];
 	/** A commit is queued and has not started yet. */
@@ -87,7 +89,7 @@ export class Room {
 		this.#logBytes = stored.logBytes;
 		this.#snapshotBytes = stored.snapshotBytes;
 		// Stored updates are v1 (the snapshot converted): all of them but the log is the snapshot's state.
-		this.#stateBytes = stored.updates.reduce((sum, u) => sum + u.byteLength, 0) - stored.logBytes;
+		this.#stateBytes = Math.max(0, stored.updates.reduce((sum, u) => sum + u.byteLength, 0) - stored.logBytes);
 		this.#compactAfter = compactAfter;
 		this.#metrics = metrics;
 		this.awareness = new awarenessProtocol.Awareness(doc);
@@ -180,6 +182,7 @@ export class Room {
 		this.#commitQueued = false;
 		const batch = this.#unwritten;
 		const waiting = this.#whenWritten;
+		this.#committingBytes = this.#unwrittenBytes;
 		this.#unwritten = [];
 		this.#unwrittenBytes = 0;
 		this.#whenWritten = [];
@@ -192,9 +195,11 @@ export class Room {
 				this.#handle = handle;
 				this.#logKeys.push(key);
 				this.#logBytes += record.byteLength;
+				this.#committingBytes = 0;
 				stopTimer?.();
 			} catch (err) {
 				// The updates stay in memory; the next snapshot will carry them.
+				this.#committingBytes = 0;
 				this.#needsSnapshot = true;
 				log.error({ room: this.id, err, updates: batch.length }, 'failed to store updates');
 			}
@@ -259,7 +264,7 @@ export class Room {
 	 * a few bits each, while the document in memory keeps an item for each.
 	 */
 	get bytes(): number {
-		return this.#stateBytes + this.#logBytes + this.#unwrittenBytes;
+		return this.#stateBytes + this.#logBytes + this.#committingBytes + this.#unwrittenBytes;
 	}
 
 	/** Registers a client and starts the sync handshake with it. */
