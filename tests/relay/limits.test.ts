@@ -22,6 +22,18 @@ const { cleanups, relay, client } = relayHarness();
 
 
 
+/** A relay with `env`, and an event in a new room organized (and joined) by Ana's stock client. */
+async function organizedRoom(env: Record<string, string>) {
+	const r = await relay({ env });
+	const room = newEventId();
+	const ana = person({ organizer: true });
+	const a = client(r, room, ana);
+	await until(() => a.provider.synced, 'synced');
+	createEvent(a.doc, draft, 1);
+	joinEvent(a.doc, 'Ana', 1, ana.memberId);
+	return { r, room, ana, a };
+}
+
 /** Opens a raw websocket with extra headers; resolves with the upgrade's HTTP status on refusal. */
 function rawOpen(url: string, headers: Record<string, string> = {}) {
 	const ws = new WebSocket(url, { headers });
@@ -70,13 +82,7 @@ describe('limits', () => {
 
 	it('stops a room from growing past MAX_ROOM_BYTES and keeps what it has', async () => {
 		// Strokes that arrive together are stored as one merged record, a few bytes per mark.
-		const r = await relay({ env: { MAX_ROOM_BYTES: '1000' } });
-		const room = newEventId();
-		const ana = person({ organizer: true });
-		const a = client(r, room, ana);
-		await until(() => a.provider.synced, 'synced');
-		createEvent(a.doc, draft, 1);
-		joinEvent(a.doc, 'Ana', 1, ana.memberId);
+		const { r, room, ana, a } = await organizedRoom({ MAX_ROOM_BYTES: '1000' });
 		applyStroke(a.doc, ana.memberId, ['w1T09:00'], 1);
 		// Every slot of the week, one stroke at a time, until the relay says no.
 		for (const day of [1, 2, 3, 4, 5, 6, 7]) {
@@ -98,13 +104,7 @@ describe('limits', () => {
 		// Every block of the week marked, then cleared, then marked again…: the document keeps an item per
 		// overwrite (about 9 bytes each in v1; 20,000 bytes after 2,000 strokes), while its v2 snapshot stays
 		// near 2 KB. Folding the log every 5 records, only the v1 count can reach the limit.
-		const r = await relay({ env: { MAX_ROOM_BYTES: '15000', COMPACT_AFTER: '5' } });
-		const room = newEventId();
-		const ana = person({ organizer: true });
-		const a = client(r, room, ana);
-		await until(() => a.provider.synced, 'synced');
-		createEvent(a.doc, draft, 1);
-		joinEvent(a.doc, 'Ana', 1, ana.memberId);
+		const { ana, a } = await organizedRoom({ MAX_ROOM_BYTES: '15000', COMPACT_AFTER: '5' });
 		const slots = [...buildGrid(draft).slots];
 		for (let i = 0; i < 3000 && a.closes.length === 0; i++) {
 			applyStroke(a.doc, ana.memberId, [slots[i % slots.length]], Math.floor(i / slots.length) % 2 === 0 ? 1 : 0);
