@@ -275,14 +275,13 @@ const relay = await startRelay({
 const browser = await chromium.launch(chromiumLaunchOptions);
 if (PROFILE) {
 	try {
-		if (PROFILE === 'open') {
-			await warmOpen(browser, relay, 50, profile);
-			process.exit(0);
+		if (PROFILE === 'open') await warmOpen(browser, relay, 50, profile);
+		else {
+			const full = await crowd(browser, relay, 100);
+			if (PROFILE === 'paint') await profile(full.page, () => paint(full.page));
+			else await profile(full.page, () => remote(full.page, full.others[0], full.grid));
+			for (const o of full.others) o.client.close();
 		}
-		const full = await crowd(browser, relay, 100);
-		if (PROFILE === 'paint') await profile(full.page, () => paint(full.page));
-		else await profile(full.page, () => remote(full.page, full.others[0], full.grid));
-		for (const o of full.others) o.client.close();
 	} finally {
 		await browser.close();
 		await relay.kill();

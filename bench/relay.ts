@@ -292,6 +292,13 @@ async function propagation(server: Server, observers: number) {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 
+/** The median of `RUNS` runs of a timed scenario. */
+async function medianOfRuns(run: () => Promise<number>): Promise<number> {
+	const runs: number[] = [];
+	for (let i = 0; i < RUNS; i++) runs.push(await run());
+	return median(runs);
+}
+
 async function both<T>(fn: (server: Server) => Promise<T>): Promise<Record<'ours' | 'reference', T>> {
 	const out = {} as Record<'ours' | 'reference', T>;
 	for (const start of [startOurs, startReference]) {
@@ -347,11 +354,7 @@ async function main() {
 	console.log('\n| scenario | ours | reference | ours / reference |');
 	console.log('|---|---|---|---|');
 	if (wanted('storm')) {
-		const storms = await both(async (s) => {
-			const runs: number[] = [];
-			for (let i = 0; i < RUNS; i++) runs.push(await joinStorm(s));
-			return median(runs);
-		});
+		const storms = await both((s) => medianOfRuns(() => joinStorm(s)));
 		line('join storm: 500 clients, 100 rooms, until all synced (ms)', storms.ours, storms.reference, 0);
 	}
 	if (wanted('memory')) {
@@ -370,11 +373,7 @@ async function main() {
 		line('write amplification, 2,000 strokes one at a time', steady.ours, steady.reference);
 	}
 	if (wanted('restart')) {
-		const restarts = await both(async (s) => {
-			const runs: number[] = [];
-			for (let i = 0; i < RUNS; i++) runs.push(await restart(s));
-			return median(runs);
-		});
+		const restarts = await both((s) => medianOfRuns(() => restart(s)));
 		line('restart: 200 clients resynced after the relay is back (ms)', restarts.ours, restarts.reference, 0);
 	}
 }

@@ -155,7 +155,11 @@ function toBytes(data: RawData): Uint8Array {
 
 /** Whether applying `update` would add content `doc` does not have yet (deletions aside). */
 function addsContent(doc: Y.Doc, update: Uint8Array): boolean {
-	const { to } = Y.parseUpdateMeta(update);
-	for (const [client, clock] of to) if (clock > Y.getState(doc.store, client)) return true;
-	return false;
+	try {
+		const { to } = Y.parseUpdateMeta(update);
+		for (const [client, clock] of to) if (clock > Y.getState(doc.store, client)) return true;
+		return false;
+	} catch {
+		return true; // unreadable here: count it, as before
+	}
 }

@@ -63,7 +63,7 @@ describe('RoomStorage', () => {
 		await storage.close();
 
 		const raw = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
-		expect(await raw.keys().all()).toEqual(['h', 'r/room/h', 'r/room/s2']);
+		expect(await raw.keys().all()).toEqual([`H/${written.handle}`, 'h', 'r/room/h', 'r/room/s2']);
 		await raw.close();
 	});
 
@@ -93,6 +93,32 @@ describe('RoomStorage', () => {
 		const handles = [...first, later].map((w) => w.handle);
 		expect(new Set(handles).size).toBe(4);
 		for (const room of ['a', 'b', 'c', 'd']) expect((await storage.load(room)).logKeys).toHaveLength(1);
+		await storage.close();
+	});
+
+	it('rebuilds a damaged handle record or handle counter from the index, losing no log and giving no handle twice', async () => {
+		const dir = tempDir();
+		const { doc, member } = event(['w1T09:00']);
+		let storage = new RoomStorage(dir);
+		await storage.open();
+		const a = await storage.append('a', null, 0, Y.encodeStateAsUpdate(doc));
+		const b = await storage.append('b', null, 0, Y.encodeStateAsUpdate(doc));
+		await storage.close();
+
+		const raw = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+		await raw.put('r/a/h', new Uint8Array([0xff, 0x00, 0x2f]));
+		await raw.put('h', new TextEncoder().encode('not a number!'));
+		await raw.close();
+
+		storage = new RoomStorage(dir);
+		await storage.open();
+		const loaded = await storage.load('a');
+		expect(loaded.corrupt).toEqual(['r/a/h']);
+		expect(loaded.handle).toBe(a.handle);
+		expect(markedSlots(docFromStored(loaded), member)).toEqual(new Set(['w1T09:00']));
+		expect((await storage.load('a')).corrupt).toEqual([]); // repaired
+		const c = await storage.append('c', null, 0, Y.encodeStateAsUpdate(doc));
+		expect([a.handle, b.handle]).not.toContain(c.handle);
 		await storage.close();
 	});
 });

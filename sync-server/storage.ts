@@ -13,7 +13,8 @@
  *                         Short keys matter: a stroke is ~30 bytes, and each
  *                         record's key is written once and deleted once
  *   `r/<room>/h`          the room's handle, given at its first write (`h`
- *                         holds the next one)
+ *                         holds the next one; `H/<handle>` names the room, so
+ *                         a damaged handle or counter can be rebuilt)
  *   `r/<room>/u/<seq>`    log records as earlier versions wrote them; read,
  *                         and removed by the next compaction
  *   `r/<room>/k`          write credentials (hashes of secrets, JSON; see auth.ts)
@@ -27,10 +28,13 @@ import * as Y from 'yjs';
 const SEQ_WIDTH = 8;
 const NEXT_HANDLE_KEY = 'h';
 const handleKey = (room: string) => `r/${room}/h`;
+const roomOfHandleKey = (handle: string) => `H/${handle}`;
+const HANDLE_PATTERN = /^[0-9a-z]{1,10}$/;
 const logPrefix = (handle: string) => `l/${handle}/`;
 const logKey = (handle: string, seq: number) => logPrefix(handle) + seq.toString(36).padStart(SEQ_WIDTH, '0');
 const legacyLogPrefix = (room: string) => `r/${room}/u/`;
 const text = new TextDecoder();
+const bytesOf = (value: string) => new TextEncoder().encode(value);
 const snapshotKey = (room: string) => `r/${room}/s2`;
 const v1SnapshotKey = (room: string) => `r/${room}/s`;
 const credentialsKey = (room: string) => `r/${room}/k`;
@@ -73,7 +77,39 @@ export class RoomStorage {
 	async open(): Promise<void> {
 		await this.#db.open();
 		const next = await this.#db.get(NEXT_HANDLE_KEY);
-		this.#nextHandle = next ? parseInt(text.decode(next), 36) || 0 : 0;
+		const counted = next ? text.decode(next) : '';
+		if (HANDLE_PATTERN.test(counted)) {
+			this.#nextHandle = parseInt(counted, 36);
+			return;
+		}
+		// No counter (a new database) or a damaged one: one past every handle given, so none is given twice.
+		this.#nextHandle = 0;
+		for await (const key of this.#db.keys({ gte: 'H/', lt: 'H/~' })) {
+			const handle = key.slice(2);
+			if (HANDLE_PATTERN.test(handle)) this.#nextHandle = Math.max(this.#nextHandle, parseInt(handle, 36) + 1);
+		}
+	}
+
+	/**
+	 * A room's handle, or `null` if it has none yet. A damaged handle record
+	 * is rebuilt from the `H/` index (and reported in `corrupt`), so the
+	 * room's log is not lost.
+	 */
+	async #handleOf(room: string, corrupt: string[]): Promise<string | null> {
+		const stored = await this.#db.get(handleKey(room));
+		if (!stored) return null;
+		const handle = text.decode(stored);
+		if (HANDLE_PATTERN.test(handle)) return handle;
+		corrupt.push(handleKey(room));
+		for await (const [key, value] of this.#db.iterator({ gte: 'H/', lt: 'H/~' })) {
+			if (text.decode(value) !== room) continue;
+			const found = key.slice(2);
+			await this.#db.put(handleKey(room), bytesOf(found));
+			return found;
+		}
+		// Nothing names this room: its log (if any) cannot be found; a fresh handle is given at the next write.
+		await this.#db.del(handleKey(room));
+		return null;
 	}
 
 	/**
@@ -101,8 +137,7 @@ export class RoomStorage {
 			const old = await this.#db.get(v1SnapshotKey(room));
 			if (old) (snapshotBytes = old.byteLength), keep(v1SnapshotKey(room), old);
 		}
-		const stored = await this.#db.get(handleKey(room));
-		const handle = stored ? text.decode(stored) : null;
+		const handle = await this.#handleOf(room, corrupt);
 		let logBytes = 0;
 		let nextSeq = 0;
 		for (const prefix of [legacyLogPrefix(room), ...(handle ? [logPrefix(handle)] : [])]) {
@@ -111,7 +146,8 @@ export class RoomStorage {
 				logBytes += value.byteLength;
 				// Corrupted entries stay in the log so the next compaction removes them.
 				logKeys.push(key);
-				if (handle && prefix === logPrefix(handle)) nextSeq = parseInt(key.slice(prefix.length), 36) + 1;
+				const seq = handle && prefix === logPrefix(handle) ? parseInt(key.slice(prefix.length), 36) : NaN;
+				if (Number.isFinite(seq)) nextSeq = Math.max(nextSeq, seq + 1);
 			}
 		}
 		return { updates, snapshotBytes, logBytes, handle, nextSeq, logKeys, corrupt };
@@ -132,8 +168,9 @@ export class RoomStorage {
 			const fresh = (this.#nextHandle++).toString(36);
 			const key = logKey(fresh, seq);
 			await this.#db.batch([
-				{ type: 'put', key: NEXT_HANDLE_KEY, value: new TextEncoder().encode(this.#nextHandle.toString(36)) },
-				{ type: 'put', key: handleKey(room), value: new TextEncoder().encode(fresh) },
+				{ type: 'put', key: NEXT_HANDLE_KEY, value: bytesOf(this.#nextHandle.toString(36)) },
+				{ type: 'put', key: handleKey(room), value: bytesOf(fresh) },
+				{ type: 'put', key: roomOfHandleKey(fresh), value: bytesOf(room) },
 				{ type: 'put', key, value: update }
 			]);
 			return { key, handle: fresh };
@@ -158,12 +195,12 @@ export class RoomStorage {
 	/** A room's stored credentials (JSON text), if any. */
 	async loadCredentials(room: string): Promise<string | undefined> {
 		const value = await this.#db.get(credentialsKey(room));
-		return value ? new TextDecoder().decode(value) : undefined;
+		return value ? text.decode(value) : undefined;
 	}
 
 	/** Replaces a room's stored credentials. */
 	async saveCredentials(room: string, json: string): Promise<void> {
-		await this.#db.put(credentialsKey(room), new TextEncoder().encode(json));
+		await this.#db.put(credentialsKey(room), bytesOf(json));
 	}
 
 	/** Closes the database; pending writes finish first. */
