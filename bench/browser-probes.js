@@ -13,7 +13,18 @@
 	let movedStamp = null;
 	let arrived = null;
 	let expect = null;
-	w.__moim = { paints, paintInputs, remotes, get ready() { return ready; }, get interactive() { return interactive; }, expect: (e) => (expect = e) };
+	w.__moim = {
+		paints,
+		paintInputs,
+		remotes,
+		get ready() {
+			return ready;
+		},
+		get interactive() {
+			return interactive;
+		},
+		expect: (e) => (expect = e)
+	};
 
 	// Remote updates: note when a sync update message (0, 2) arrives, before y-websocket handles it.
 	const Native = window.WebSocket;
@@ -34,7 +45,10 @@
 		(e) => {
 			// Handling starts when the event is dispatched (this capture listener on window runs first);
 			// the event's timeStamp is earlier: Chromium holds pointer input until the next frame.
-			if (e.target.closest?.('[aria-multiselectable="true"]')) (moved = performance.now()), (movedStamp = e.timeStamp);
+			if (e.target.closest?.('[aria-multiselectable="true"]')) {
+				moved = performance.now();
+				movedStamp = e.timeStamp;
+			}
 		},
 		true
 	);
@@ -50,19 +64,34 @@
 		if ((mine && moved !== null) || (heat && arrived !== null)) {
 			void document.body.offsetHeight; // style and layout, as the next frame needs them
 			const now = performance.now();
-			if (mine && moved !== null) paints.push(now - moved), paintInputs.push(now - movedStamp), (moved = null);
-			if (heat && arrived !== null) remotes.push(now - arrived), (arrived = null);
+			if (mine && moved !== null) {
+				paints.push(now - moved);
+				paintInputs.push(now - movedStamp);
+				moved = null;
+			}
+			if (heat && arrived !== null) {
+				remotes.push(now - arrived);
+				arrived = null;
+			}
 		}
 		if (ready === null && expect) {
 			const cell = document.querySelector(`[data-testid="heatmap"] [data-slot="${expect.slot}"]`);
-			if (cell?.getAttribute('data-count') === expect.count && document.querySelector('[aria-multiselectable="true"] [data-mark]')) {
+			if (
+				cell?.getAttribute('data-count') === expect.count &&
+				document.querySelector('[aria-multiselectable="true"] [data-mark]')
+			) {
 				ready = performance.now();
 				setTimeout(() => (interactive = performance.now()));
 			}
 		}
 	});
 	document.addEventListener('DOMContentLoaded', () =>
-		observer.observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true })
+		observer.observe(document.documentElement, {
+			subtree: true,
+			childList: true,
+			attributes: true,
+			characterData: true
+		})
 	);
 	// localStorage survives reloads: the expected cell is known before the app starts.
 	const stored = localStorage.getItem('bench:expect');

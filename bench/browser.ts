@@ -17,7 +17,14 @@
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import * as Y from 'yjs';
-import { applyStroke, joinEvent, readAvailability, readMarks, readMembers, readSettings } from '../src/lib/model/event-doc.js';
+import {
+	applyStroke,
+	joinEvent,
+	readAvailability,
+	readMarks,
+	readMembers,
+	readSettings
+} from '../src/lib/model/event-doc.js';
 import { buildGrid, type Grid } from '../src/lib/model/slots.js';
 import { ensureBuild } from '../scripts/ensure-build.js';
 import { chromiumLaunchOptions } from '../tests/support/browser.js';
@@ -28,7 +35,8 @@ import { RawClient } from './protocol-client.js';
 /** Installed before the app's scripts: the probes the timings are read from (plain JS: tsx's helpers do not exist in the page). */
 const PROBES = path.join(ROOT, 'bench/browser-probes.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const EVENT = 'title=Bench&dates=2026-12-01,2026-12-02,2026-12-03,2026-12-04,2026-12-05,2026-12-06,2026-12-07,2026-12-08,2026-12-09,2026-12-10,2026-12-11,2026-12-12,2026-12-13,2026-12-14&from=00:00&to=24:00&slot=30&tz=UTC';
+const EVENT =
+	'title=Bench&dates=2026-12-01,2026-12-02,2026-12-03,2026-12-04,2026-12-05,2026-12-06,2026-12-07,2026-12-08,2026-12-09,2026-12-10,2026-12-11,2026-12-12,2026-12-13,2026-12-14&from=00:00&to=24:00&slot=30&tz=UTC';
 
 /** A pseudo-random sequence, the same every run. */
 function seeded(seed: number) {
@@ -53,7 +61,8 @@ function paintMember(doc: Y.Doc, memberId: string, grid: Grid, random: () => num
 function busiest(doc: Y.Doc, grid: Grid): { slot: string; count: string } {
 	const counts = new Map<string, number>();
 	for (const [, marks] of readAvailability(doc)) {
-		for (const [slot, mark] of marks) if (mark === 1 && grid.slots.has(slot)) counts.set(slot, (counts.get(slot) ?? 0) + 1);
+		for (const [slot, mark] of marks)
+			if (mark === 1 && grid.slots.has(slot)) counts.set(slot, (counts.get(slot) ?? 0) + 1);
 	}
 	const [slot, count] = [...counts].sort((a, b) => b[1] - a[1])[0];
 	return { slot, count: String(count) };
@@ -81,7 +90,8 @@ async function newEvent(context: BrowserContext, relay: RelayProcess) {
 const step = (what: string) => console.error(`[bench:browser] ${what}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
+const percentile = (xs: number[], p: number) =>
+	[...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 
 /** Warm offline open: `members` members' marks stored in IndexedDB, the relay out of reach, the page opened `RUNS` times. */
 async function warmOpen(
@@ -128,7 +138,10 @@ async function warmOpen(
 		const open = async () => {
 			await page.goto(url);
 			await page.waitForFunction(() => (window as any).__moim.interactive !== null, null, { timeout: 30_000 });
-			return page.evaluate(() => ({ ready: (window as any).__moim.ready, interactive: (window as any).__moim.interactive }));
+			return page.evaluate(() => ({
+				ready: (window as any).__moim.ready,
+				interactive: (window as any).__moim.interactive
+			}));
 		};
 		if (profiled) {
 			await open();
@@ -138,7 +151,10 @@ async function warmOpen(
 		}
 		for (let run = 0; run <= RUNS && !profiled; run++) {
 			const t = await open();
-			if (run > 0) ready.push(t.ready), interactive.push(t.interactive);
+			if (run > 0) {
+				ready.push(t.ready);
+				interactive.push(t.interactive);
+			}
 		}
 		return { ready: median(ready), interactive: median(interactive) };
 	} finally {
@@ -320,13 +336,27 @@ try {
 	console.log(`# Client in Chromium — ${new Date().toISOString()} (medians of ${RUNS} runs)\n`);
 	console.log('| measurement | with the crowd | reference (me alone / two people) | ratio | budget | within? |');
 	console.log('|---|---|---|---|---|---|');
-	console.log(`| warm offline open, 50 members × 14 × 48: grid shown with data (ms) | ${ms(open50.ready)} | ${ms(open1.ready)} | ${(open50.ready / open1.ready).toFixed(2)}× | — | — |`);
-	console.log(`| warm offline open, … main thread free for input (ms) | ${ms(open50.interactive)} | ${ms(open1.interactive)} | ${(open50.interactive / open1.interactive).toFixed(2)}× | 300 ms | ${ok(open50.interactive, 300)} |`);
-	console.log(`| paint, 100 members: pointer move → cell updated, p50 (ms) | ${ms(paint100.p50)} | ${ms(paint1.p50)} | ${(paint100.p50 / paint1.p50).toFixed(2)}× | — | — |`);
-	console.log(`| paint, 100 members, p95 over a ${paint100.moves}-move stroke (ms) | ${ms(paint100.p95)} | ${ms(paint1.p95)} | ${(paint100.p95 / paint1.p95).toFixed(2)}× | 8 ms | ${ok(paint100.p95, 8)} |`);
-	console.log(`| paint, … from the input's timestamp (incl. the browser's wait for a frame), p95 (ms) | ${ms(paint100.inputP95)} | ${ms(paint1.inputP95)} | ${(paint100.inputP95 / paint1.inputP95).toFixed(2)}× | — | — |`);
-	console.log(`| remote update, 100 members: arrival → heatmap updated, p50 (ms) | ${ms(remote100.p50)} | ${ms(remote2.p50)} | ${(remote100.p50 / remote2.p50).toFixed(2)}× | — | — |`);
-	console.log(`| remote update, 100 members, p95 over ${remote100.samples} strokes (ms) | ${ms(remote100.p95)} | ${ms(remote2.p95)} | ${(remote100.p95 / remote2.p95).toFixed(2)}× | 8 ms | ${ok(remote100.p95, 8)} |`);
+	console.log(
+		`| warm offline open, 50 members × 14 × 48: grid shown with data (ms) | ${ms(open50.ready)} | ${ms(open1.ready)} | ${(open50.ready / open1.ready).toFixed(2)}× | — | — |`
+	);
+	console.log(
+		`| warm offline open, … main thread free for input (ms) | ${ms(open50.interactive)} | ${ms(open1.interactive)} | ${(open50.interactive / open1.interactive).toFixed(2)}× | 300 ms | ${ok(open50.interactive, 300)} |`
+	);
+	console.log(
+		`| paint, 100 members: pointer move → cell updated, p50 (ms) | ${ms(paint100.p50)} | ${ms(paint1.p50)} | ${(paint100.p50 / paint1.p50).toFixed(2)}× | — | — |`
+	);
+	console.log(
+		`| paint, 100 members, p95 over a ${paint100.moves}-move stroke (ms) | ${ms(paint100.p95)} | ${ms(paint1.p95)} | ${(paint100.p95 / paint1.p95).toFixed(2)}× | 8 ms | ${ok(paint100.p95, 8)} |`
+	);
+	console.log(
+		`| paint, … from the input's timestamp (incl. the browser's wait for a frame), p95 (ms) | ${ms(paint100.inputP95)} | ${ms(paint1.inputP95)} | ${(paint100.inputP95 / paint1.inputP95).toFixed(2)}× | — | — |`
+	);
+	console.log(
+		`| remote update, 100 members: arrival → heatmap updated, p50 (ms) | ${ms(remote100.p50)} | ${ms(remote2.p50)} | ${(remote100.p50 / remote2.p50).toFixed(2)}× | — | — |`
+	);
+	console.log(
+		`| remote update, 100 members, p95 over ${remote100.samples} strokes (ms) | ${ms(remote100.p95)} | ${ms(remote2.p95)} | ${(remote100.p95 / remote2.p95).toFixed(2)}× | 8 ms | ${ok(remote100.p95, 8)} |`
+	);
 } finally {
 	await browser.close();
 	await relay.kill();

@@ -6,9 +6,6 @@
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium } from '@playwright/test';
-import * as Y from 'yjs';
-import { applyStroke, createEvent, joinEvent } from '../src/lib/model/event-doc.js';
-import { buildGrid } from '../src/lib/model/slots.js';
 import { ensureBuild } from '../scripts/ensure-build.js';
 import { chromiumLaunchOptions } from '../tests/support/browser.js';
 import { ROOT, startRelay } from '../tests/support/relay-process.js';
@@ -47,7 +44,12 @@ async function transfer(): Promise<Loaded[]> {
 			loads.push(
 				request.response().then(async (response) => {
 					const body = await response!.body();
-					return { url: request.url(), raw: body.byteLength, gzip: zlib.gzipSync(body, { level: 9 }).byteLength, early };
+					return {
+						url: request.url(),
+						raw: body.byteLength,
+						gzip: zlib.gzipSync(body, { level: 9 }).byteLength,
+						early
+					};
 				})
 			);
 		});
@@ -72,6 +74,17 @@ const late = loaded.filter((x) => !x.early);
 console.log(`# Client — ${new Date().toISOString()}\n`);
 console.log('| measurement | value | budget | within? |');
 console.log('|---|---|---|---|');
-console.log(`| event page JS + CSS, first load, gzip, until the page is ready (${early.length} files; ${kb(sum(early, 'raw'))} KB raw) | ${kb(sum(early, 'gzip'))} KB | 80 KB | ${sum(early, 'gzip') <= 80 * 1024 ? 'yes' : '**no**'} |`);
-console.log(`| … fetched after it is ready (other pages' code; ${late.length} files) | ${kb(sum(late, 'gzip'))} KB | — | — |`);
-console.log('\nLargest files before ready (gzip KB): ' + early.sort((a, b) => b.gzip - a.gzip).slice(0, 8).map((x) => `${x.url.split('/').pop()} ${kb(x.gzip)}`).join(', '));
+console.log(
+	`| event page JS + CSS, first load, gzip, until the page is ready (${early.length} files; ${kb(sum(early, 'raw'))} KB raw) | ${kb(sum(early, 'gzip'))} KB | 80 KB | ${sum(early, 'gzip') <= 80 * 1024 ? 'yes' : '**no**'} |`
+);
+console.log(
+	`| … fetched after it is ready (other pages' code; ${late.length} files) | ${kb(sum(late, 'gzip'))} KB | — | — |`
+);
+console.log(
+	'\nLargest files before ready (gzip KB): ' +
+		early
+			.sort((a, b) => b.gzip - a.gzip)
+			.slice(0, 8)
+			.map((x) => `${x.url.split('/').pop()} ${kb(x.gzip)}`)
+			.join(', ')
+);

@@ -21,7 +21,16 @@ import { buildGrid } from '../src/lib/model/slots.js';
 const MEMBERS = 50;
 const STROKES = 200;
 const dates = Array.from({ length: 14 }, (_, i) => `2026-12-${String(i + 1).padStart(2, '0')}`);
-const draft = { title: 'Size', kind: 'dates' as const, dates, weekdays: [], start: 0, end: 1440, slot: 30 as const, tz: 'UTC' };
+const draft = {
+	title: 'Size',
+	kind: 'dates' as const,
+	dates,
+	weekdays: [],
+	start: 0,
+	end: 1440,
+	slot: 30 as const,
+	tz: 'UTC'
+};
 const grid = buildGrid(draft);
 
 /** One stroke: a run of blocks on one day and the mark they get. */
@@ -56,20 +65,27 @@ const perSlot: Layout = (doc, ids, { member, slots, mark }) => applyStroke(doc, 
 const layouts: Record<string, [Layout, number]> = {
 	'per-slot, full keys (schema v1)': [perSlot, 1],
 	'per-slot, compact keys (schema v2, current)': [perSlot, 2],
-	flat: [(doc, ids, { member, slots, mark }) => {
-		const all = doc.getMap<number>('marks');
-		doc.transact(() => {
-			for (const slot of slots) if ((all.get(`${ids[member]}/${slot}`) ?? 0) !== mark) all.set(`${ids[member]}/${slot}`, mark);
-		});
-	}, 2],
-	'per-day string': [(doc, ids, { member, col, slots, mark }) => {
-		const marks = doc.getMap<Y.Map<string>>('availability').get(ids[member])!;
-		const day = grid.columns[col].id;
-		const chars = (marks.get(day) ?? '0'.repeat(grid.rows.length)).split('');
-		for (const slot of slots) chars[grid.cells[col].indexOf(slot)] = String(mark);
-		const next = chars.join('');
-		if (next !== marks.get(day)) marks.set(day, next);
-	}, 2]
+	flat: [
+		(doc, ids, { member, slots, mark }) => {
+			const all = doc.getMap<number>('marks');
+			doc.transact(() => {
+				for (const slot of slots)
+					if ((all.get(`${ids[member]}/${slot}`) ?? 0) !== mark) all.set(`${ids[member]}/${slot}`, mark);
+			});
+		},
+		2
+	],
+	'per-day string': [
+		(doc, ids, { member, col, slots, mark }) => {
+			const marks = doc.getMap<Y.Map<string>>('availability').get(ids[member])!;
+			const day = grid.columns[col].id;
+			const chars = (marks.get(day) ?? '0'.repeat(grid.rows.length)).split('');
+			for (const slot of slots) chars[grid.cells[col].indexOf(slot)] = String(mark);
+			const next = chars.join('');
+			if (next !== marks.get(day)) marks.set(day, next);
+		},
+		2
+	]
 };
 
 /** Encoded sizes of the document after the workload in `layout`. */
@@ -90,7 +106,9 @@ const raw = (MEMBERS * grid.slots.size) / 8;
 const kb = (n: number) => (n / 1024).toFixed(1);
 const times = (n: number) => `${(n / raw).toFixed(1)}×`;
 console.log(`# Event document size — ${new Date().toISOString()}\n`);
-console.log(`${MEMBERS} members × ${STROKES} strokes, ${grid.columns.length} days × ${grid.rows.length} blocks; raw = members × slots bits = ${kb(raw)} KB; budget 20× raw = ${kb(raw * 20)} KB\n`);
+console.log(
+	`${MEMBERS} members × ${STROKES} strokes, ${grid.columns.length} days × ${grid.rows.length} blocks; raw = members × slots bits = ${kb(raw)} KB; budget 20× raw = ${kb(raw * 20)} KB\n`
+);
 console.log('| layout | updates sent (KB) | state, v1 | state, v2 | v1 within 20×? | v2 within 20×? |');
 console.log('|---|---|---|---|---|---|');
 for (const [name, layout] of Object.entries(layouts)) {

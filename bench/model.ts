@@ -14,12 +14,13 @@ const grid = buildGrid({ kind: 'dates', dates, weekdays: [], start: 0, end: 1440
 const slots = [...grid.slots];
 // Deterministic pseudo-random marks: each member free in a few long stretches, some "if needed".
 let seed = 42;
-const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 const availability = new Map<string, Map<string, Level>>();
 for (let m = 0; m < 100; m++) {
 	const marks = new Map<string, Level>();
 	for (let s = 0; s < slots.length; s++) {
-		if (random() < 0.02) for (let k = 0; k < 12 && s + k < slots.length; k++) marks.set(slots[s + k], random() < 0.8 ? 1 : 2);
+		if (random() < 0.02)
+			for (let k = 0; k < 12 && s + k < slots.length; k++) marks.set(slots[s + k], random() < 0.8 ? 1 : 2);
 	}
 	availability.set(`m${m}`, marks);
 }

@@ -30,7 +30,9 @@ export class RawClient {
 		this.synced = new Promise((resolve, reject) => ((this.#resolveSynced = resolve), (this.#rejectSynced = reject)));
 		// A refused or dropped connection fails the wait instead of hanging it.
 		this.synced.catch(() => {});
-		this.ws.on('close', (code, reason) => this.#rejectSynced(new Error(`connection closed before sync: ${code} ${reason}`)));
+		this.ws.on('close', (code, reason) =>
+			this.#rejectSynced(new Error(`connection closed before sync: ${code} ${reason}`))
+		);
 		this.opened = new Promise((resolve, reject) => {
 			this.ws.once('open', () => resolve());
 			this.ws.once('error', reject);

@@ -47,7 +47,10 @@ async function freePort(): Promise<number> {
 }
 
 async function startOurs(): Promise<Server> {
-	let relay = await startRelay({ compiled: !process.env.BENCH_TSX, env: { MAX_CONNECTIONS_PER_ADDRESS: '100000', ROOM_IDLE_MS: '5000' } });
+	let relay = await startRelay({
+		compiled: !process.env.BENCH_TSX,
+		env: { MAX_CONNECTIONS_PER_ADDRESS: '100000', ROOM_IDLE_MS: '5000' }
+	});
 	const server: Server = {
 		name: 'ours',
 		pid: relay.pid,
@@ -70,10 +73,14 @@ async function startReference(): Promise<Server> {
 	const port = await freePort();
 	const dir = tempDir('moim-bench-ref-');
 	const launch = async () => {
-		const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'node_modules/@y/websocket-server/src/server.js')], {
-			env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), YPERSISTENCE: dir },
-			stdio: ['ignore', 'pipe', 'pipe']
-		});
+		const child: ChildProcess = spawn(
+			process.execPath,
+			[path.join(ROOT, 'node_modules/@y/websocket-server/src/server.js')],
+			{
+				env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), YPERSISTENCE: dir },
+				stdio: ['ignore', 'pipe', 'pipe']
+			}
+		);
 		await new Promise<void>((resolve, reject) => {
 			child.stdout!.on('data', (d) => String(d).includes('running at') && resolve());
 			child.once('exit', (code) => reject(new Error(`reference server exited with ${code}`)));
@@ -107,13 +114,19 @@ async function startReference(): Promise<Server> {
 
 /** Resident memory of a process, MB. */
 function rssMb(pid: number): number {
-	const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+	const line = fs
+		.readFileSync(`/proc/${pid}/status`, 'utf8')
+		.split('\n')
+		.find((l) => l.startsWith('VmRSS:'))!;
 	return Number(line.split(/\s+/)[1]) / 1024;
 }
 
 /** Bytes a process has caused to be written to storage (/proc/<pid>/io write_bytes). */
 function writeBytes(pid: number): number {
-	const line = fs.readFileSync(`/proc/${pid}/io`, 'utf8').split('\n').find((l) => l.startsWith('write_bytes:'))!;
+	const line = fs
+		.readFileSync(`/proc/${pid}/io`, 'utf8')
+		.split('\n')
+		.find((l) => l.startsWith('write_bytes:'))!;
 	return Number(line.split(/\s+/)[1]);
 }
 
@@ -133,7 +146,20 @@ async function eventRoom(server: Server, room = newEventId()) {
 	const doc = new Y.Doc();
 	const writer = new RawClient(server.url(room, query(me)), doc);
 	await writer.synced;
-	createEvent(doc, { title: 'Bench', kind: 'weekdays', dates: [], weekdays: [1, 2, 3, 4, 5, 6, 7], start: 0, end: 1440, slot: 15, tz: 'UTC' }, 1);
+	createEvent(
+		doc,
+		{
+			title: 'Bench',
+			kind: 'weekdays',
+			dates: [],
+			weekdays: [1, 2, 3, 4, 5, 6, 7],
+			start: 0,
+			end: 1440,
+			slot: 15,
+			tz: 'UTC'
+		},
+		1
+	);
 	joinEvent(doc, 'Writer', 1, me.memberId);
 	let n = 0;
 	/** One single-slot stroke; returns the bytes of the update sent. */
@@ -286,7 +312,12 @@ async function propagation(server: Server, observers: number) {
 	latencies.sort((a, b) => a - b);
 	writer.close();
 	for (const r of readers) r.close();
-	return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuPerUpdate: cpu / Math.max(1, delivered), lost: STROKES * observers - delivered };
+	return {
+		p50: percentile(latencies, 50),
+		p99: percentile(latencies, 99),
+		cpuPerUpdate: cpu / Math.max(1, delivered),
+		lost: STROKES * observers - delivered
+	};
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -317,7 +348,9 @@ function line(what: string, ours: number, reference: number, digits = 2) {
 }
 
 async function main() {
-	console.log(`# Relay benchmark — ${new Date().toISOString()} — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}`);
+	console.log(
+		`# Relay benchmark — ${new Date().toISOString()} — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}`
+	);
 	console.log(`${STROKES} strokes every ${INTERVAL_MS} ms per run, median of ${RUNS} runs\n`);
 	console.log('| observers | metric | ours | reference | ours / reference |');
 	console.log('|---|---|---|---|---|');
@@ -348,7 +381,8 @@ async function main() {
 		row('latency p50 (ms)', (x) => median(x.p50));
 		row('latency p99 (ms)', (x) => median(x.p99));
 		row('CPU per update per observer (ms)', (x) => median(x.cpu), 4);
-		if (results.ours.lost || results.reference.lost) console.log(`| ${observers} | updates not delivered | ${results.ours.lost} | ${results.reference.lost} | |`);
+		if (results.ours.lost || results.reference.lost)
+			console.log(`| ${observers} | updates not delivered | ${results.ours.lost} | ${results.reference.lost} | |`);
 	}
 
 	console.log('\n| scenario | ours | reference | ours / reference |');
@@ -363,11 +397,19 @@ async function main() {
 		line('RSS fresh (MB)', mem.ours.fresh, mem.reference.fresh, 1);
 		line('RSS with 1,000 rooms × 1 client (MB)', mem.ours.loaded, mem.reference.loaded, 1);
 		line(`RSS ${afterMs / 1000} s after all left (MB)`, mem.ours.after, mem.reference.after, 1);
-		line('  … back within 10% of fresh? (after / fresh)', mem.ours.after / mem.ours.fresh, mem.reference.after / mem.reference.fresh);
+		line(
+			'  … back within 10% of fresh? (after / fresh)',
+			mem.ours.after / mem.ours.fresh,
+			mem.reference.after / mem.reference.fresh
+		);
 	}
 	if (wanted('storage')) {
 		const disk = await both(storage);
-		line('write amplification (bytes to disk / bytes received), 10,000 strokes in bursts of 50', disk.ours.amplification, disk.reference.amplification);
+		line(
+			'write amplification (bytes to disk / bytes received), 10,000 strokes in bursts of 50',
+			disk.ours.amplification,
+			disk.reference.amplification
+		);
 		line('stored size after 10,000 strokes (KB)', disk.ours.stored / 1024, disk.reference.stored / 1024, 1);
 		const steady = await both(storageSteady);
 		line('write amplification, 2,000 strokes one at a time', steady.ours, steady.reference);

@@ -23,7 +23,9 @@ function newest(p) {
  */
 export function ensureBuild({ outDir = 'build', buildId } = {}) {
 	const shell = path.join(root, outDir, '200.html');
-	const sources = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package.json'].map((p) => path.join(root, p));
+	const sources = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package.json'].map((p) =>
+		path.join(root, p)
+	);
 	const stale = !fs.existsSync(shell) || Math.max(...sources.map(newest)) > fs.statSync(shell).mtimeMs;
 	if (!stale) return;
 	console.log(`Building the app into ${outDir}…`);

@@ -1,7 +1,6 @@
 // `npm start`: builds the app and the relay if needed, then runs the relay, which serves
 // the app and the sync rooms on one port (PORT, default 8787).
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { ensureBuild, root } from './ensure-build.js';
 import { ensureRelayBuild, relayOut } from './build-relay.js';
 

@@ -20,7 +20,8 @@ const run = (args, env = {}) =>
 // does not stop the tests from running.
 const typesStatus =
 	run([path.join(root, 'scripts', 'messages.js')]) ||
-	run([bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']) || run([bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--output', 'human']);
+	run([bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']) ||
+	run([bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--output', 'human']);
 
 const vitestStatus = run([
 	bin('vitest', 'vitest.mjs'),
@@ -30,7 +31,9 @@ const vitestStatus = run([
 	`--outputFile.json=${vitestJson}`
 ]);
 ensureBuild();
-const playwrightStatus = run([bin('@playwright/test', 'cli.js'), 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson });
+const playwrightStatus = run([bin('@playwright/test', 'cli.js'), 'test'], {
+	PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson
+});
 
 function read(file) {
 	try {

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isEventId, isMemberId, isSecret, newSecret } from '../src/lib/model/ids.js';
-import { PIN_PATTERN } from '../src/lib/model/protocol.js';
+import { PIN_PATTERN } from '../src/lib/model/relay-protocol.js';
 import { addMemberSecret, memberSecretMatches, organizerSecretMatches } from './auth.js';
 import type { RelayConfig } from './config.js';
 import { log } from './log.js';
@@ -30,17 +30,19 @@ class ApiError extends Error {
 
 /** The API's state: attempt limits live in memory (a restart forgets them; documented). */
 export class Api {
-	readonly #config: RelayConfig;
 	readonly #rooms: Rooms;
 	readonly #metrics: RelayMetrics;
 	readonly #perMember: AttemptLimiter;
 	readonly #perAddress: AttemptLimiter;
 
 	constructor(config: RelayConfig, rooms: Rooms, metrics: RelayMetrics) {
-		this.#config = config;
 		this.#rooms = rooms;
 		this.#metrics = metrics;
-		this.#perMember = new AttemptLimiter({ maxFailures: config.pinMaxFailures, windowMs: 15 * 60_000, lockoutMs: config.pinLockoutMs });
+		this.#perMember = new AttemptLimiter({
+			maxFailures: config.pinMaxFailures,
+			windowMs: 15 * 60_000,
+			lockoutMs: config.pinLockoutMs
+		});
 		this.#perAddress = new AttemptLimiter({
 			maxFailures: config.pinMaxFailuresPerAddress,
 			windowMs: 60 * 60_000,
@@ -81,7 +83,8 @@ export class Api {
 			this.#metrics.rejected.inc({ reason: `api-${error.code}` });
 			log.info({ path: pathname, address, status: error.status, reason: error.code }, 'api request refused');
 			const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
-			if (typeof error.extra.retryAfterSeconds === 'number') headers['retry-after'] = String(error.extra.retryAfterSeconds);
+			if (typeof error.extra.retryAfterSeconds === 'number')
+				headers['retry-after'] = String(error.extra.retryAfterSeconds);
 			res.writeHead(error.status, headers).end(JSON.stringify({ error: error.code, ...error.extra }));
 		}
 	}
@@ -93,7 +96,8 @@ export class Api {
 
 		if (action === 'pin') {
 			const { secret, pin } = body;
-			if (!isSecret(secret) || !memberSecretMatches(room.id, creds, member, secret)) throw new ApiError(403, 'wrong-member-secret');
+			if (!isSecret(secret) || !memberSecretMatches(room.id, creds, member, secret))
+				throw new ApiError(403, 'wrong-member-secret');
 			if (typeof pin !== 'string' || !PIN_PATTERN.test(pin)) throw new ApiError(400, 'bad-pin');
 			creds.pins[member] = await hashPin(pin);
 			room.saveCredentials();
@@ -103,7 +107,8 @@ export class Api {
 
 		if (action === 'pin-reset') {
 			const { organizer } = body;
-			if (!isSecret(organizer) || !organizerSecretMatches(room.id, creds, organizer)) throw new ApiError(403, 'not-organizer');
+			if (!isSecret(organizer) || !organizerSecretMatches(room.id, creds, organizer))
+				throw new ApiError(403, 'not-organizer');
 			delete creds.pins[member];
 			room.saveCredentials();
 			log.info({ room: room.id, member }, 'pin reset by the organizer');

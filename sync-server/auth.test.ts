@@ -27,10 +27,19 @@ describe('authenticate', () => {
 	it('lets the organizer be registered only before the event exists', () => {
 		const organizer = newSecret();
 		const fresh = emptyCredentials();
-		expect(authenticate(room, fresh, params({ organizer }), false)).toMatchObject({ ok: true, writer: { organizer: true } });
+		expect(authenticate(room, fresh, params({ organizer }), false)).toMatchObject({
+			ok: true,
+			writer: { organizer: true }
+		});
 		expect(authenticate(room, fresh, params({ organizer }), true)).toMatchObject({ ok: true, registered: false });
-		expect(authenticate(room, fresh, params({ organizer: newSecret() }), true)).toEqual({ ok: false, reason: 'wrong-organizer-secret' });
-		expect(authenticate(room, emptyCredentials(), params({ organizer }), true)).toEqual({ ok: false, reason: 'organizer-taken' });
+		expect(authenticate(room, fresh, params({ organizer: newSecret() }), true)).toEqual({
+			ok: false,
+			reason: 'wrong-organizer-secret'
+		});
+		expect(authenticate(room, emptyCredentials(), params({ organizer }), true)).toEqual({
+			ok: false,
+			reason: 'organizer-taken'
+		});
 	});
 
 	it('reads no credentials as a reader, and refuses malformed ones', () => {
@@ -39,8 +48,16 @@ describe('authenticate', () => {
 			writer: { memberId: null, organizer: false },
 			registered: false
 		});
-		for (const bad of [{ member: newMemberId() }, { member: 'x', secret: newSecret() }, { member: newMemberId(), secret: 'short' }, { organizer: '1234' }]) {
-			expect(authenticate(room, emptyCredentials(), params(bad), true)).toEqual({ ok: false, reason: 'malformed-credentials' });
+		for (const bad of [
+			{ member: newMemberId() },
+			{ member: 'x', secret: newSecret() },
+			{ member: newMemberId(), secret: 'short' },
+			{ organizer: '1234' }
+		]) {
+			expect(authenticate(room, emptyCredentials(), params(bad), true)).toEqual({
+				ok: false,
+				reason: 'malformed-credentials'
+			});
 		}
 	});
 

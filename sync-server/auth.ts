@@ -16,7 +16,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isMemberId, isSecret } from '../src/lib/model/ids.js';
-import { PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../src/lib/model/protocol.js';
+import { PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../src/lib/model/relay-protocol.js';
 import type { Writer } from '../src/lib/model/write-check.js';
 
 /** A PIN as stored: scrypt of the PIN with its own salt (see pins.ts). */
@@ -77,7 +77,8 @@ export function authenticate(
 	const memberSecret = params.get(PARAM_MEMBER_SECRET);
 	const organizerSecret = params.get(PARAM_ORGANIZER_SECRET);
 	if ((memberId === null) !== (memberSecret === null)) return { ok: false, reason: 'malformed-credentials' };
-	if (memberId !== null && (!isMemberId(memberId) || !isSecret(memberSecret))) return { ok: false, reason: 'malformed-credentials' };
+	if (memberId !== null && (!isMemberId(memberId) || !isSecret(memberSecret)))
+		return { ok: false, reason: 'malformed-credentials' };
 	if (organizerSecret !== null && !isSecret(organizerSecret)) return { ok: false, reason: 'malformed-credentials' };
 
 	let registered = false;

@@ -12,7 +12,7 @@ import {
 	CLOSE_RELAY_ERROR,
 	CLOSE_TRY_AGAIN_LATER,
 	CLOSE_WRITE_REFUSED
-} from '../src/lib/model/protocol.js';
+} from '../src/lib/model/relay-protocol.js';
 import { EVENT_KEY } from '../src/lib/model/event-doc.js';
 import { checkUpdate, type Writer } from '../src/lib/model/write-check.js';
 import { isPersonalRoomId } from '../src/lib/model/ids.js';
@@ -20,7 +20,7 @@ import { authenticate } from './auth.js';
 import type { RelayConfig } from './config.js';
 import { log } from './log.js';
 import type { RelayMetrics } from './metrics.js';
-import { applyClientMessage, decodeClientMessage, MalformedMessage } from './protocol.js';
+import { applyClientMessage, decodeClientMessage, MalformedMessage } from './messages.js';
 import type { Room } from './room.js';
 import { TooManyRooms, type Rooms } from './rooms.js';
 

@@ -7,13 +7,37 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Every metric the relay reports. */
 export class RelayMetrics {
 	readonly registry = new Registry();
-	readonly connections = new Gauge({ name: 'moim_connections', help: 'Open websocket connections', registers: [this.registry] });
+	readonly connections = new Gauge({
+		name: 'moim_connections',
+		help: 'Open websocket connections',
+		registers: [this.registry]
+	});
 	readonly rooms = new Gauge({ name: 'moim_rooms_loaded', help: 'Rooms in memory', registers: [this.registry] });
-	readonly updatesIn = new Counter({ name: 'moim_updates_received_total', help: 'Document updates applied', registers: [this.registry] });
-	readonly bytesIn = new Counter({ name: 'moim_bytes_received_total', help: 'Websocket bytes received', registers: [this.registry] });
-	readonly updatesOut = new Counter({ name: 'moim_updates_forwarded_total', help: 'Document updates forwarded to clients', registers: [this.registry] });
-	readonly messagesOut = new Counter({ name: 'moim_messages_sent_total', help: 'Websocket messages sent', registers: [this.registry] });
-	readonly bytesOut = new Counter({ name: 'moim_bytes_sent_total', help: 'Websocket bytes sent', registers: [this.registry] });
+	readonly updatesIn = new Counter({
+		name: 'moim_updates_received_total',
+		help: 'Document updates applied',
+		registers: [this.registry]
+	});
+	readonly bytesIn = new Counter({
+		name: 'moim_bytes_received_total',
+		help: 'Websocket bytes received',
+		registers: [this.registry]
+	});
+	readonly updatesOut = new Counter({
+		name: 'moim_updates_forwarded_total',
+		help: 'Document updates forwarded to clients',
+		registers: [this.registry]
+	});
+	readonly messagesOut = new Counter({
+		name: 'moim_messages_sent_total',
+		help: 'Websocket messages sent',
+		registers: [this.registry]
+	});
+	readonly bytesOut = new Counter({
+		name: 'moim_bytes_sent_total',
+		help: 'Websocket bytes sent',
+		registers: [this.registry]
+	});
 	readonly rejected = new Counter({
 		name: 'moim_rejected_total',
 		help: 'Connections closed or refused by the relay, by reason',

@@ -77,7 +77,8 @@ export class AttemptLimiter {
 	/** Drops entries that no longer matter (called now and then). */
 	prune(now = Date.now()) {
 		for (const [key, entry] of this.#entries) {
-			if (entry.lockedUntil <= now && entry.failures.every((t) => t <= now - this.#options.windowMs)) this.#entries.delete(key);
+			if (entry.lockedUntil <= now && entry.failures.every((t) => t <= now - this.#options.windowMs))
+				this.#entries.delete(key);
 		}
 	}
 }

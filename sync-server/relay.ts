@@ -7,7 +7,7 @@
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { isEventId, isPersonalRoomId } from '../src/lib/model/ids.js';
-import { CLOSE_RESTARTING, SYNC_PATH } from '../src/lib/model/protocol.js';
+import { CLOSE_RESTARTING, SYNC_PATH } from '../src/lib/model/relay-protocol.js';
 import type { RelayConfig } from './config.js';
 import { serveConnection } from './connection.js';
 import { handleHttp, originAllowed } from './http.js';
@@ -45,7 +45,8 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 		metrics
 	});
 	const buildDir = config.buildDir && hasBuild(config.buildDir) ? config.buildDir : null;
-	if (config.buildDir && !buildDir) log.warn({ buildDir: config.buildDir }, 'no built app found; serving the relay only');
+	if (config.buildDir && !buildDir)
+		log.warn({ buildDir: config.buildDir }, 'no built app found; serving the relay only');
 
 	const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
 	const api = new Api(config, rooms, metrics);
@@ -76,10 +77,12 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 		};
 		const room = roomFromPath(req.url);
 		if (!room) return refuse('400 Bad Request', 'not-a-valid-event-room');
-		if (!originAllowed(req, config.allowedOrigins)) return refuse('403 Forbidden', 'origin-not-allowed', { origin: req.headers.origin });
+		if (!originAllowed(req, config.allowedOrigins))
+			return refuse('403 Forbidden', 'origin-not-allowed', { origin: req.headers.origin });
 		const address = req.socket.remoteAddress ?? '';
 		const open = perAddress.get(address) ?? 0;
-		if (open >= config.maxConnectionsPerAddress) return refuse('429 Too Many Requests', 'too-many-connections', { address });
+		if (open >= config.maxConnectionsPerAddress)
+			return refuse('429 Too Many Requests', 'too-many-connections', { address });
 		perAddress.set(address, open + 1);
 		const params = new URL(req.url ?? '/', 'http://x').searchParams;
 		wss.handleUpgrade(req, socket, head, (ws) => {

@@ -17,7 +17,7 @@ import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
-import { MESSAGE_AWARENESS, MESSAGE_SYNC } from '../src/lib/model/protocol.js';
+import { MESSAGE_AWARENESS, MESSAGE_SYNC } from '../src/lib/model/relay-protocol.js';
 import { docFromStored, type RoomStorage, type StoredRoom } from './storage.js';
 import { log } from './log.js';
 import { parseCredentials, serializeCredentials, type Credentials } from './auth.js';
@@ -158,7 +158,10 @@ export class Room {
 	 * bytes written per byte received low (docs/BENCHMARKS.md).
 	 */
 	#logIsLong(): boolean {
-		return this.#logKeys.length >= this.#compactAfter || this.#logBytes >= Math.max(COMPACT_MIN_LOG_BYTES, this.#snapshotBytes);
+		return (
+			this.#logKeys.length >= this.#compactAfter ||
+			this.#logBytes >= Math.max(COMPACT_MIN_LOG_BYTES, this.#snapshotBytes)
+		);
 	}
 
 	/** Runs `fn` once everything received so far is on disk (or its write failed loudly). */

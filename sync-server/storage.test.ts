@@ -7,7 +7,16 @@ import * as Y from 'yjs';
 import { applyStroke, createEvent, joinEvent, markedSlots } from '../src/lib/model/event-doc.js';
 import { docFromStored, RoomStorage } from './storage.js';
 
-const draft = { title: 'Stored', kind: 'weekdays' as const, dates: [], weekdays: [1], start: 540, end: 720, slot: 30 as const, tz: 'UTC' };
+const draft = {
+	title: 'Stored',
+	kind: 'weekdays' as const,
+	dates: [],
+	weekdays: [1],
+	start: 540,
+	end: 720,
+	slot: 30 as const,
+	tz: 'UTC'
+};
 const dirs: string[] = [];
 afterEach(() => {
 	for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
@@ -85,7 +94,9 @@ describe('RoomStorage', () => {
 		const update = event(['w1T09:00']).doc;
 		let storage = new RoomStorage(dir);
 		await storage.open();
-		const first = await Promise.all(['a', 'b', 'c'].map((room) => storage.append(room, null, 0, Y.encodeStateAsUpdate(update))));
+		const first = await Promise.all(
+			['a', 'b', 'c'].map((room) => storage.append(room, null, 0, Y.encodeStateAsUpdate(update)))
+		);
 		await storage.close();
 		storage = new RoomStorage(dir);
 		await storage.open();

@@ -135,7 +135,10 @@ export class RoomStorage {
 			else corrupt.push(snapshotKey(room));
 		} else {
 			const old = await this.#db.get(v1SnapshotKey(room));
-			if (old) (snapshotBytes = old.byteLength), keep(v1SnapshotKey(room), old);
+			if (old) {
+				snapshotBytes = old.byteLength;
+				keep(v1SnapshotKey(room), old);
+			}
 		}
 		const handle = await this.#handleOf(room, corrupt);
 		let logBytes = 0;
@@ -158,7 +161,12 @@ export class RoomStorage {
 	 * handle (`null`) gets one in the same atomic write. Resolves with the
 	 * record's key and the room's handle.
 	 */
-	async append(room: string, handle: string | null, seq: number, update: Uint8Array): Promise<{ key: string; handle: string }> {
+	async append(
+		room: string,
+		handle: string | null,
+		seq: number,
+		update: Uint8Array
+	): Promise<{ key: string; handle: string }> {
 		if (handle) {
 			const key = logKey(handle, seq);
 			await this.#db.put(key, update);

@@ -10,7 +10,10 @@ async function seriousViolations(page: Page) {
 		.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-test('home, create and event pages have no serious or critical axe violations, light and dark', async ({ page, app }) => {
+test('home, create and event pages have no serious or critical axe violations, light and dark', async ({
+	page,
+	app
+}) => {
 	for (const colorScheme of ['light', 'dark'] as const) {
 		await page.emulateMedia({ colorScheme });
 		await page.goto(app);
@@ -31,7 +34,10 @@ test('home, create and event pages have no serious or critical axe violations, l
 	expect(await seriousViolations(page), 'event, joined, dark').toEqual([]);
 });
 
-test('my week, its dialog and the filled-in home list have no serious or critical axe violations, light and dark', async ({ page, app }) => {
+test('my week, its dialog and the filled-in home list have no serious or critical axe violations, light and dark', async ({
+	page,
+	app
+}) => {
 	await page.goto(`${app}/week`);
 	await page.getByRole('button', { name: '+ Add to my week' }).click();
 	await page.getByLabel('What is it?').fill('Axe practice');

@@ -98,7 +98,10 @@ test('keyboard: one tab stop, arrows move, Space toggles, Shift+arrows extend', 
 	await expect(myGrid(page).locator(':focus')).toHaveCount(0);
 });
 
-test('touch: tap first and last block paints the range; a swipe scrolls and paints nothing', async ({ browser, app }) => {
+test('touch: tap first and last block paints the range; a swipe scrolls and paints nothing', async ({
+	browser,
+	app
+}) => {
 	const context = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 390, height: 700 } });
 	const page = await context.newPage();
 	await createEvent(page, app, 'title=Phone&dates=2026-12-01,2026-12-02,2026-12-03&from=08:00&to=20:00&slot=30&tz=UTC');
@@ -133,7 +136,10 @@ test('touch: tap first and last block paints the range; a swipe scrolls and pain
 	await context.close();
 });
 
-test('two people: a stroke shows up live in the other heatmap, with who is free and presence', async ({ browser, app }) => {
+test('two people: a stroke shows up live in the other heatmap, with who is free and presence', async ({
+	browser,
+	app
+}) => {
 	const { a, b } = await twoPeople(browser, app, EVENT);
 	await expect(a.getByTestId('presence')).toContainText('Ben');
 	await expect(b.getByTestId('presence')).toContainText('Ana');
@@ -146,7 +152,11 @@ test('two people: a stroke shows up live in the other heatmap, with who is free 
 
 	// More people free is drawn darker: 2 > 1 > 0, visibly.
 	const colour = (slot: string) => heatCell(b, slot).evaluate((el) => getComputedStyle(el).backgroundColor);
-	const [none, one, two] = [await colour('2026-12-01T09:00Z'), await colour('2026-12-03T09:00Z'), await colour('2026-12-03T10:00Z')];
+	const [none, one, two] = [
+		await colour('2026-12-01T09:00Z'),
+		await colour('2026-12-03T09:00Z'),
+		await colour('2026-12-03T10:00Z')
+	];
 	expect(new Set([none, one, two]).size).toBe(3);
 
 	// Who is free at 09:00 on Dec 3: Ana, not Ben.
@@ -162,7 +172,11 @@ test('two people: a stroke shows up live in the other heatmap, with who is free 
 	await expect(heatCell(b, '2026-12-03T10:00Z')).toHaveAttribute('data-count', '2');
 });
 
-test('with the relay stopped both paint (the same slot too); after restart both heatmaps agree', async ({ browser, app, relay }) => {
+test('with the relay stopped both paint (the same slot too); after restart both heatmaps agree', async ({
+	browser,
+	app,
+	relay
+}) => {
 	const { a, b, url } = await twoPeople(browser, app, EVENT);
 	await syncState(a, 'synced');
 	await syncState(b, 'synced');
@@ -180,7 +194,13 @@ test('with the relay stopped both paint (the same slot too); after restart both 
 	await relay.start();
 	await syncState(a, 'synced');
 	await syncState(b, 'synced');
-	const slots = ['2026-12-01T09:00Z', '2026-12-01T09:30Z', '2026-12-01T10:00Z', '2026-12-01T10:30Z', '2026-12-01T11:00Z'];
+	const slots = [
+		'2026-12-01T09:00Z',
+		'2026-12-01T09:30Z',
+		'2026-12-01T10:00Z',
+		'2026-12-01T10:30Z',
+		'2026-12-01T11:00Z'
+	];
 	const expected = ['1', '1', '2', '1', '1'];
 	for (const [i, slot] of slots.entries()) {
 		await expect(heatCell(a, slot)).toHaveAttribute('data-count', expected[i]);
@@ -192,7 +212,12 @@ test('with the relay stopped both paint (the same slot too); after restart both 
 	await expect(heatCell(c, '2026-12-01T10:00Z')).toHaveAttribute('data-count', '2');
 });
 
-test('an event created while the relay is down exists at once and reaches the relay when it returns', async ({ browser, page, app, relay }) => {
+test('an event created while the relay is down exists at once and reaches the relay when it returns', async ({
+	browser,
+	page,
+	app,
+	relay
+}) => {
 	// The app is open (no service worker yet, so it must have loaded once); then the relay goes away.
 	await page.goto(`${app}/new?title=Offline%20made&weekdays=6&from=10:00&to=11:00&slot=30&tz=UTC`);
 	await expect(page.getByRole('button', { name: 'Create' })).toBeVisible();
@@ -244,7 +269,10 @@ test('"if needed": a second brush, shown striped, counted apart and listed on it
 	await expect(heatCell(b, '2026-12-03T10:00Z')).toHaveAttribute('data-if-needed', '0');
 });
 
-test('best times: the overlap of two people first, with a minimum length and people who must come', async ({ browser, app }) => {
+test('best times: the overlap of two people first, with a minimum length and people who must come', async ({
+	browser,
+	app
+}) => {
 	const { a, b } = await twoPeople(browser, app, EVENT);
 	await drag(a, '2026-12-03T09:00Z', '2026-12-03T10:30Z');
 	await drag(b, '2026-12-03T09:30Z', '2026-12-03T11:00Z');

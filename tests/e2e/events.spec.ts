@@ -1,8 +1,15 @@
 /** The events on this device: what each is and where I stand, search (Korean too), trash, and deleting for everyone. */
 import { createEvent, expect, join, myCell, test } from './fixtures.js';
 
-test('the home list describes each event, finds Korean fragments and people, and has a restorable trash', async ({ page, app }) => {
-	const study = await createEvent(page, app, 'title=영어스터디 모임&dates=2026-12-01,2026-12-02&from=09:00&to=11:00&slot=30&tz=UTC');
+test('the home list describes each event, finds Korean fragments and people, and has a restorable trash', async ({
+	page,
+	app
+}) => {
+	const study = await createEvent(
+		page,
+		app,
+		'title=영어스터디 모임&dates=2026-12-01,2026-12-02&from=09:00&to=11:00&slot=30&tz=UTC'
+	);
 	await join(page, '민지');
 	const dinnerUrl = await createEvent(page, app, 'title=Team dinner&weekdays=5&from=18:00&to=21:00&slot=60&tz=UTC');
 	const dinnerId = dinnerUrl.split('/e/')[1];
@@ -14,7 +21,9 @@ test('the home list describes each event, finds Korean fragments and people, and
 	await expect(studyItem).toContainText('Dec 1 – Dec 2 (2) · 09:00–11:00');
 	await expect(studyItem.getByTestId('event-status')).toContainText('You are 민지 · nothing marked yet');
 	await expect(list.getByRole('listitem').filter({ hasText: 'Team dinner' })).toContainText('Fri · 18:00–21:00');
-	await expect(list.getByRole('listitem').filter({ hasText: 'Team dinner' }).getByTestId('event-status')).toContainText('not joined');
+	await expect(list.getByRole('listitem').filter({ hasText: 'Team dinner' }).getByTestId('event-status')).toContainText(
+		'not joined'
+	);
 
 	await page.goto(study);
 	await myCell(page, '2026-12-01T09:00Z').click();
@@ -56,7 +65,11 @@ test('the home list describes each event, finds Korean fragments and people, and
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Team dinner');
 });
 
-test('the organizer deletes an event for everyone; everyone sees it deleted; it can be restored', async ({ browser, page, app }) => {
+test('the organizer deletes an event for everyone; everyone sees it deleted; it can be restored', async ({
+	browser,
+	page,
+	app
+}) => {
 	const url = await createEvent(page, app, 'title=Picnic&dates=2026-12-05&from=10:00&to=12:00&slot=60&tz=UTC');
 	const guest = await (await browser.newContext()).newPage();
 	await guest.goto(url);
@@ -64,7 +77,8 @@ test('the organizer deletes an event for everyone; everyone sees it deleted; it 
 	const tools = page.getByTestId('organizer');
 	await tools.getByRole('button', { name: 'Delete event for everyone' }).click();
 	await tools.getByRole('button', { name: 'Really delete it for everyone?' }).click();
-	for (const p of [page, guest]) await expect(p.getByTestId('event-deleted')).toContainText('The organizer deleted this event for everyone.');
+	for (const p of [page, guest])
+		await expect(p.getByTestId('event-deleted')).toContainText('The organizer deleted this event for everyone.');
 	await guest.goto(new URL(url).origin);
 	await expect(guest.getByTestId('event-status')).toContainText('Deleted by the organizer');
 	await page.getByRole('button', { name: 'Restore the event' }).click();

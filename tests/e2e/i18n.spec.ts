@@ -26,7 +26,8 @@ test('a Korean browser gets Korean: words, dates and times; axe finds nothing se
 	await page.getByLabel('이름').fill('민지');
 	await page.getByRole('button', { name: '참여' }).click();
 	await expect(page.getByRole('heading', { name: '내 가능 시간' })).toBeVisible();
-	const myCell = (p: Page, slot: string) => p.getByRole('grid', { name: /^내 가능 시간/ }).locator(`[data-slot="${slot}"]`);
+	const myCell = (p: Page, slot: string) =>
+		p.getByRole('grid', { name: /^내 가능 시간/ }).locator(`[data-slot="${slot}"]`);
 	// The column header and cell labels are Korean dates.
 	await expect(myCell(page, '2026-12-01T01:00Z')).toHaveAttribute('aria-label', '2026년 12월 1일 화요일 10:00');
 	await myCell(page, '2026-12-01T01:00Z').click();

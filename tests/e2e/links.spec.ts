@@ -72,7 +72,11 @@ test('reopening continues as the same member; "Not you?" lets someone else pick 
 	await expect(page.getByText('You are Hana')).toBeVisible();
 });
 
-test('sharing: a QR code of the event link, and the system share sheet where the browser has one', async ({ browser, page, app }) => {
+test('sharing: a QR code of the event link, and the system share sheet where the browser has one', async ({
+	browser,
+	page,
+	app
+}) => {
 	const url = await createEvent(page, app, 'title=Picnic&weekdays=6&from=10:00&to=12:00&slot=60&tz=UTC');
 	await page.getByRole('button', { name: 'QR code' }).click();
 	const dialog = page.getByTestId('qr-dialog');
@@ -105,7 +109,11 @@ test('sharing: a QR code of the event link, and the system share sheet where the
 });
 
 test('"Duplicate" starts a new event with the same settings and none of the answers', async ({ page, app }) => {
-	const first = await createEvent(page, app, 'title=Weekly%20sync&weekdays=2,4&from=13:00&to=15:00&slot=30&tz=Asia/Seoul');
+	const first = await createEvent(
+		page,
+		app,
+		'title=Weekly%20sync&weekdays=2,4&from=13:00&to=15:00&slot=30&tz=Asia/Seoul'
+	);
 	await join(page, 'Min');
 	await page.getByRole('link', { name: 'Duplicate' }).click();
 	await expect(page).toHaveURL(/\/new\?/);

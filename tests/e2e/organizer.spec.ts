@@ -45,9 +45,17 @@ test('editing the window and days hides marks outside and brings them back when 
 	await expect(ben.getByRole('button', { name: 'Edit event' })).toHaveCount(0);
 });
 
-test('finalize from best times: everyone sees the decision; .ics, Google Calendar link and summary carry it', async ({ browser, page, app }) => {
+test('finalize from best times: everyone sees the decision; .ics, Google Calendar link and summary carry it', async ({
+	browser,
+	page,
+	app
+}) => {
 	await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
-	const url = await createEvent(page, app, 'title=Team dinner&dates=2026-12-01&from=09:00&to=12:00&slot=30&tz=Asia/Seoul');
+	const url = await createEvent(
+		page,
+		app,
+		'title=Team dinner&dates=2026-12-01&from=09:00&to=12:00&slot=30&tz=Asia/Seoul'
+	);
 	await join(page, 'Olga');
 	// 10:00–11:00 in Seoul = 01:00–02:00Z; the browsers run in UTC, so they show it as 01:00–02:00.
 	await drag(page, '2026-12-01T01:00Z', '2026-12-01T01:30Z');
@@ -84,7 +92,9 @@ test('finalize from best times: everyone sees the decision; .ics, Google Calenda
 	await expect(page.getByText('Summary copied')).toBeVisible();
 	const summary = await page.evaluate(() => navigator.clipboard.readText());
 	// The summary is for sending to others: in the event's own zone, named.
-	expect(summary).toBe(['Team dinner', 'Tue, Dec 1, 10:00 – 11:00 (Asia/Seoul)', 'Available: Olga, Ben', url].join('\n'));
+	expect(summary).toBe(
+		['Team dinner', 'Tue, Dec 1, 10:00 – 11:00 (Asia/Seoul)', 'Available: Olga, Ben', url].join('\n')
+	);
 
 	// Decide again from the grid instead: the block at 00:30Z, for 90 minutes; then take it back.
 	await page.getByTestId('heatmap').locator('[data-slot="2026-12-01T00:30Z"]').click();
@@ -93,7 +103,7 @@ test('finalize from best times: everyone sees the decision; .ics, Google Calenda
 	await fromGrid.getByRole('button', { name: 'Decide on this time' }).click();
 	await expect(ben.getByTestId('decision-when')).toHaveText('Tue, Dec 1, 00:30 – 02:00');
 	await expect(ben.getByTestId('decision')).toContainText('Available: Ben');
-	await expect(ben.getByTestId('decision')).toContainText("Not available: Olga");
+	await expect(ben.getByTestId('decision')).toContainText('Not available: Olga');
 	await page.getByRole('button', { name: 'Take back decision' }).click();
 	await expect(ben.getByTestId('decision')).toHaveCount(0);
 });

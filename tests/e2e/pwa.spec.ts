@@ -328,7 +328,14 @@ test('a full disk is reported, changes keep syncing, and the stored copy is comp
 	expect(readSettings(copy)?.title).toBe('Train ride');
 	const [me] = [...readMembers(copy).keys()];
 	expect([...markedSlots(copy, me)].sort()).toEqual(
-		['2026-12-01T09:00Z', '2026-12-01T09:30Z', '2026-12-01T10:00Z', '2026-12-01T10:30Z', '2026-12-01T11:00Z', '2026-12-02T09:00Z'].sort()
+		[
+			'2026-12-01T09:00Z',
+			'2026-12-01T09:30Z',
+			'2026-12-01T10:00Z',
+			'2026-12-01T10:30Z',
+			'2026-12-01T11:00Z',
+			'2026-12-02T09:00Z'
+		].sort()
 	);
 });
 
@@ -411,7 +418,11 @@ test('"Install app" appears when the browser offers installation; iOS Safari get
 	const phone = await iphone.newPage();
 	await phone.goto(app);
 	await expect(phone.getByRole('note').filter({ hasText: 'Add to Home Screen' })).toBeVisible();
-	await phone.getByRole('note').filter({ hasText: 'Add to Home Screen' }).getByRole('button', { name: 'Dismiss' }).click();
+	await phone
+		.getByRole('note')
+		.filter({ hasText: 'Add to Home Screen' })
+		.getByRole('button', { name: 'Dismiss' })
+		.click();
 	await phone.reload();
 	await expect(phone.getByRole('heading', { name: 'New event' })).toBeVisible();
 	await expect(phone.getByRole('note').filter({ hasText: 'Add to Home Screen' })).toHaveCount(0);

@@ -5,7 +5,7 @@
  */
 import type { Page } from '@playwright/test';
 import { availabilityMap, eventMap, LOCKED_KEY } from '../../src/lib/model/event-doc.js';
-import { PARAM_ORGANIZER_SECRET } from '../../src/lib/model/protocol.js';
+import { PARAM_ORGANIZER_SECRET } from '../../src/lib/model/relay-protocol.js';
 import { stockClient, until } from '../support/clients.js';
 import { createEvent, drag, expect, heatCell, join, myCell, syncState, test } from './fixtures.js';
 
@@ -119,7 +119,11 @@ test('a device presenting a key the relay does not know is told so, and can star
 	await syncState(page, 'synced');
 });
 
-test("a PIN set on one device lets the same person continue on another; a wrong PIN is told", async ({ browser, page, app }) => {
+test('a PIN set on one device lets the same person continue on another; a wrong PIN is told', async ({
+	browser,
+	page,
+	app
+}) => {
 	const url = await createEvent(page, app, EVENT);
 	await join(page, 'Ana');
 	await drag(page, '2026-12-01T09:00Z', '2026-12-01T09:00Z');
@@ -163,7 +167,11 @@ test("a PIN set on one device lets the same person continue on another; a wrong 
 	await expect(tablet.getByRole('alert')).toHaveText('This person has not set a PIN. Ask the organizer, or join anew.');
 });
 
-test('the organizer renames and removes a member and closes joining; everyone sees it live', async ({ browser, page, app }) => {
+test('the organizer renames and removes a member and closes joining; everyone sees it live', async ({
+	browser,
+	page,
+	app
+}) => {
 	const url = await createEvent(page, app, EVENT);
 	await join(page, 'Olga');
 	const ben = await (await browser.newContext()).newPage();

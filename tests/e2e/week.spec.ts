@@ -3,7 +3,10 @@ import path from 'node:path';
 import { ROOT } from '../support/relay-process.js';
 import { createEvent, drag, expect, join, myCell, test } from './fixtures.js';
 
-test('a routine with two ranges, drawn as a week, fills an event in one stroke that undo takes back', async ({ page, app }) => {
+test('a routine with two ranges, drawn as a week, fills an event in one stroke that undo takes back', async ({
+	page,
+	app
+}) => {
 	await page.goto(`${app}/week`);
 	await expect(page.getByTestId('week-empty')).toBeVisible();
 	await page.getByRole('button', { name: '+ Add to my week' }).click();
@@ -56,7 +59,10 @@ test('a routine with two ranges, drawn as a week, fills an event in one stroke t
 	await expect(myCell(page, 'w1T13:00')).not.toHaveAttribute('data-proposal');
 });
 
-test('importing a calendar file previews its busy times as unavailable; a file that is not a calendar is told', async ({ page, app }) => {
+test('importing a calendar file previews its busy times as unavailable; a file that is not a calendar is told', async ({
+	page,
+	app
+}) => {
 	await createEvent(page, app, 'title=Planning&dates=2026-11-02,2026-11-03&from=09:00&to=18:00&slot=60&tz=UTC');
 	await join(page, 'Min');
 	await drag(page, '2026-11-02T13:00Z', '2026-11-02T17:00Z');
@@ -77,7 +83,11 @@ test('importing a calendar file previews its busy times as unavailable; a file t
 	await expect(myCell(page, '2026-11-02T15:00Z')).toHaveAttribute('data-mark', '1');
 });
 
-test('"Use on my other devices": a private link brings my week to another device, and edits flow both ways', async ({ browser, page, app }) => {
+test('"Use on my other devices": a private link brings my week to another device, and edits flow both ways', async ({
+	browser,
+	page,
+	app
+}) => {
 	async function addEntry(p: typeof page, title: string) {
 		await p.getByRole('button', { name: '+ Add to my week' }).click();
 		const dialog = p.getByTestId('routine-dialog');

@@ -1,7 +1,10 @@
 /** Time zones: a dated event read in each person's own time, with a switch to the event's. */
 import { createEvent, expect, heatCell, join, myCell, test } from './fixtures.js';
 
-test('Seoul and Los Angeles: each sees their own days and hours, marks land on the same instant', async ({ browser, app }) => {
+test('Seoul and Los Angeles: each sees their own days and hours, marks land on the same instant', async ({
+	browser,
+	app
+}) => {
 	const seoul = await (await browser.newContext({ timezoneId: 'Asia/Seoul' })).newPage();
 	const la = await (await browser.newContext({ timezoneId: 'America/Los_Angeles' })).newPage();
 	// Tuesday 1 December, 10:00–20:00 in Seoul = Monday 30 November 17:00 – Tuesday 03:00 in Los Angeles.
@@ -21,7 +24,9 @@ test('Seoul and Los Angeles: each sees their own days and hours, marks land on t
 	await expect(myCell(la, slot)).toHaveAttribute('aria-label', /^Tuesday, December 1, 2026 00:00/);
 	await expect(myCell(seoul, slot)).toHaveAttribute('aria-label', /^Tuesday, December 1, 2026 17:00/);
 	// Hours of the Los Angeles Monday that are not part of the event are shown empty, not paintable.
-	await expect(la.getByRole('gridcell', { name: 'Monday, November 30, 2026 00:00: Not part of this event' }).first()).toBeVisible();
+	await expect(
+		la.getByRole('gridcell', { name: 'Monday, November 30, 2026 00:00: Not part of this event' }).first()
+	).toBeVisible();
 
 	await myCell(la, slot).click();
 	await myCell(la, '2026-12-01T09:00Z').click();

@@ -38,8 +38,6 @@ const SLOTS = draft.weekdays.flatMap((d) =>
 
 const { cleanups, relay, client } = relayHarness();
 
-
-
 /** An event with `count` joined writers, each a stock client. */
 async function writers(r: RelayProcess, room: string, count: number) {
 	const people = Array.from({ length: count }, (_, i) => person({ organizer: i === 0 }));

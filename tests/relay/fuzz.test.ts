@@ -8,15 +8,31 @@ import * as Y from 'yjs';
 import WebSocket from 'ws';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
-import { applyStroke, availabilityMap, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
+import {
+	applyStroke,
+	availabilityMap,
+	createEvent,
+	joinEvent,
+	markedSlots,
+	readSettings
+} from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
-import { MESSAGE_SYNC } from '../../src/lib/model/protocol.js';
+import { MESSAGE_SYNC } from '../../src/lib/model/relay-protocol.js';
 import { startRelay, type RelayProcess } from '../support/relay-process.js';
 import { person, query, type Person } from '../support/identity.js';
 import { stockClient, until } from '../support/clients.js';
 import { compactSlotKey } from '../../src/lib/model/slots.js';
 
-const draft = { title: 'Fuzzed', kind: 'weekdays' as const, dates: [], weekdays: [1, 2], start: 540, end: 660, slot: 30 as const, tz: 'UTC' };
+const draft = {
+	title: 'Fuzzed',
+	kind: 'weekdays' as const,
+	dates: [],
+	weekdays: [1, 2],
+	start: 540,
+	end: 660,
+	slot: 30 as const,
+	tz: 'UTC'
+};
 
 let relay: RelayProcess;
 let room: string;
@@ -42,7 +58,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	if (process.env.FUZZ_DEBUG) console.log(relay.output().split('\n').filter((l) => /error|closing|warn/i.test(l)).slice(-30).join('\n'));
+	if (process.env.FUZZ_DEBUG)
+		console.log(
+			relay
+				.output()
+				.split('\n')
+				.filter((l) => /error|closing|warn/i.test(l))
+				.slice(-30)
+				.join('\n')
+		);
 	for (const fn of cleanups.splice(0)) await fn();
 	await relay?.kill();
 });
@@ -90,16 +114,16 @@ const frames = fc.oneof(
 		return encoding.toUint8Array(e);
 	}),
 	// Sync messages whose declared length is huge or wrong.
-	fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 ** 31 }), fc.uint8Array({ maxLength: 32 })).map(
-		([step, length, rest]) => {
+	fc
+		.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 ** 31 }), fc.uint8Array({ maxLength: 32 }))
+		.map(([step, length, rest]) => {
 			const e = encoding.createEncoder();
 			encoding.writeVarUint(e, MESSAGE_SYNC);
 			encoding.writeVarUint(e, step);
 			encoding.writeVarUint(e, length);
 			encoding.writeUint8Array(e, rest);
 			return encoding.toUint8Array(e);
-		}
-	),
+		}),
 	// Truncated varints: continuation bits with nothing after.
 	fc.integer({ min: 1, max: 12 }).map((n) => new Uint8Array(n).fill(0xff)),
 	// A real forged update, truncated or with one byte changed.

@@ -10,17 +10,24 @@ import WebSocket from 'ws';
 import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
 import { buildGrid } from '../../src/lib/model/slots.js';
-import { CLOSE_LIMIT, CLOSE_TRY_AGAIN_LATER } from '../../src/lib/model/protocol.js';
+import { CLOSE_LIMIT, CLOSE_TRY_AGAIN_LATER } from '../../src/lib/model/relay-protocol.js';
 import { relayHarness } from '../support/harness.js';
 import { tempDir, type RelayProcess } from '../support/relay-process.js';
 import { person } from '../support/identity.js';
 import { until } from '../support/clients.js';
 
-const draft = { title: 'Limits', kind: 'weekdays' as const, dates: [], weekdays: [1, 2, 3, 4, 5, 6, 7], start: 0, end: 1440, slot: 30 as const, tz: 'UTC' };
+const draft = {
+	title: 'Limits',
+	kind: 'weekdays' as const,
+	dates: [],
+	weekdays: [1, 2, 3, 4, 5, 6, 7],
+	start: 0,
+	end: 1440,
+	slot: 30 as const,
+	tz: 'UTC'
+};
 
 const { cleanups, relay, client } = relayHarness();
-
-
 
 /** A relay with `env`, and an event in a new room organized (and joined) by Ana's stock client. */
 async function organizedRoom(env: Record<string, string>) {
@@ -86,7 +93,8 @@ describe('limits', () => {
 		applyStroke(a.doc, ana.memberId, ['w1T09:00'], 1);
 		// Every slot of the week, one stroke at a time, until the relay says no.
 		for (const day of [1, 2, 3, 4, 5, 6, 7]) {
-			for (let h = 0; h < 24 && a.closes.length === 0; h++) applyStroke(a.doc, ana.memberId, [`w${day}T${String(h).padStart(2, '0')}:30`], 1);
+			for (let h = 0; h < 24 && a.closes.length === 0; h++)
+				applyStroke(a.doc, ana.memberId, [`w${day}T${String(h).padStart(2, '0')}:30`], 1);
 			await new Promise((res) => setTimeout(res, 20));
 		}
 		await until(() => a.closes.length > 0, 'the relay refusing more');
@@ -149,7 +157,10 @@ describe('limits', () => {
 	it('serves pages with a CSP naming only its own scripts, no referrer, and reports readiness and metrics', async () => {
 		const build = tempDir('moim-build-');
 		const inline = 'console.log("boot")';
-		fs.writeFileSync(path.join(build, '200.html'), `<!doctype html><script>${inline}</script><script src="/_app/a.js"></script>`);
+		fs.writeFileSync(
+			path.join(build, '200.html'),
+			`<!doctype html><script>${inline}</script><script src="/_app/a.js"></script>`
+		);
 		const r = await relay({ buildDir: build });
 		const page = await fetch(`${r.httpUrl}/e/${newEventId()}`);
 		const csp = page.headers.get('content-security-policy') ?? '';
@@ -162,7 +173,15 @@ describe('limits', () => {
 
 		expect((await fetch(`${r.httpUrl}/readyz`)).status).toBe(200);
 		const text = await (await fetch(`${r.httpUrl}/metrics`)).text();
-		for (const name of ['moim_connections', 'moim_rooms_loaded', 'moim_updates_received_total', 'moim_updates_forwarded_total', 'moim_persist_seconds_bucket', 'moim_flush_queue_updates', 'moim_bytes_sent_total'])
+		for (const name of [
+			'moim_connections',
+			'moim_rooms_loaded',
+			'moim_updates_received_total',
+			'moim_updates_forwarded_total',
+			'moim_persist_seconds_bucket',
+			'moim_flush_queue_updates',
+			'moim_bytes_sent_total'
+		])
 			expect(text).toContain(name);
 	});
 });

@@ -27,7 +27,7 @@ import {
 	MESSAGE_SYNC,
 	PARAM_MEMBER_SECRET,
 	PARAM_ORGANIZER_SECRET
-} from '../../src/lib/model/protocol.js';
+} from '../../src/lib/model/relay-protocol.js';
 import { relayHarness } from '../support/harness.js';
 import { type RelayProcess } from '../support/relay-process.js';
 import { person, query, type Person } from '../support/identity.js';
@@ -45,7 +45,6 @@ const draft = {
 };
 
 const { cleanups, relay: startRelayProcess, client } = relayHarness();
-
 
 /** A relay with an event by an organizer, and Ben who joined and marked two slots. */
 async function guardedEvent() {
@@ -86,10 +85,18 @@ describe('write permission', () => {
 		const { relay, room, organizer, benId, ben } = await guardedEvent();
 		const mallory = person();
 		const forgeries: [string, (doc: Y.Doc) => void, string][] = [
-			["overwrite Ben's marks", (d) => availabilityMap(d).get(benId.memberId)!.set(compactSlotKey('w1T09:00'), 0), 'not-your-availability'],
+			[
+				"overwrite Ben's marks",
+				(d) => availabilityMap(d).get(benId.memberId)!.set(compactSlotKey('w1T09:00'), 0),
+				'not-your-availability'
+			],
 			["add to Ben's marks", (d) => applyStroke(d, benId.memberId, ['w2T10:00'], 1), 'not-your-availability'],
 			['delete Ben', (d) => membersMap(d).delete(benId.memberId), 'not-your-member-entry'],
-			['rename Ben', (d) => membersMap(d).set(benId.memberId, { name: 'Mallory', joinedAt: 2 }), 'not-your-member-entry'],
+			[
+				'rename Ben',
+				(d) => membersMap(d).set(benId.memberId, { name: 'Mallory', joinedAt: 2 }),
+				'not-your-member-entry'
+			],
 			['change the title', (d) => eventMap(d).set('title', 'Hijacked'), 'settings-need-organizer'],
 			// A member's own join, bundled with a forged mark in the same transaction: refused whole.
 			[
@@ -123,8 +130,14 @@ describe('write permission', () => {
 		await until(() => readSettings(c.doc) !== null, 'cara has the event');
 		joinEvent(c.doc, 'Cara', 3, cara.memberId);
 		applyStroke(ben.doc, benId.memberId, ['w1T09:30'], 2);
-		await until(() => readMembers(ben.doc).size === 3 && c.doc.getMap('availability').size === 3, 'everyone everywhere');
-		await until(() => availabilityMap(c.doc).get(benId.memberId)?.get(compactSlotKey('w1T09:30')) === 2, "ben's overwrite at cara");
+		await until(
+			() => readMembers(ben.doc).size === 3 && c.doc.getMap('availability').size === 3,
+			'everyone everywhere'
+		);
+		await until(
+			() => availabilityMap(c.doc).get(benId.memberId)?.get(compactSlotKey('w1T09:30')) === 2,
+			"ben's overwrite at cara"
+		);
 		c.provider.disconnect();
 		applyStroke(c.doc, cara.memberId, ['w2T10:30'], 1);
 		c.provider.connect();

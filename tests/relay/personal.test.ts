@@ -4,17 +4,28 @@
  * y-websocket clients; it holds routines only, and event rooms refuse them.
  */
 import { describe, expect, it } from 'vitest';
-import { deleteRoutine, readRoutines, routinesMap, saveRoutine, type RoutineEntry } from '../../src/lib/model/routine.js';
+import {
+	deleteRoutine,
+	readRoutines,
+	routinesMap,
+	saveRoutine,
+	type RoutineEntry
+} from '../../src/lib/model/routine.js';
 import { createEvent, eventMap } from '../../src/lib/model/event-doc.js';
 import { newEventId, newPersonalRoomId } from '../../src/lib/model/ids.js';
-import { CLOSE_WRITE_REFUSED } from '../../src/lib/model/protocol.js';
+import { CLOSE_WRITE_REFUSED } from '../../src/lib/model/relay-protocol.js';
 import { relayHarness } from '../support/harness.js';
 import { person } from '../support/identity.js';
 import { until } from '../support/clients.js';
 
 const { cleanups, relay: startRelay, client } = relayHarness();
 
-const gym: RoutineEntry = { id: 'gym', title: 'Gym', ranges: [{ start: 420, end: 480, weekdays: [1, 3] }], tz: 'Asia/Seoul' };
+const gym: RoutineEntry = {
+	id: 'gym',
+	title: 'Gym',
+	ranges: [{ start: 420, end: 480, weekdays: [1, 3] }],
+	tz: 'Asia/Seoul'
+};
 
 describe('personal rooms', () => {
 	it('sync my week between two devices, deletions included, and survive a relay restart', async () => {
@@ -25,7 +36,10 @@ describe('personal rooms', () => {
 		await until(() => phone.provider.synced && laptop.provider.synced, 'both synced');
 		saveRoutine(phone.doc, gym);
 		saveRoutine(laptop.doc, { ...gym, id: 'choir', title: 'Choir' });
-		await until(() => readRoutines(phone.doc).length === 2 && readRoutines(laptop.doc).length === 2, 'both entries on both');
+		await until(
+			() => readRoutines(phone.doc).length === 2 && readRoutines(laptop.doc).length === 2,
+			'both entries on both'
+		);
 		deleteRoutine(laptop.doc, 'gym');
 		await until(() => readRoutines(phone.doc).length === 1, 'deletion reached the phone');
 		expect(phone.closes).toEqual([]);
@@ -49,7 +63,11 @@ describe('personal rooms', () => {
 		const room = newEventId();
 		const organizer = client(relay, room, person({ organizer: true }));
 		await until(() => organizer.provider.synced, 'organizer synced');
-		createEvent(organizer.doc, { title: 'E', kind: 'weekdays', dates: [], weekdays: [1], start: 540, end: 600, slot: 30, tz: 'UTC' }, 1);
+		createEvent(
+			organizer.doc,
+			{ title: 'E', kind: 'weekdays', dates: [], weekdays: [1], start: 540, end: 600, slot: 30, tz: 'UTC' },
+			1
+		);
 		routinesMap(organizer.doc).set('gym', gym);
 		await until(() => organizer.closes.length > 0, 'closed');
 		expect(organizer.closes[0]).toEqual({ code: CLOSE_WRITE_REFUSED, reason: 'unknown-entry' });

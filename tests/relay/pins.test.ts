@@ -5,19 +5,31 @@
 import { describe, expect, it } from 'vitest';
 import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
 import { newEventId, newSecret } from '../../src/lib/model/ids.js';
-import { API_PATHS, PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../../src/lib/model/protocol.js';
+import { API_PATHS, PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../../src/lib/model/relay-protocol.js';
 import { relayHarness } from '../support/harness.js';
 import { type RelayProcess } from '../support/relay-process.js';
 import { person, type Person } from '../support/identity.js';
 import { until } from '../support/clients.js';
 
-const draft = { title: 'Pins', kind: 'weekdays' as const, dates: [], weekdays: [1], start: 540, end: 660, slot: 30 as const, tz: 'UTC' };
+const draft = {
+	title: 'Pins',
+	kind: 'weekdays' as const,
+	dates: [],
+	weekdays: [1],
+	start: 540,
+	end: 660,
+	slot: 30 as const,
+	tz: 'UTC'
+};
 
 const { cleanups, relay, client } = relayHarness();
 
-
 async function post(r: RelayProcess, path: string, body: unknown, headers: Record<string, string> = {}) {
-	const res = await fetch(r.httpUrl + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+	const res = await fetch(r.httpUrl + path, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', ...headers },
+		body: JSON.stringify(body)
+	});
 	const text = await res.text();
 	return { status: res.status, body: text ? JSON.parse(text) : null, retryAfter: res.headers.get('retry-after') };
 }
@@ -47,13 +59,20 @@ describe('PIN', () => {
 		const { r, room, members } = await event();
 		const [ana] = members;
 		const secret = ana.params[PARAM_MEMBER_SECRET];
-		expect((await post(r, API_PATHS.pin(room), { member: ana.memberId, secret: newSecret(), pin: '4829' })).status).toBe(403);
-		expect((await post(r, API_PATHS.pin(room), { member: ana.memberId, secret, pin: '12' })).body).toEqual({ error: 'bad-pin' });
+		expect(
+			(await post(r, API_PATHS.pin(room), { member: ana.memberId, secret: newSecret(), pin: '4829' })).status
+		).toBe(403);
+		expect((await post(r, API_PATHS.pin(room), { member: ana.memberId, secret, pin: '12' })).body).toEqual({
+			error: 'bad-pin'
+		});
 		expect((await post(r, API_PATHS.pin(room), { member: ana.memberId, secret, pin: '482913' })).status).toBe(204);
 
 		const recovered = await post(r, API_PATHS.recover(room), { member: ana.memberId, pin: '482913' });
 		expect(recovered.status).toBe(200);
-		const phone: Person = { memberId: ana.memberId, params: { [PARAM_MEMBER]: ana.memberId, [PARAM_MEMBER_SECRET]: recovered.body.secret } };
+		const phone: Person = {
+			memberId: ana.memberId,
+			params: { [PARAM_MEMBER]: ana.memberId, [PARAM_MEMBER_SECRET]: recovered.body.secret }
+		};
 		const c = client(r, room, phone);
 		await until(() => c.provider.synced, 'phone synced');
 		applyStroke(c.doc, ana.memberId, ['w1T09:00'], 1);
@@ -93,7 +112,8 @@ describe('PIN', () => {
 
 	it('limits guesses per client address across members', async () => {
 		const { r, room, members } = await event({ PIN_MAX_FAILURES: '100', PIN_MAX_FAILURES_PER_ADDRESS: '6' }, 3);
-		for (const m of members) await post(r, API_PATHS.pin(room), { member: m.memberId, secret: m.params[PARAM_MEMBER_SECRET], pin: '2468' });
+		for (const m of members)
+			await post(r, API_PATHS.pin(room), { member: m.memberId, secret: m.params[PARAM_MEMBER_SECRET], pin: '2468' });
 		const statuses: number[] = [];
 		for (let i = 0; i < 9; i++) {
 			const m = members[i % 3];
@@ -107,9 +127,16 @@ describe('PIN', () => {
 		const { r, room, org, members } = await event();
 		const [ana] = members;
 		await post(r, API_PATHS.pin(room), { member: ana.memberId, secret: ana.params[PARAM_MEMBER_SECRET], pin: '1357' });
-		expect((await post(r, API_PATHS.pinReset(room), { member: ana.memberId, organizer: newSecret() })).status).toBe(403);
-		expect((await post(r, API_PATHS.pinReset(room), { member: ana.memberId, organizer: org.params[PARAM_ORGANIZER_SECRET] })).status).toBe(204);
-		expect((await post(r, API_PATHS.recover(room), { member: ana.memberId, pin: '1357' })).body).toEqual({ error: 'no-pin' });
+		expect((await post(r, API_PATHS.pinReset(room), { member: ana.memberId, organizer: newSecret() })).status).toBe(
+			403
+		);
+		expect(
+			(await post(r, API_PATHS.pinReset(room), { member: ana.memberId, organizer: org.params[PARAM_ORGANIZER_SECRET] }))
+				.status
+		).toBe(204);
+		expect((await post(r, API_PATHS.recover(room), { member: ana.memberId, pin: '1357' })).body).toEqual({
+			error: 'no-pin'
+		});
 	});
 
 	it('refuses API calls from foreign origins, bad JSON and wrong methods', async () => {

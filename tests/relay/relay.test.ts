@@ -14,7 +14,7 @@ import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
-import { CLOSE_MALFORMED_MESSAGE, MESSAGE_SYNC } from '../../src/lib/model/protocol.js';
+import { CLOSE_MALFORMED_MESSAGE, MESSAGE_SYNC } from '../../src/lib/model/relay-protocol.js';
 import { relayHarness } from '../support/harness.js';
 import { tempDir } from '../support/relay-process.js';
 import { person, query } from '../support/identity.js';
@@ -32,8 +32,6 @@ const draft = {
 };
 
 const { cleanups, relay, client } = relayHarness();
-
-
 
 const synced = (p: WebsocketProvider) => until(() => p.synced, 'provider sync');
 

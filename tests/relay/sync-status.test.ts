@@ -74,7 +74,11 @@ it('is pending after a local change until the relay confirms it, and offline whi
 	const a = open(relay, room, ana);
 	await until(() => a.tracker.snapshot.state === 'synced', 'first sync');
 
-	createEvent(a.doc, { title: 'S', kind: 'weekdays', dates: [], weekdays: [1], start: 540, end: 600, slot: 30, tz: 'UTC' }, 1);
+	createEvent(
+		a.doc,
+		{ title: 'S', kind: 'weekdays', dates: [], weekdays: [1], start: 540, end: 600, slot: 30, tz: 'UTC' },
+		1
+	);
 	const me = joinEvent(a.doc, 'A', 1, ana.memberId);
 	expect(a.tracker.snapshot.state).toBe('pending');
 	await until(() => a.tracker.snapshot.state === 'synced', 'confirmation');
@@ -113,7 +117,16 @@ it('remembers across a reload what the relay has acknowledged, so older offline 
 	const relay = await startRelay();
 	cleanups.push(() => relay.kill());
 	const room = newEventId();
-	const settings = { title: 'R', kind: 'weekdays' as const, dates: [], weekdays: [2], start: 600, end: 660, slot: 30 as const, tz: 'UTC' };
+	const settings = {
+		title: 'R',
+		kind: 'weekdays' as const,
+		dates: [],
+		weekdays: [2],
+		start: 600,
+		end: 660,
+		slot: 30 as const,
+		tz: 'UTC'
+	};
 
 	// Someone else creates the event; this device only receives it.
 	const creator = person({ organizer: true });
@@ -154,8 +167,14 @@ it('remembers across a reload what the relay has acknowledged, so older offline 
 	cleanups.push(() => back.kill());
 	await until(() => again.tracker.snapshot.state === 'synced', 'synced after restart', 15_000);
 	expect(again.tracker.snapshot.unconfirmed).toBe(false);
-	await until(() => availabilityMap(other.doc).get(me)?.get(compactSlotKey('w2T10:30')) === 1, 'other sees the offline edit', 15_000);
+	await until(
+		() => availabilityMap(other.doc).get(me)?.get(compactSlotKey('w2T10:30')) === 1,
+		'other sees the offline edit',
+		15_000
+	);
 	again.tracker.destroy();
 	expect(new Map(store.record!.sv).get(again.doc.clientID)).toBeUndefined();
-	expect(new Map(store.record!.sv).get(offline.doc.clientID)).toBe(Y.decodeStateVector(Y.encodeStateVector(again.doc)).get(offline.doc.clientID));
+	expect(new Map(store.record!.sv).get(offline.doc.clientID)).toBe(
+		Y.decodeStateVector(Y.encodeStateVector(again.doc)).get(offline.doc.clientID)
+	);
 });

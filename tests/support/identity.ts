@@ -3,7 +3,7 @@
  * secret, and optionally an organizer secret, passed as y-websocket params.
  */
 import { newMemberId, newSecret } from '../../src/lib/model/ids.js';
-import { PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../../src/lib/model/protocol.js';
+import { PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../../src/lib/model/relay-protocol.js';
 
 /** Someone who can write: their member id and the URL params that prove it. */
 export interface Person {

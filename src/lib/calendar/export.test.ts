@@ -53,9 +53,13 @@ describe('calendar export', () => {
 		expect(rule.getComponent('byday')).toEqual(['MO']);
 		const start = event.component.getFirstProperty('dtstart')!;
 		expect(start.getParameter('tzid')).toBe('America/New_York');
-		expect([event.startDate.year, event.startDate.month, event.startDate.day, event.startDate.hour, event.startDate.minute]).toEqual([
-			2026, 11, 23, 10, 0
-		]);
+		expect([
+			event.startDate.year,
+			event.startDate.month,
+			event.startDate.day,
+			event.startDate.hour,
+			event.startDate.minute
+		]).toEqual([2026, 11, 23, 10, 0]);
 		expect([event.endDate.hour, event.endDate.minute]).toEqual([11, 0]);
 		// Occurrences keep the wall-clock time and the weekday.
 		const it = event.iterator();
@@ -75,7 +79,9 @@ describe('calendar export', () => {
 
 	it('the Google Calendar link carries UTC times, or local times with the zone and a weekly rule', () => {
 		const dated = new URL(
-			googleCalendarUrl(entry(occurrence({ start: '2026-12-01T01:00Z', minutes: 90 }, { kind: 'dates', tz: 'Asia/Seoul' }, NOW)))
+			googleCalendarUrl(
+				entry(occurrence({ start: '2026-12-01T01:00Z', minutes: 90 }, { kind: 'dates', tz: 'Asia/Seoul' }, NOW))
+			)
 		);
 		expect(dated.origin + dated.pathname).toBe('https://calendar.google.com/calendar/render');
 		expect(dated.searchParams.get('action')).toBe('TEMPLATE');
@@ -83,7 +89,9 @@ describe('calendar export', () => {
 		expect(dated.searchParams.get('text')).toBe('Study group; round 2, final');
 		expect(dated.searchParams.get('details')).toContain('https://moim.example/e/');
 		const weekly = new URL(
-			googleCalendarUrl(entry(occurrence({ start: 'w3T18:30', minutes: 60 }, { kind: 'weekdays', tz: 'Asia/Seoul' }, NOW)))
+			googleCalendarUrl(
+				entry(occurrence({ start: 'w3T18:30', minutes: 60 }, { kind: 'weekdays', tz: 'Asia/Seoul' }, NOW))
+			)
 		);
 		expect(weekly.searchParams.get('dates')).toBe('20261125T183000/20261125T193000');
 		expect(weekly.searchParams.get('ctz')).toBe('Asia/Seoul');

@@ -56,7 +56,10 @@ function offsetText(zoned: ZonedDateTime): string {
 
 function icsDate(at: number, weekly: Occurrence['weekly'], local?: CalendarDateTime): IcsDateObject {
 	if (!weekly || !local) return { date: new Date(at) };
-	return { date: new Date(at), local: { date: wallClock(local), timezone: weekly.zone, tzoffset: offsetText(toZoned(local, weekly.zone)) } };
+	return {
+		date: new Date(at),
+		local: { date: wallClock(local), timezone: weekly.zone, tzoffset: offsetText(toZoned(local, weekly.zone)) }
+	};
 }
 
 /** What goes into the calendar entry. */
@@ -95,7 +98,11 @@ const localStamp = (t: CalendarDateTime) => t.toString().replace(/[-:]/g, '').sl
 /** An "Add to Google Calendar" link prefilled with the entry. */
 export function googleCalendarUrl(entry: Omit<CalendarEntry, 'eventId' | 'now'>): string {
 	const { when } = entry;
-	const params = new URLSearchParams({ action: 'TEMPLATE', text: entry.title, details: `${entry.description}\n${entry.url}` });
+	const params = new URLSearchParams({
+		action: 'TEMPLATE',
+		text: entry.title,
+		details: `${entry.description}\n${entry.url}`
+	});
 	if (when.weekly) {
 		params.set('dates', `${localStamp(when.weekly.localStart)}/${localStamp(when.weekly.localEnd)}`);
 		params.set('ctz', when.weekly.zone);

@@ -4,7 +4,9 @@ import { busySpansFromIcs, CalendarFileError } from './import.js';
 
 const fixture = readFileSync(new URL('../../../tests/fixtures/busy.ics', import.meta.url), 'utf8');
 const iso = (spans: { start: number; end: number }[]) =>
-	spans.map((s) => `${new Date(s.start).toISOString().slice(0, 16)}–${new Date(s.end).toISOString().slice(11, 16)}`).sort();
+	spans
+		.map((s) => `${new Date(s.start).toISOString().slice(0, 16)}–${new Date(s.end).toISOString().slice(11, 16)}`)
+		.sort();
 
 describe('calendar import', () => {
 	it('expands a weekly rule across a DST change, skips an EXDATE, applies a moved occurrence, reads a TZID without VTIMEZONE, ignores free time', () => {
@@ -24,6 +26,8 @@ describe('calendar import', () => {
 	it('says clearly when a file is not a calendar or has no events', () => {
 		const window = { start: 0, end: 1 };
 		expect(() => busySpansFromIcs('hello', window, 'UTC')).toThrow(CalendarFileError);
-		expect(() => busySpansFromIcs('BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n', window, 'UTC')).toThrow(/no events/);
+		expect(() => busySpansFromIcs('BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n', window, 'UTC')).toThrow(
+			/no events/
+		);
 	});
 });

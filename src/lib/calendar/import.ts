@@ -25,8 +25,16 @@ const MAX_OCCURRENCES = 5000;
 function instant(time: ICAL.Time, tzid: string | null, zone: string): number {
 	const known = time.zone && time.zone.tzid !== 'floating' && (time.zone.tzid === 'UTC' || time.zone.component);
 	if (known && !time.isDate) return time.toUnixTime() * 1000;
-	const local = new CalendarDateTime(time.year, time.month, time.day, time.isDate ? 0 : time.hour, time.isDate ? 0 : time.minute);
-	return toZoned(local, tzid && isTimeZone(tzid) ? tzid : zone).toDate().getTime();
+	const local = new CalendarDateTime(
+		time.year,
+		time.month,
+		time.day,
+		time.isDate ? 0 : time.hour,
+		time.isDate ? 0 : time.minute
+	);
+	return toZoned(local, tzid && isTimeZone(tzid) ? tzid : zone)
+		.toDate()
+		.getTime();
 }
 
 /**

@@ -33,7 +33,9 @@ const everyone = new Map([
 	['C', marks([2, 3], [4])]
 ]);
 const brief = (times: ReturnType<typeof bestTimes>) =>
-	times.map((t) => `${t.startRow}-${t.endRow} ${t.available.join('')}|${t.ifNeeded.join('')}|${t.unavailable.join('')}`);
+	times.map(
+		(t) => `${t.startRow}-${t.endRow} ${t.available.join('')}|${t.ifNeeded.join('')}|${t.unavailable.join('')}`
+	);
 
 describe('bestTimes', () => {
 	it('lists maximal ranges ranked by available, then if needed, then length', () => {
@@ -50,7 +52,11 @@ describe('bestTimes', () => {
 	});
 
 	it('counts only the chosen people', () => {
-		expect(brief(bestTimes(grid(1, 6), everyone, { only: new Set(['B', 'C']) }))).toEqual(['2-3 BC||', '1-3 B||C', '2-4 |C|B']);
+		expect(brief(bestTimes(grid(1, 6), everyone, { only: new Set(['B', 'C']) }))).toEqual([
+			'2-3 BC||',
+			'1-3 B||C',
+			'2-4 |C|B'
+		]);
 	});
 
 	it('never joins blocks across a time that does not exist (a clock change)', () => {
@@ -62,30 +68,44 @@ describe('bestTimes', () => {
 	it('ranks every result no better than the one before it, and lists each member once (property)', () => {
 		const days = 3;
 		const rows = 8;
-		const marksArb = fc.array(fc.tuple(fc.integer({ min: 0, max: days - 1 }), fc.integer({ min: 0, max: rows - 1 }), fc.constantFrom<Level>(1, 2)), {
-			maxLength: 24
-		});
+		const marksArb = fc.array(
+			fc.tuple(
+				fc.integer({ min: 0, max: days - 1 }),
+				fc.integer({ min: 0, max: rows - 1 }),
+				fc.constantFrom<Level>(1, 2)
+			),
+			{
+				maxLength: 24
+			}
+		);
 		fc.assert(
-			fc.property(fc.array(marksArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 4 }), (people, minSlots) => {
-				const availability = new Map(people.map((list, i) => [`m${i}`, new Map<string, Level>(list.map(([c, r, l]) => [`d${c}r${r}`, l]))]));
-				const times = bestTimes(grid(days, rows), availability, { minSlots, limit: 1000 });
-				// Keeping only the best few gives exactly the head of the full ranking.
-				for (const limit of [1, 3]) expect(bestTimes(grid(days, rows), availability, { minSlots, limit })).toEqual(times.slice(0, limit));
-				for (let i = 1; i < times.length; i++) {
-					const [a, b] = [times[i - 1], times[i]];
-					const key = (t: typeof a) => [t.available.length, t.ifNeeded.length, t.slots.length];
-					const [ka, kb] = [key(a), key(b)];
-					const order = ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2];
-					expect(order).toBeGreaterThanOrEqual(0);
+			fc.property(
+				fc.array(marksArb, { minLength: 1, maxLength: 6 }),
+				fc.integer({ min: 1, max: 4 }),
+				(people, minSlots) => {
+					const availability = new Map(
+						people.map((list, i) => [`m${i}`, new Map<string, Level>(list.map(([c, r, l]) => [`d${c}r${r}`, l]))])
+					);
+					const times = bestTimes(grid(days, rows), availability, { minSlots, limit: 1000 });
+					// Keeping only the best few gives exactly the head of the full ranking.
+					for (const limit of [1, 3])
+						expect(bestTimes(grid(days, rows), availability, { minSlots, limit })).toEqual(times.slice(0, limit));
+					for (let i = 1; i < times.length; i++) {
+						const [a, b] = [times[i - 1], times[i]];
+						const key = (t: typeof a) => [t.available.length, t.ifNeeded.length, t.slots.length];
+						const [ka, kb] = [key(a), key(b)];
+						const order = ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2];
+						expect(order).toBeGreaterThanOrEqual(0);
+					}
+					for (const t of times) {
+						expect(t.slots.length).toBeGreaterThanOrEqual(minSlots);
+						expect([...t.available, ...t.ifNeeded, ...t.unavailable].sort()).toEqual([...availability.keys()].sort());
+						// "available" really means every block, at level 1.
+						for (const id of t.available) for (const s of t.slots) expect(availability.get(id)!.get(s)).toBe(1);
+						for (const id of t.ifNeeded) for (const s of t.slots) expect(availability.get(id)!.has(s)).toBe(true);
+					}
 				}
-				for (const t of times) {
-					expect(t.slots.length).toBeGreaterThanOrEqual(minSlots);
-					expect([...t.available, ...t.ifNeeded, ...t.unavailable].sort()).toEqual([...availability.keys()].sort());
-					// "available" really means every block, at level 1.
-					for (const id of t.available) for (const s of t.slots) expect(availability.get(id)!.get(s)).toBe(1);
-					for (const id of t.ifNeeded) for (const s of t.slots) expect(availability.get(id)!.has(s)).toBe(true);
-				}
-			}),
+			),
 			{ numRuns: 200 }
 		);
 	});
@@ -93,7 +113,7 @@ describe('bestTimes', () => {
 	it('handles 100 people × 14 days × 48 blocks', () => {
 		const big = grid(14, 48);
 		let seed = 7;
-		const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+		const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 		const availability = new Map(
 			Array.from({ length: 100 }, (_, i) => {
 				const m = new Map<string, Level>();

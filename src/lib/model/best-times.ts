@@ -46,7 +46,11 @@ export interface BestTimeOptions {
 type Bits = Uint32Array;
 
 /** Ranked candidate times for a grid and everyone's marks. */
-export function bestTimes(grid: Grid, availability: ReadonlyMap<string, MemberMarks>, options: BestTimeOptions = {}): BestTime[] {
+export function bestTimes(
+	grid: Grid,
+	availability: ReadonlyMap<string, MemberMarks>,
+	options: BestTimeOptions = {}
+): BestTime[] {
 	const minSlots = Math.max(1, Math.floor(options.minSlots ?? 1));
 	const limit = Math.floor(options.limit ?? 10);
 	if (!(limit > 0)) return [];
@@ -83,7 +87,16 @@ export function bestTimes(grid: Grid, availability: ReadonlyMap<string, MemberMa
 
 	// Only the best `limit` candidates are kept (a small sorted list), so the many maximal ranges of a
 	// large group cost a comparison each, not an allocation and a place in a big sort.
-	type Candidate = { column: number; startRow: number; endRow: number; available: Bits; attend: Bits; availableCount: number; ifNeededCount: number; length: number };
+	type Candidate = {
+		column: number;
+		startRow: number;
+		endRow: number;
+		available: Bits;
+		attend: Bits;
+		availableCount: number;
+		ifNeededCount: number;
+		length: number;
+	};
 	const top: Candidate[] = [];
 	const better = (a: Omit<Candidate, 'available' | 'attend'>, b: Omit<Candidate, 'available' | 'attend'>) =>
 		b.availableCount - a.availableCount ||
@@ -111,7 +124,14 @@ export function bestTimes(grid: Grid, availability: ReadonlyMap<string, MemberMa
 				if (sameWith(avail, attend, rowAvail[start - 1] ?? null, rowAttend[start - 1] ?? null)) continue;
 				if (!covers(attend, required)) continue;
 				const availableCount = popcount(avail);
-				const candidate = { column: c, startRow: start, endRow: end, availableCount, ifNeededCount: popcount(attend) - availableCount, length: end - start + 1 };
+				const candidate = {
+					column: c,
+					startRow: start,
+					endRow: end,
+					availableCount,
+					ifNeededCount: popcount(attend) - availableCount,
+					length: end - start + 1
+				};
 				if (top.length === limit && better(candidate, top[top.length - 1]) >= 0) continue;
 				let at = top.length;
 				while (at > 0 && better(candidate, top[at - 1]) < 0) at--;

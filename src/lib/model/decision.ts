@@ -81,7 +81,11 @@ export interface Attendance {
 }
 
 /** Splits members by whether they can come to every one of `slots`. */
-export function attendance(slots: readonly string[], members: Iterable<string>, availability: ReadonlyMap<string, MemberMarks>): Attendance {
+export function attendance(
+	slots: readonly string[],
+	members: Iterable<string>,
+	availability: ReadonlyMap<string, MemberMarks>
+): Attendance {
 	const result: Attendance = { available: [], ifNeeded: [], unavailable: [] };
 	for (const id of members) {
 		const marks = availability.get(id);

@@ -121,7 +121,7 @@ describe('event document', () => {
 		expect(countAt(computeHeatmap(readAvailability(doc), { slots: wide.slots }), 'w1T11:30')).toBe(1);
 	});
 
-	it('the organizer\'s edit writes only what changed, so a concurrent edit of another setting survives', () => {
+	it("the organizer's edit writes only what changed, so a concurrent edit of another setting survives", () => {
 		const a = freshEvent();
 		const b = new Y.Doc();
 		sync(a, b);
@@ -238,9 +238,16 @@ describe('heatmap', () => {
 		applyStroke(doc, me, ['w1T09:00', 'w1T09:30'], IF_NEEDED);
 		applyStroke(doc, me, ['w1T09:30', 'w1T10:00'], AVAILABLE);
 		applyStroke(doc, me, ['w1T10:00'], 0);
-		expect(readMarks(doc, me)).toEqual(new Map([['w1T09:00', 2], ['w1T09:30', 1]]));
+		expect(readMarks(doc, me)).toEqual(
+			new Map([
+				['w1T09:00', 2],
+				['w1T09:30', 1]
+			])
+		);
 		expect(markedSlots(doc, me)).toEqual(new Set(['w1T09:30']));
-		availabilityMap(doc).get(me)!.set(compactSlotKey('w1T10:30'), 7 as never);
+		availabilityMap(doc)
+			.get(me)!
+			.set(compactSlotKey('w1T10:30'), 7 as never);
 		expect(readMarks(doc, me).has('w1T10:30')).toBe(false);
 	});
 
@@ -304,7 +311,12 @@ describe('convergence (property)', () => {
 				const members = replicas.map((r, i) => [joinEvent(r, `R${i}a`, i), joinEvent(r, `R${i}b`, i)]);
 				for (const o of ops) {
 					if (o.type === 'stroke') {
-						applyStroke(replicas[o.replica], members[o.replica][o.member], o.slots.map((i) => allSlots[i]), o.mark);
+						applyStroke(
+							replicas[o.replica],
+							members[o.replica][o.member],
+							o.slots.map((i) => allSlots[i]),
+							o.mark
+						);
 					} else if (o.from !== o.to) {
 						sync(replicas[o.from], replicas[o.to]);
 					}

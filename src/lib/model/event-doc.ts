@@ -151,7 +151,8 @@ export function readSettings(doc: Y.Doc): EventSettings | null {
 	if (typeof title !== 'string' || (kind !== 'dates' && kind !== 'weekdays')) return null;
 	if (!Array.isArray(dates) || !dates.every((d) => typeof d === 'string' && isIsoDate(d))) return null;
 	if (!Array.isArray(weekdays) || !weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) return null;
-	if (!Number.isInteger(start) || !Number.isInteger(end) || (start as number) < 0 || (end as number) > 1440) return null;
+	if (!Number.isInteger(start) || !Number.isInteger(end) || (start as number) < 0 || (end as number) > 1440)
+		return null;
 	if (!(SLOT_LENGTHS as readonly unknown[]).includes(slot) || typeof tz !== 'string') return null;
 	return {
 		title,
@@ -234,7 +235,8 @@ export function setDeleted(doc: Y.Doc, deleted: boolean): void {
 export function readMembers(doc: Y.Doc): Map<string, Member> {
 	const out = new Map<string, Member>();
 	membersMap(doc).forEach((value, id) => {
-		if (value && typeof value.name === 'string') out.set(id, { name: value.name, joinedAt: Number(value.joinedAt) || 0 });
+		if (value && typeof value.name === 'string')
+			out.set(id, { name: value.name, joinedAt: Number(value.joinedAt) || 0 });
 	});
 	return out;
 }
@@ -245,7 +247,11 @@ export function readMembers(doc: Y.Doc): Map<string, Member> {
  * mark changes; returns how many changed.
  */
 export function applyStroke(doc: Y.Doc, memberId: string, slots: Iterable<string>, mark: Mark): number {
-	return applyMarks(doc, memberId, [...slots].map((slot) => [slot, mark]));
+	return applyMarks(
+		doc,
+		memberId,
+		[...slots].map((slot) => [slot, mark])
+	);
 }
 
 /**

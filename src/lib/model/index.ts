@@ -1,6 +1,6 @@
 /** The Moim domain: plain TypeScript over Yjs, no views, no network. */
 export * from './ids.js';
-export * from './protocol.js';
+export * from './relay-protocol.js';
 export * from './settings.js';
 export * from './slots.js';
 export * from './event-doc.js';

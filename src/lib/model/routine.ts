@@ -36,7 +36,14 @@ export interface RoutineEntry {
 }
 
 /** Why an entry cannot be saved. */
-export type RoutineError = 'title.required' | 'ranges.required' | 'range.order' | 'range.weekdays' | 'dates.invalid' | 'dates.order' | 'tz.invalid';
+export type RoutineError =
+	| 'title.required'
+	| 'ranges.required'
+	| 'range.order'
+	| 'range.weekdays'
+	| 'dates.invalid'
+	| 'dates.order'
+	| 'tz.invalid';
 
 /** Name of the personal document's map of entries. */
 export const ROUTINES_KEY = 'routines';
@@ -46,8 +53,10 @@ export function checkRoutine(entry: RoutineEntry): RoutineError | null {
 	if (!normaliseTitle(entry.title)) return 'title.required';
 	if (entry.ranges.length === 0) return 'ranges.required';
 	for (const r of entry.ranges) {
-		if (!Number.isInteger(r.start) || !Number.isInteger(r.end) || r.start < 0 || r.end > 1440 || r.end <= r.start) return 'range.order';
-		if (r.weekdays.length === 0 || !r.weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) return 'range.weekdays';
+		if (!Number.isInteger(r.start) || !Number.isInteger(r.end) || r.start < 0 || r.end > 1440 || r.end <= r.start)
+			return 'range.order';
+		if (r.weekdays.length === 0 || !r.weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7))
+			return 'range.weekdays';
 	}
 	if ((entry.from && !isIsoDate(entry.from)) || (entry.until && !isIsoDate(entry.until))) return 'dates.invalid';
 	if (entry.from && entry.until && entry.until < entry.from) return 'dates.order';
@@ -84,7 +93,8 @@ export function deleteRoutine(doc: Y.Doc, id: string): void {
 export function readRoutines(doc: Y.Doc): RoutineEntry[] {
 	const out: RoutineEntry[] = [];
 	for (const value of routinesMap(doc).values()) {
-		if (value && typeof value === 'object' && Array.isArray(value.ranges) && checkRoutine(value) === null) out.push(value);
+		if (value && typeof value === 'object' && Array.isArray(value.ranges) && checkRoutine(value) === null)
+			out.push(value);
 	}
 	return out.sort((a, b) => a.title.localeCompare(b.title));
 }
@@ -134,7 +144,9 @@ export interface BusySpan {
 /** The event slots that overlap any of `spans` (weekly slots placed on their next occurrence from `now`). */
 export function slotsOverlapping(spans: readonly BusySpan[], grid: Grid, now: number): Set<string> {
 	if (spans.length === 0) return new Set();
-	return slotsWhere(grid, now, (start, minutes) => spans.some((s) => s.start < start + minutes * 60_000 && start < s.end));
+	return slotsWhere(grid, now, (start, minutes) =>
+		spans.some((s) => s.start < start + minutes * 60_000 && start < s.end)
+	);
 }
 
 /** The slots for which `test(start instant, length in minutes)` holds. */
@@ -147,7 +159,10 @@ function slotsWhere(grid: Grid, now: number, test: (start: number, minutes: numb
 		if (weekly) {
 			let day = today;
 			while (isoWeekday(day.toString()) !== Number(weekly[1])) day = day.add({ days: 1 });
-			start = toZoned(new CalendarDateTime(day.year, day.month, day.day, Number(weekly[2]), Number(weekly[3])), grid.zone)
+			start = toZoned(
+				new CalendarDateTime(day.year, day.month, day.day, Number(weekly[2]), Number(weekly[3])),
+				grid.zone
+			)
 				.toDate()
 				.getTime();
 		} else {
@@ -168,7 +183,12 @@ export type FillMode =
 	| 'busy-only';
 
 /** The marks a fill would write: slot → mark, only where it changes something. */
-export function fillProposal(grid: Grid, busy: ReadonlySet<string>, current: ReadonlyMap<string, number>, mode: FillMode): Map<string, Mark> {
+export function fillProposal(
+	grid: Grid,
+	busy: ReadonlySet<string>,
+	current: ReadonlyMap<string, number>,
+	mode: FillMode
+): Map<string, Mark> {
 	const out = new Map<string, Mark>();
 	for (const slot of grid.slots) {
 		const mark: Mark | null = busy.has(slot) ? (mode === 'free-only' ? null : 0) : mode === 'busy-only' ? null : 1;
@@ -191,7 +211,10 @@ export interface RoutineOccurrence {
  * enough for the home page: at most 8 days × entries × ranges, in each
  * entry's own zone.
  */
-export function nowAndNext(entries: readonly RoutineEntry[], now: number): { current: RoutineOccurrence | null; next: RoutineOccurrence | null } {
+export function nowAndNext(
+	entries: readonly RoutineEntry[],
+	now: number
+): { current: RoutineOccurrence | null; next: RoutineOccurrence | null } {
 	let current: RoutineOccurrence | null = null;
 	let next: RoutineOccurrence | null = null;
 	for (const entry of entries) {
@@ -203,7 +226,9 @@ export function nowAndNext(entries: readonly RoutineEntry[], now: number): { cur
 			for (const r of entry.ranges) {
 				if (!r.weekdays.includes(weekday)) continue;
 				const at = (minutes: number) =>
-					toZoned(new CalendarDateTime(day.year, day.month, day.day).add({ minutes }), entry.tz).toDate().getTime();
+					toZoned(new CalendarDateTime(day.year, day.month, day.day).add({ minutes }), entry.tz)
+						.toDate()
+						.getTime();
 				const occurrence = { entry, start: at(r.start), end: at(r.end) };
 				if (occurrence.start <= now && now < occurrence.end) {
 					if (!current || occurrence.end < current.end) current = occurrence;

@@ -140,8 +140,7 @@ export function validateDraft(draft: EventDraft): DraftErrors {
 	if (!Number.isInteger(end) || end <= 0 || end > 1440) errors.to = 'time.invalid';
 	if (!errors.from && !errors.to) {
 		if (end <= start) errors.to = 'time.order';
-		else if (!errors.slot && (start % draft.slot !== 0 || end % draft.slot !== 0))
-			errors.to = 'time.alignment';
+		else if (!errors.slot && (start % draft.slot !== 0 || end % draft.slot !== 0)) errors.to = 'time.alignment';
 	}
 	if (!isTimeZone(draft.tz)) errors.tz = 'tz.invalid';
 	return errors;

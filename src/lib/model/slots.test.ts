@@ -27,8 +27,12 @@ describe('compact slot keys (schema v2)', () => {
 	});
 
 	it('property: every slot key of either kind round-trips and gets shorter', () => {
-		const dated = fc.integer({ min: -5_000_000, max: 50_000_000 }).map((m) => instantSlotKey(Date.UTC(2020, 0, 1) + m * 60_000));
-		const weekly = fc.tuple(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 1439 })).map(([d, m]) => weekdaySlotKey(d, m));
+		const dated = fc
+			.integer({ min: -5_000_000, max: 50_000_000 })
+			.map((m) => instantSlotKey(Date.UTC(2020, 0, 1) + m * 60_000));
+		const weekly = fc
+			.tuple(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 1439 }))
+			.map(([d, m]) => weekdaySlotKey(d, m));
 		fc.assert(
 			fc.property(fc.oneof(dated, weekly), (slot) => {
 				const stored = compactSlotKey(slot);
@@ -39,7 +43,8 @@ describe('compact slot keys (schema v2)', () => {
 	});
 
 	it('a stored key that names no slot reads as none', () => {
-		for (const key of ['', 'hello!', 'W', 'Wzzz', 'zzzzzzzzzzzz', '2026-13-01T09:30', '__proto__']) expect(slotFromStored(key)).toBeNull();
+		for (const key of ['', 'hello!', 'W', 'Wzzz', 'zzzzzzzzzzzz', '2026-13-01T09:30', '__proto__'])
+			expect(slotFromStored(key)).toBeNull();
 	});
 });
 
@@ -108,10 +113,18 @@ function table(grid: Grid): string[] {
 	});
 }
 
-describe('a grid in the viewer\'s zone', () => {
-	it('a Seoul afternoon is the evening before in Los Angeles, cut at the viewer\'s midnight', () => {
+describe("a grid in the viewer's zone", () => {
+	it("a Seoul afternoon is the evening before in Los Angeles, cut at the viewer's midnight", () => {
 		// 2026-12-01 10:00–20:00 KST (UTC+9) = 2026-12-01 01:00–11:00Z = Nov 30 17:00 – Dec 1 03:00 PST (UTC−8).
-		const seoul = buildGrid({ kind: 'dates', dates: ['2026-12-01'], weekdays: [], start: 600, end: 1200, slot: 60, tz: 'Asia/Seoul' });
+		const seoul = buildGrid({
+			kind: 'dates',
+			dates: ['2026-12-01'],
+			weekdays: [],
+			start: 600,
+			end: 1200,
+			slot: 60,
+			tz: 'Asia/Seoul'
+		});
 		const la = gridInZone(seoul, 'America/Los_Angeles');
 		expect(la.columns.map((c) => [c.date, c.weekday])).toEqual([
 			['2026-11-30', 1],
@@ -135,7 +148,15 @@ describe('a grid in the viewer\'s zone', () => {
 
 	it('a Los Angeles evening is the next morning in Seoul, and converting back gives the event grid', () => {
 		// 2026-07-10 18:00–23:00 PDT (UTC−7) = 2026-07-11 01:00–06:00Z = July 11 10:00–15:00 KST.
-		const la = buildGrid({ kind: 'dates', dates: ['2026-07-10'], weekdays: [], start: 1080, end: 1380, slot: 60, tz: 'America/Los_Angeles' });
+		const la = buildGrid({
+			kind: 'dates',
+			dates: ['2026-07-10'],
+			weekdays: [],
+			start: 1080,
+			end: 1380,
+			slot: 60,
+			tz: 'America/Los_Angeles'
+		});
 		const seoul = gridInZone(la, 'Asia/Seoul');
 		expect(seoul.columns.map((c) => c.date)).toEqual(['2026-07-11']);
 		expect(seoul.rows.map((r) => r.minutes)).toEqual([600, 660, 720, 780, 840]);
@@ -171,7 +192,15 @@ describe('a grid in the viewer\'s zone', () => {
 
 	it('the hour New York repeats in the fall gets its own row instead of hiding a slot', () => {
 		// A UTC event, 04:00–08:00Z on 2026-11-01: 00:00 EDT, 01:00 EDT, 01:00 EST (again), 02:00 EST.
-		const utc = buildGrid({ kind: 'dates', dates: ['2026-11-01'], weekdays: [], start: 240, end: 480, slot: 60, tz: 'UTC' });
+		const utc = buildGrid({
+			kind: 'dates',
+			dates: ['2026-11-01'],
+			weekdays: [],
+			start: 240,
+			end: 480,
+			slot: 60,
+			tz: 'UTC'
+		});
 		const ny = gridInZone(utc, 'America/New_York');
 		expect(table(ny)).toEqual([
 			'00:00 2026-11-01T04:00Z',

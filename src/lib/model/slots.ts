@@ -156,7 +156,9 @@ export function isoWeekday(date: string): number {
 }
 
 /** Derives the grid from an event's settings, in the event's own zone. */
-export function buildGrid(settings: Pick<EventSettings, 'kind' | 'dates' | 'weekdays' | 'start' | 'end' | 'slot' | 'tz'>): Grid {
+export function buildGrid(
+	settings: Pick<EventSettings, 'kind' | 'dates' | 'weekdays' | 'start' | 'end' | 'slot' | 'tz'>
+): Grid {
 	const minutes: number[] = [];
 	for (let m = settings.start; m < settings.end; m += settings.slot) minutes.push(m);
 	const slots = new Set<string>();

@@ -6,7 +6,16 @@ import { compactSlotKey } from './slots.js';
 import { checkUpdate, type Writer } from './write-check.js';
 import type { EventDraft } from './settings.js';
 
-const DRAFT: EventDraft = { title: 'T', kind: 'weekdays', dates: [], weekdays: [1, 2], start: 540, end: 720, slot: 30, tz: 'UTC' };
+const DRAFT: EventDraft = {
+	title: 'T',
+	kind: 'weekdays',
+	dates: [],
+	weekdays: [1, 2],
+	start: 540,
+	end: 720,
+	slot: 30,
+	tz: 'UTC'
+};
 const ORGANIZER: Writer = { memberId: null, organizer: true };
 const as = (memberId: string): Writer => ({ memberId, organizer: false });
 
@@ -32,15 +41,30 @@ function peer(relay: Y.Doc) {
 function setUp() {
 	const relay = new Y.Doc();
 	const organizer = peer(relay);
-	Y.applyUpdate(relay, organizer.edit((d) => createEvent(d, DRAFT, 1)));
+	Y.applyUpdate(
+		relay,
+		organizer.edit((d) => createEvent(d, DRAFT, 1))
+	);
 	const ana = peer(relay);
 	let anaId = '';
-	Y.applyUpdate(relay, ana.edit((d) => (anaId = joinEvent(d, 'Ana', 2))));
+	Y.applyUpdate(
+		relay,
+		ana.edit((d) => (anaId = joinEvent(d, 'Ana', 2)))
+	);
 	const ben = peer(relay);
 	let benId = '';
-	Y.applyUpdate(relay, ben.edit((d) => (benId = joinEvent(d, 'Ben', 3))));
-	Y.applyUpdate(relay, ana.edit((d) => applyStroke(d, anaId, ['w1T09:00'], 1)));
-	Y.applyUpdate(relay, ben.edit((d) => applyStroke(d, benId, ['w1T09:00', 'w1T09:30'], 1)));
+	Y.applyUpdate(
+		relay,
+		ben.edit((d) => (benId = joinEvent(d, 'Ben', 3)))
+	);
+	Y.applyUpdate(
+		relay,
+		ana.edit((d) => applyStroke(d, anaId, ['w1T09:00'], 1))
+	);
+	Y.applyUpdate(
+		relay,
+		ben.edit((d) => applyStroke(d, benId, ['w1T09:00', 'w1T09:30'], 1))
+	);
 	return { relay, organizer, ana, ben, anaId, benId };
 }
 
@@ -79,7 +103,7 @@ describe('checkUpdate', () => {
 		expect(checkUpdate(relay, forged, ORGANIZER)).toEqual({ ok: true });
 	});
 
-	it("refuses deleting or renaming another member unless organizer", () => {
+	it('refuses deleting or renaming another member unless organizer', () => {
 		const { relay, ana, anaId, benId } = setUp();
 		const removal = ana.edit((d) => {
 			membersMap(d).delete(benId);
@@ -105,7 +129,13 @@ describe('checkUpdate', () => {
 		let late = '';
 		const joining = peer(relay).edit((d) => (late = joinEvent(d, 'Late', 9)));
 		expect(checkUpdate(relay, joining, as(late))).toMatchObject({ ok: false, reason: 'joining-locked' });
-		expect(checkUpdate(relay, ana.edit((d) => applyStroke(d, anaId, ['w2T11:00'], 1)), as(anaId))).toEqual({ ok: true });
+		expect(
+			checkUpdate(
+				relay,
+				ana.edit((d) => applyStroke(d, anaId, ['w2T11:00'], 1)),
+				as(anaId)
+			)
+		).toEqual({ ok: true });
 	});
 
 	it('refuses deleting content the document does not have, and other top-level types', () => {
@@ -129,7 +159,10 @@ describe('checkUpdate', () => {
 	it("lets a member's sync step 2 carry deletions the document already has, anyone's", () => {
 		const { relay, ana, ben, anaId, benId } = setUp();
 		// Ben overwrites his mark: his old item is deleted, and Ana's copy learns it.
-		Y.applyUpdate(relay, ben.edit((d) => applyStroke(d, benId, ['w1T09:00'], 0)));
+		Y.applyUpdate(
+			relay,
+			ben.edit((d) => applyStroke(d, benId, ['w1T09:00'], 0))
+		);
 		Y.applyUpdate(ana.doc, Y.encodeStateAsUpdate(relay, Y.encodeStateVector(ana.doc)));
 		applyStroke(ana.doc, anaId, ['w2T10:00'], 1);
 		// Reconnecting, Ana answers the relay's step 1 with everything it lacks plus her whole delete set.
@@ -144,7 +177,11 @@ describe('checkUpdate', () => {
 	it('property: own edits always pass, edits under another member always fail', () => {
 		const { relay, ana, anaId, benId } = setUp();
 		const slot = fc.constantFrom('w1T09:00', 'w1T09:30', 'w1T10:00', 'w2T11:30');
-		const op = fc.record({ target: fc.constantFrom('own', 'other'), slots: fc.array(slot, { minLength: 1, maxLength: 3 }), mark: fc.constantFrom<0 | 1>(0, 1) });
+		const op = fc.record({
+			target: fc.constantFrom('own', 'other'),
+			slots: fc.array(slot, { minLength: 1, maxLength: 3 }),
+			mark: fc.constantFrom<0 | 1>(0, 1)
+		});
 		let device = ana;
 		fc.assert(
 			fc.property(fc.array(op, { minLength: 1, maxLength: 8 }), (ops) => {

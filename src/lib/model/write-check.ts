@@ -59,7 +59,12 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer): Wri
 	const { structs, ds } = Y.decodeUpdate(update);
 	const byClient = new Map<number, Y.Item[]>();
 	for (const struct of structs) {
-		if (struct instanceof Y.GC && !writer.organizer && !writer.personal && struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)) {
+		if (
+			struct instanceof Y.GC &&
+			!writer.organizer &&
+			!writer.personal &&
+			struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)
+		) {
 			// Collected content has no parent to check, yet it takes clock ranges; only the organizer may send new ones.
 			return { ok: false, reason: 'collected-content', detail: `${struct.id.client}:${struct.id.clock}` };
 		}
@@ -88,7 +93,7 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer): Wri
 		const chain: Y.Item[] = [];
 		const seen = new Set<Y.Item>();
 		let entry: Entry | null = null;
-		for (let item: Y.Item | null = start; item; ) {
+		for (let item: Y.Item | null = start; item;) {
 			const known = resolved.get(item);
 			if (known !== undefined) {
 				entry = known;
@@ -156,7 +161,7 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer): Wri
 
 	for (const [client, ranges] of ds.clients) {
 		for (const { clock, len } of ranges) {
-			for (let at = clock; at < clock + len; ) {
+			for (let at = clock; at < clock + len;) {
 				// Deleting what the document already deleted is a no-op when applied: every sync
 				// step 2 carries the sender's whole delete set, other people's deletions included.
 				const done = deletedEnd(doc, client, at);

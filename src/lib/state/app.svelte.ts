@@ -5,8 +5,8 @@
 import { createSubscriber } from 'svelte/reactivity';
 import { registerSW } from 'virtual:pwa-register';
 import { flushLocalCopies } from '../sync/session.js';
-import { storageHealth, type Persistence, type StorageProblem } from '../sync/storage.js';
-import { rememberedEvents, watchRememberedEvents, type RememberedEvent } from '../sync/device.js';
+import { storageHealth, type Persistence, type StorageProblem } from '../device/storage.js';
+import { rememberedEvents, watchRememberedEvents, type RememberedEvent } from '../device/events.js';
 
 /** How often a long-open tab looks for a new version. */
 const UPDATE_CHECK_MS = 60 * 60 * 1000;

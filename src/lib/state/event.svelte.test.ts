@@ -3,7 +3,16 @@ import * as Y from 'yjs';
 import { applyStroke, createEvent, joinEvent, removeMember, renameMember } from '../model/event-doc.js';
 import { EventState } from './event.svelte.js';
 
-const draft = { title: 'State', kind: 'weekdays' as const, dates: [], weekdays: [1, 2], start: 540, end: 720, slot: 30 as const, tz: 'UTC' };
+const draft = {
+	title: 'State',
+	kind: 'weekdays' as const,
+	dates: [],
+	weekdays: [1, 2],
+	start: 540,
+	end: 720,
+	slot: 30 as const,
+	tz: 'UTC'
+};
 
 /** An event state on one replica, and a peer replica whose edits reach it as remote updates. */
 function replicas() {
@@ -19,7 +28,7 @@ function replicas() {
 }
 
 describe('EventState', () => {
-	it("re-reads only the member whose marks changed, and hands the rest on as the same objects", () => {
+	it('re-reads only the member whose marks changed, and hands the rest on as the same objects', () => {
 		const { state, peer, ana, ben } = replicas();
 		const settings = state.settings;
 		const members = state.members;
@@ -30,7 +39,13 @@ describe('EventState', () => {
 		const after = state.availability;
 		expect(after).not.toBe(before);
 		expect(after.get(ana)).toBe(before.get(ana));
-		expect(after.get(ben)).toEqual(new Map([['w1T09:00', 2], ['w1T09:30', 2], ['w2T10:00', 1]]));
+		expect(after.get(ben)).toEqual(
+			new Map([
+				['w1T09:00', 2],
+				['w1T09:30', 2],
+				['w2T10:00', 1]
+			])
+		);
 		expect(state.settings).toBe(settings);
 		expect(state.members).toBe(members);
 		// Nothing changed since: the very same map.

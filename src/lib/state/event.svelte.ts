@@ -139,7 +139,8 @@ export class EventState {
 	/** Members by id (the same map until members change). */
 	get members(): Map<string, Member> {
 		this.#subscribeMembers();
-		if (this.#members.version !== this.#membersVersion) this.#members = { version: this.#membersVersion, value: readMembers(this.doc) };
+		if (this.#members.version !== this.#membersVersion)
+			this.#members = { version: this.#membersVersion, value: readMembers(this.doc) };
 		return this.#members.value;
 	}
 

@@ -5,8 +5,8 @@
  * against the right member.
  */
 import type { WebsocketProvider } from 'y-websocket';
-import { PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../model/protocol.js';
-import { createMemberSecret, createOrganizerSecret, memberSecret, organizerSecret } from './secrets.js';
+import { PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../model/relay-protocol.js';
+import { createMemberSecret, createOrganizerSecret, memberSecret, organizerSecret } from '../device/secrets.js';
 
 export class EventAccess {
 	readonly #provider: WebsocketProvider;
@@ -51,7 +51,9 @@ export class EventAccess {
 	 * holds no secret for that member.
 	 */
 	async actAs(memberId: string, join: boolean): Promise<boolean> {
-		const secret = join ? await createMemberSecret(this.#eventId, memberId) : await memberSecret(this.#eventId, memberId);
+		const secret = join
+			? await createMemberSecret(this.#eventId, memberId)
+			: await memberSecret(this.#eventId, memberId);
 		if (!secret) return false;
 		this.#member = { id: memberId, secret };
 		this.#apply();

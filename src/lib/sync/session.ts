@@ -6,12 +6,12 @@
 import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
-import { SYNC_PATH } from '../model/protocol.js';
-import { myMemberId, rememberedEvents, setMyMemberId, setPending } from './device.js';
-import { forgetMemberSecret } from './secrets.js';
+import { SYNC_PATH } from '../model/relay-protocol.js';
+import { myMemberId, rememberedEvents, setMyMemberId, setPending } from '../device/events.js';
+import { forgetMemberSecret } from '../device/secrets.js';
 import { EventAccess } from './access.js';
 import { SyncTracker, type AckRecord, type AckStore } from './status.js';
-import { storageHealth, watchLocalCopy } from './storage.js';
+import { storageHealth, watchLocalCopy } from '../device/storage.js';
 
 /**
  * How loading the stored copy went: `loaded` from an earlier visit, `new`

@@ -21,7 +21,7 @@ import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import type { WebsocketProvider } from 'y-websocket';
-import { MESSAGE_SYNC } from '../model/protocol.js';
+import { MESSAGE_SYNC } from '../model/relay-protocol.js';
 
 /** The states shown in the sync badge. */
 export type SyncState = 'offline' | 'connecting' | 'synced' | 'pending' | 'refused';
@@ -183,7 +183,8 @@ export class SyncTracker {
 	/** Asks the relay to answer behind everything sent so far. */
 	#probe() {
 		const ws = this.#provider.ws;
-		if (this.#destroyed || !ws || !this.#provider.wsconnected || !this.#provider.synced || ws.readyState !== ws.OPEN) return;
+		if (this.#destroyed || !ws || !this.#provider.wsconnected || !this.#provider.synced || ws.readyState !== ws.OPEN)
+			return;
 		const encoder = encoding.createEncoder();
 		encoding.writeVarUint(encoder, MESSAGE_SYNC);
 		syncProtocol.writeSyncStep1(encoder, this.#doc);

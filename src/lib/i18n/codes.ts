@@ -1,0 +1,101 @@
+/**
+ * Messages chosen by a code: the typed maps from the model's and the sync
+ * layer's error and state codes to sentences. Every other sentence is a
+ * Paraglide message called directly (`m.name()`); these need a table
+ * because the code arrives at run time, and `satisfies Record<…>` makes a
+ * new code without a sentence a type error.
+ */
+import { m } from '../paraglide/messages.js';
+import type { DraftError, RoutineError } from '../model/index.js';
+import type { CalendarFileError } from '../calendar/import.js';
+import type { PinError } from '../api/pins.js';
+import type { StorageProblem } from '../device/storage.js';
+import type { SyncState } from '../sync/status.js';
+
+type Messages<Code extends string> = Record<Code, () => string>;
+
+const draftErrors = {
+	'title.required': m.errors_title_required,
+	'title.tooLong': m.errors_title_tooLong,
+	'kind.invalid': m.errors_kind_invalid,
+	'dates.required': m.errors_dates_required,
+	'dates.invalid': m.errors_dates_invalid,
+	'dates.tooMany': m.errors_dates_tooMany,
+	'weekdays.required': m.errors_weekdays_required,
+	'weekdays.invalid': m.errors_weekdays_invalid,
+	'time.invalid': m.errors_time_invalid,
+	'time.order': m.errors_time_order,
+	'time.alignment': m.errors_time_alignment,
+	'slot.invalid': m.errors_slot_invalid,
+	'tz.invalid': m.errors_tz_invalid
+} satisfies Messages<DraftError>;
+
+/** The sentence for a create-form error; `value` is the offending text from a link. */
+export function draftErrorMessage(code: DraftError, value?: string): string {
+	const base = draftErrors[code]();
+	return value && !base.endsWith('.') ? `${base}: ${value}` : base;
+}
+
+const routineErrors = {
+	'title.required': m.week_errors_title_required,
+	'ranges.required': m.week_errors_ranges_required,
+	'range.order': m.week_errors_range_order,
+	'range.weekdays': m.week_errors_range_weekdays,
+	'dates.invalid': m.week_errors_dates_invalid,
+	'dates.order': m.week_errors_dates_order,
+	'tz.invalid': m.week_errors_tz_invalid
+} satisfies Messages<RoutineError>;
+
+/** Why a routine entry cannot be saved. */
+export const routineErrorMessage = (code: RoutineError): string => routineErrors[code]();
+
+const calendarErrors = {
+	'not-a-calendar': m.fill_errors_not_a_calendar,
+	'no-events': m.fill_errors_no_events
+} satisfies Messages<CalendarFileError['reason']>;
+
+/** Why an imported calendar file gave nothing; any other failure is "unreadable". */
+export const calendarErrorMessage = (error: unknown): string =>
+	error instanceof Error && 'reason' in error && (error.reason as string) in calendarErrors
+		? calendarErrors[error.reason as CalendarFileError['reason']]()
+		: m.fill_errors_unreadable();
+
+/** The sentence for a failed PIN request (src/lib/api/pins.ts). */
+export function pinErrorMessage(error: PinError, retryAfterSeconds?: number): string {
+	switch (error) {
+		case 'wrong-pin':
+			return m.event_pinErrors_wrong_pin();
+		case 'locked':
+			return retryAfterSeconds
+				? m.event_pinErrors_lockedMinutes({ minutes: Math.ceil(retryAfterSeconds / 60) })
+				: m.event_pinErrors_lockedLater();
+		case 'no-pin':
+			return m.event_pinErrors_no_pin();
+		case 'no-secret':
+			return m.event_pinErrors_no_secret();
+		case 'offline':
+			return m.event_pinErrors_offline();
+		case 'failed':
+			return m.event_pinErrors_failed();
+	}
+}
+
+const storageProblems = {
+	unavailable: m.storage_unavailable,
+	full: m.storage_full,
+	evicted: m.storage_evicted
+} satisfies Messages<StorageProblem>;
+
+/** What a problem with this device's copy means for the person. */
+export const storageProblemMessage = (problem: StorageProblem): string => storageProblems[problem]();
+
+const syncStates = {
+	offline: m.sync_offline,
+	connecting: m.sync_connecting,
+	synced: m.sync_synced,
+	pending: m.sync_pending,
+	refused: m.sync_refused
+} satisfies Messages<SyncState>;
+
+/** The sync badge's word for a state. */
+export const syncStateMessage = (state: SyncState): string => syncStates[state]();
