@@ -16,12 +16,16 @@ const bin = (name, file) => path.join(root, 'node_modules', name, file);
 const run = (args, env = {}) =>
 	spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } }).status;
 
-// Types first: a type error fails the run (counted as one failure) but
+// Types and lint first: each fails the run (counted as one failure) but
 // does not stop the tests from running.
 const typesStatus =
 	run([path.join(root, 'scripts', 'messages.js')]) ||
 	run([bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']) ||
 	run([bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--output', 'human']);
+const lintStatus =
+	run([bin('prettier', 'bin/prettier.cjs'), '--check', '--log-level', 'warn', '.']) ||
+	run([bin('eslint', 'bin/eslint.js'), '.']);
+if (lintStatus !== 0) console.error('Lint failed: `npm run format` fixes layout; the rest is eslint above.');
 
 const vitestStatus = run([
 	bin('vitest', 'vitest.mjs'),
@@ -62,8 +66,13 @@ if (p) {
 } else failed += 1;
 
 if (typesStatus !== 0) failed += 1;
+if (lintStatus !== 0) failed += 1;
 const ranNothing = passed + failed === 0;
 const line = `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
 fs.writeFileSync(path.join(out, 'summary.txt'), line + '\n');
 console.log(line);
-process.exit(failed > 0 || ranNothing || vitestStatus !== 0 || playwrightStatus !== 0 || typesStatus !== 0 ? 1 : 0);
+process.exit(
+	failed > 0 || ranNothing || vitestStatus !== 0 || playwrightStatus !== 0 || typesStatus !== 0 || lintStatus !== 0
+		? 1
+		: 0
+);

@@ -5,6 +5,8 @@
  * refuses storage still works, it just forgets.
  */
 
+import { readLocal, writeLocal } from './local-store.js';
+
 const IDENTITY_PREFIX = 'moim:identity:';
 const EVENTS_KEY = 'moim:events';
 
@@ -62,37 +64,20 @@ export function watchRememberedEvents(fn: () => void): () => void {
 	};
 }
 
-function storage(): Storage | null {
-	try {
-		return globalThis.localStorage ?? null;
-	} catch {
-		return null;
-	}
-}
-
-function write(key: string, value: string | null) {
-	try {
-		if (value === null) storage()?.removeItem(key);
-		else storage()?.setItem(key, value);
-	} catch {
-		// Quota or privacy mode: the app keeps working without the memory.
-	}
-}
-
 /** The member id this device acts as in an event, if any. */
 export function myMemberId(eventId: string): string | null {
-	return storage()?.getItem(IDENTITY_PREFIX + eventId) ?? null;
+	return readLocal(IDENTITY_PREFIX + eventId);
 }
 
 /** Remembers (or, with `null`, forgets) who this device is in an event. */
 export function setMyMemberId(eventId: string, memberId: string | null): void {
-	write(IDENTITY_PREFIX + eventId, memberId);
+	writeLocal(IDENTITY_PREFIX + eventId, memberId);
 }
 
 /** Events opened on this device, most recent first. */
 export function rememberedEvents(): RememberedEvent[] {
 	try {
-		const list = JSON.parse(storage()?.getItem(EVENTS_KEY) ?? '[]');
+		const list = JSON.parse(readLocal(EVENTS_KEY) ?? '[]');
 		if (!Array.isArray(list)) return [];
 		return list
 			.filter((e) => e && typeof e.id === 'string' && typeof e.title === 'string')
@@ -170,6 +155,6 @@ export function setPending(eventId: string, pending: boolean): void {
 }
 
 function saveEvents(list: RememberedEvent[]) {
-	write(EVENTS_KEY, JSON.stringify(list));
+	writeLocal(EVENTS_KEY, JSON.stringify(list));
 	for (const fn of listeners) fn();
 }

@@ -8,7 +8,7 @@
  */
 
 /** Text folded for matching: compatibility-decomposed (Hangul → jamo), lower case, spaces collapsed. */
-export function fold(text: string): string {
+function fold(text: string): string {
 	return text.normalize('NFKD').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 

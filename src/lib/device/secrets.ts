@@ -4,6 +4,7 @@
  * IndexedDB database of their own, never shown and never sent anywhere but
  * the relay. If IndexedDB is refused they live in this tab's memory only.
  */
+import * as idb from 'lib0/indexeddb';
 import { newSecret } from '../model/ids.js';
 
 const DB_NAME = 'moim-device';
@@ -15,49 +16,46 @@ const fallback = new Map<string, string>();
 let opening: Promise<IDBDatabase | null> | null = null;
 
 function database(): Promise<IDBDatabase | null> {
-	opening ??= new Promise((resolve) => {
-		try {
-			const request = indexedDB.open(DB_NAME, 1);
-			request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-			request.onsuccess = () => resolve(request.result);
-			request.onerror = () => resolve(null);
-			request.onblocked = () => resolve(null);
-		} catch {
-			resolve(null);
-		}
-	});
+	opening ??= idb.openDB(DB_NAME, (db) => idb.createStores(db, [[STORE]])).catch(() => null);
 	return opening;
 }
 
-function run<T>(mode: IDBTransactionMode, fn: (store: IDBObjectStore) => IDBRequest<T>): Promise<T | undefined> {
-	return database().then(
-		(db) =>
-			new Promise<T | undefined>((resolve) => {
-				if (!db) return resolve(undefined);
-				try {
-					const tx = db.transaction([STORE], mode);
-					const request = fn(tx.objectStore(STORE));
-					tx.oncomplete = () => resolve(request.result);
-					tx.onabort = tx.onerror = () => resolve(undefined);
-				} catch {
-					resolve(undefined);
-				}
-			})
-	);
+/**
+ * Runs `fn` on the secrets store, or gives `undefined` without IndexedDB.
+ * Resolves once the transaction has committed (not when its request
+ * succeeded), so a secret the relay is about to see is really kept.
+ */
+async function run<T>(
+	mode: 'readonly' | 'readwrite',
+	fn: (store: IDBObjectStore) => Promise<T>
+): Promise<T | undefined> {
+	const db = await database();
+	if (!db) return undefined;
+	try {
+		const [store] = idb.transact(db, [STORE], mode);
+		const committed = new Promise<void>((resolve, reject) => {
+			store.transaction.oncomplete = () => resolve();
+			store.transaction.onabort = () => reject(store.transaction.error);
+		});
+		const [result] = await Promise.all([fn(store), committed]);
+		return result;
+	} catch {
+		return undefined;
+	}
 }
 
 const memberKey = (eventId: string, memberId: string) => `member:${eventId}:${memberId}`;
 const organizerKey = (eventId: string) => `organizer:${eventId}`;
 
 async function read(key: string): Promise<string | null> {
-	const stored = await run('readonly', (store) => store.get(key));
+	const stored = await run('readonly', (store) => idb.get(store, key));
 	return typeof stored === 'string' ? stored : (fallback.get(key) ?? null);
 }
 
 async function create(key: string): Promise<string> {
 	const secret = newSecret();
 	fallback.set(key, secret);
-	await run('readwrite', (store) => store.put(secret, key));
+	await run('readwrite', (store) => idb.put(store, secret, key));
 	return secret;
 }
 
@@ -84,7 +82,8 @@ export function createOrganizerSecret(eventId: string): Promise<string> {
 /** Members of an event this device holds secrets for (it can act as them). */
 export async function membersWithSecrets(eventId: string): Promise<Set<string>> {
 	const prefix = memberKey(eventId, '');
-	const keys = (await run('readonly', (store) => store.getAllKeys(IDBKeyRange.bound(prefix, prefix + '\uffff')))) ?? [];
+	const keys =
+		(await run('readonly', (store) => idb.getAllKeys(store, IDBKeyRange.bound(prefix, prefix + '\uffff')))) ?? [];
 	const ids = new Set<string>();
 	for (const key of keys) if (typeof key === 'string') ids.add(key.slice(prefix.length));
 	for (const key of fallback.keys()) if (key.startsWith(prefix)) ids.add(key.slice(prefix.length));
@@ -95,12 +94,12 @@ export async function membersWithSecrets(eventId: string): Promise<Set<string>> 
 export async function forgetMemberSecret(eventId: string, memberId: string): Promise<void> {
 	const key = memberKey(eventId, memberId);
 	fallback.delete(key);
-	await run('readwrite', (store) => store.delete(key));
+	await run('readwrite', (store) => idb.del(store, key));
 }
 
 /** Keeps a member secret the relay issued to this device (PIN recovery). */
 export async function saveMemberSecret(eventId: string, memberId: string, secret: string): Promise<void> {
 	const key = memberKey(eventId, memberId);
 	fallback.set(key, secret);
-	await run('readwrite', (store) => store.put(secret, key));
+	await run('readwrite', (store) => idb.put(store, secret, key));
 }

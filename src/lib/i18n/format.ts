@@ -50,7 +50,7 @@ export function cellLabel(grid: Grid, col: number, row: number): string {
  * A span of time in `zone`, e.g. `Mon, Nov 30, 17:00 – 19:00`; the end
  * date is shown only when the span crosses midnight there.
  */
-export function instantRange(start: number, end: number, zone: string): string {
+function instantRange(start: number, end: number, zone: string): string {
 	return dateFormat({
 		weekday: 'short',
 		month: 'short',

@@ -32,9 +32,9 @@ export interface ParsedCreateLink {
 }
 
 /** Default window when a link names none: a working day. */
-export const DEFAULT_START = 9 * 60;
-export const DEFAULT_END = 18 * 60;
-export const DEFAULT_SLOT: SlotLength = 30;
+const DEFAULT_START = 9 * 60;
+const DEFAULT_END = 18 * 60;
+const DEFAULT_SLOT: SlotLength = 30;
 
 /** Parses create-link parameters; `defaultTz` fills a missing `tz`. */
 export function parseCreateLink(params: URLSearchParams, defaultTz: string): ParsedCreateLink {

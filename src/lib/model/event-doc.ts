@@ -16,7 +16,7 @@ import * as Y from 'yjs';
 import { newMemberId } from './ids.js';
 import { compactSlotKey, slotFromStored } from './slots.js';
 import {
-	normaliseTitle,
+	normaliseText,
 	SCHEMA_VERSION,
 	uniqueSorted,
 	type EventDraft,
@@ -57,14 +57,9 @@ export interface Member {
 /** Longest member name, in characters after trimming. */
 export const MAX_NAME_LENGTH = 40;
 
-/** Normalises a member name: trims and folds runs of white space. */
-export function normaliseName(name: string): string {
-	return name.replace(/\s+/g, ' ').trim();
-}
-
 /** Error code for an unacceptable member name, or `null` if it is fine. */
 export function checkName(name: string): 'name.required' | 'name.tooLong' | null {
-	const n = normaliseName(name);
+	const n = normaliseText(name);
 	if (!n) return 'name.required';
 	if ([...n].length > MAX_NAME_LENGTH) return 'name.tooLong';
 	return null;
@@ -91,7 +86,7 @@ export function createEvent(doc: Y.Doc, draft: EventDraft, now: number): void {
 	if (map.size > 0) throw new Error('This document already holds an event');
 	doc.transact(() => {
 		map.set('v', SCHEMA_VERSION);
-		map.set('title', normaliseTitle(draft.title));
+		map.set('title', normaliseText(draft.title));
 		map.set('kind', draft.kind);
 		map.set('dates', draft.kind === 'dates' ? uniqueSorted(draft.dates) : []);
 		map.set('weekdays', draft.kind === 'weekdays' ? uniqueSorted(draft.weekdays) : []);
@@ -114,7 +109,7 @@ export function createEvent(doc: Y.Doc, draft: EventDraft, now: number): void {
 export function updateSettings(doc: Y.Doc, draft: EventDraft): void {
 	const map = eventMap(doc);
 	const next: Record<string, unknown> = {
-		title: normaliseTitle(draft.title),
+		title: normaliseText(draft.title),
 		kind: draft.kind,
 		dates: uniqueSorted(draft.dates),
 		weekdays: uniqueSorted(draft.weekdays),
@@ -186,7 +181,7 @@ export function joinEvent(doc: Y.Doc, name: string, now: number, id: string = ne
 	const problem = checkName(name);
 	if (problem) throw new Error(`Invalid member name (${problem})`);
 	doc.transact(() => {
-		membersMap(doc).set(id, { name: normaliseName(name), joinedAt: now });
+		membersMap(doc).set(id, { name: normaliseText(name), joinedAt: now });
 		if (!availabilityMap(doc).has(id)) availabilityMap(doc).set(id, new Y.Map<Mark>());
 	});
 	return id;
@@ -206,7 +201,7 @@ export function renameMember(doc: Y.Doc, memberId: string, name: string): void {
 	if (problem) throw new Error(`Invalid member name (${problem})`);
 	const current = membersMap(doc).get(memberId);
 	if (!current) throw new Error(`No member ${memberId}`);
-	membersMap(doc).set(memberId, { ...current, name: normaliseName(name) });
+	membersMap(doc).set(memberId, { ...current, name: normaliseText(name) });
 }
 
 /** Closes (or reopens) the event to new members. */
@@ -215,7 +210,7 @@ export function setLocked(doc: Y.Doc, locked: boolean): void {
 }
 
 /** Event setting (organizer only): the organizer deleted the event for everyone. */
-export const DELETED_KEY = 'deleted';
+const DELETED_KEY = 'deleted';
 
 /** Whether the organizer deleted the event for everyone. */
 export function isDeleted(doc: Y.Doc): boolean {

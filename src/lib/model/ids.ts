@@ -6,36 +6,16 @@
  * is always 22 characters; the last character carries only 2 bits, so it is
  * one of `A`, `Q`, `g`, `w`.
  */
-
-const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/** Encodes bytes as base64url without padding. */
-export function toBase64Url(bytes: Uint8Array): string {
-	let out = '';
-	let i = 0;
-	for (; i + 3 <= bytes.length; i += 3) {
-		const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-		out += BASE64URL[n >> 18] + BASE64URL[(n >> 12) & 63] + BASE64URL[(n >> 6) & 63] + BASE64URL[n & 63];
-	}
-	const rest = bytes.length - i;
-	if (rest === 1) {
-		const n = bytes[i] << 16;
-		out += BASE64URL[n >> 18] + BASE64URL[(n >> 12) & 63];
-	} else if (rest === 2) {
-		const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
-		out += BASE64URL[n >> 18] + BASE64URL[(n >> 12) & 63] + BASE64URL[(n >> 6) & 63];
-	}
-	return out;
-}
+import { toBase64UrlEncoded } from 'lib0/buffer';
 
 function randomId(byteCount: number): string {
 	const bytes = new Uint8Array(byteCount);
 	globalThis.crypto.getRandomValues(bytes);
-	return toBase64Url(bytes);
+	return toBase64UrlEncoded(bytes);
 }
 
 /** Matches exactly the strings {@link newEventId} can produce. */
-export const EVENT_ID_PATTERN = /^[A-Za-z0-9_-]{21}[AQgw]$/;
+const EVENT_ID_PATTERN = /^[A-Za-z0-9_-]{21}[AQgw]$/;
 
 /** A fresh, unguessable event id (128 random bits, 22 base64url characters). */
 export function newEventId(): string {
@@ -48,7 +28,7 @@ export function isEventId(value: unknown): value is string {
 }
 
 /** Matches member ids: 96 random bits, 16 base64url characters. */
-export const MEMBER_ID_PATTERN = /^[A-Za-z0-9_-]{16}$/;
+const MEMBER_ID_PATTERN = /^[A-Za-z0-9_-]{16}$/;
 
 /** A fresh member id. Unique within an event with overwhelming probability. */
 export function newMemberId(): string {
@@ -65,7 +45,7 @@ export function isMemberId(value: unknown): value is string {
  * 256 random bits (43 base64url characters). Same shape as an event id's
  * alphabet, so it travels in a URL query unescaped.
  */
-export const SECRET_PATTERN = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+const SECRET_PATTERN = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
 /** A fresh write secret. */
 export function newSecret(): string {
@@ -82,7 +62,7 @@ export function isSecret(value: unknown): value is string {
  * on my other devices"): `my-` and a fresh secret. Knowing it is the right to
  * read and write it, so it travels only in a link's fragment.
  */
-export const PERSONAL_ROOM_PATTERN = /^my-[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+const PERSONAL_ROOM_PATTERN = /^my-[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
 /** Whether `value` is a personal room id. */
 export function isPersonalRoomId(value: unknown): value is string {

@@ -9,7 +9,7 @@
 import * as Y from 'yjs';
 import { CalendarDateTime, fromAbsolute, toCalendarDate, toZoned } from '@internationalized/date';
 import type { Mark } from './event-doc.js';
-import { isIsoDate, isTimeZone, normaliseTitle } from './settings.js';
+import { isIsoDate, isTimeZone, normaliseText } from './settings.js';
 import { isoWeekday, type Grid } from './slots.js';
 
 /** One time range of a routine entry, repeating on its weekdays. */
@@ -50,7 +50,7 @@ export const ROUTINES_KEY = 'routines';
 
 /** The first problem with an entry, or `null` if it can be saved. */
 export function checkRoutine(entry: RoutineEntry): RoutineError | null {
-	if (!normaliseTitle(entry.title)) return 'title.required';
+	if (!normaliseText(entry.title)) return 'title.required';
 	if (entry.ranges.length === 0) return 'ranges.required';
 	for (const r of entry.ranges) {
 		if (!Number.isInteger(r.start) || !Number.isInteger(r.end) || r.start < 0 || r.end > 1440 || r.end <= r.start)
@@ -75,7 +75,7 @@ export function saveRoutine(doc: Y.Doc, entry: RoutineEntry): void {
 	if (problem) throw new Error(`Cannot save routine entry: ${problem}`);
 	const clean: RoutineEntry = {
 		id: entry.id,
-		title: normaliseTitle(entry.title),
+		title: normaliseText(entry.title),
 		ranges: entry.ranges.map((r) => ({ start: r.start, end: r.end, weekdays: [...new Set(r.weekdays)].sort() })),
 		tz: entry.tz,
 		...(entry.from ? { from: entry.from } : {}),

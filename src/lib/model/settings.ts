@@ -21,7 +21,7 @@ export type SlotLength = (typeof SLOT_LENGTHS)[number];
 /** Longest title, in characters after trimming. */
 export const MAX_TITLE_LENGTH = 100;
 /** Most candidate days an event may have (dates or weekdays). */
-export const MAX_DATES = 62;
+const MAX_DATES = 62;
 
 /** The settings of one event, as stored in the document. */
 export interface EventSettings {
@@ -107,9 +107,9 @@ export function formatClock(minutes: number): string {
 	return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
 }
 
-/** Normalises a title: trims and folds runs of white space. */
-export function normaliseTitle(title: string): string {
-	return title.replace(/\s+/g, ' ').trim();
+/** What people type as a title or a name, trimmed and with runs of white space folded. */
+export function normaliseText(text: string): string {
+	return text.replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -118,7 +118,7 @@ export function normaliseTitle(title: string): string {
  */
 export function validateDraft(draft: EventDraft): DraftErrors {
 	const errors: DraftErrors = {};
-	const title = normaliseTitle(draft.title);
+	const title = normaliseText(draft.title);
 	if (!title) errors.title = 'title.required';
 	else if (title.length > MAX_TITLE_LENGTH) errors.title = 'title.tooLong';
 

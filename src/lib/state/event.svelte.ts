@@ -1,9 +1,9 @@
 /**
- * Reactive view of an event document for components. Getters read the Y
- * types (cached per document version); methods write through the model in
- * one transaction each.
+ * Reactive view of an event document for components: runes kept current by
+ * the document's observers; methods write through the model in one
+ * transaction each.
  */
-import { createSubscriber } from 'svelte/reactivity';
+import { createSubscriber, SvelteMap } from 'svelte/reactivity';
 import * as Y from 'yjs';
 import {
 	isLocked,
@@ -35,81 +35,69 @@ import {
 	type Member
 } from '../model/index.js';
 
-/** A subscription (for getters) to changes anywhere inside `type`. */
-function subscribeTo(type: Y.AbstractType<any>): () => void {
-	return createSubscriber((update) => {
-		const observer = () => update();
-		type.observeDeep(observer);
-		return () => type.unobserveDeep(observer);
-	});
-}
-
+/**
+ * The event document as runes, kept current by the document's own observers:
+ * each part (settings, members, marks) is written only when that part
+ * changes, and a remote stroke re-reads only the member whose marks changed,
+ * so views that read settings, the grid or other members are not woken
+ * (re-reading them cost milliseconds per stroke; docs/BENCHMARKS.md).
+ */
 export class EventState {
 	readonly doc: Y.Doc;
-	// One subscription per part of the document: a remote stroke wakes only
-	// what reads marks, not every view that reads the settings or the grid
-	// (invalidating those alone cost milliseconds per stroke).
-	readonly #subscribeSettings: () => void;
-	readonly #subscribeMembers: () => void;
-	readonly #subscribeMarks: () => void;
-	// What changed is known from each part's own observer, so a remote stroke
-	// re-reads one member's marks and hands every other value on unchanged
-	// (the same object), and views that depend on them are left alone.
-	#settingsVersion = 0;
-	#membersVersion = 0;
-	#marksVersion = 0;
-	/** Members whose marks changed since `availability` was last read. */
-	readonly #changedMarks = new Set<string>();
-	/** Each member's marks as last read. */
-	readonly #marks = new Map<string, Map<string, Level>>();
-	#settings: { version: number; value: EventSettings | null } = { version: -1, value: null };
+	#settings = $state.raw<EventSettings | null>(null);
+	#locked = $state(false);
+	#deleted = $state(false);
+	#decision = $state.raw<Decision | null>(null);
+	#members = $state.raw<Map<string, Member>>(new Map());
+	/** Each current member's marks; an entry is replaced only when that member's marks change. */
+	readonly #availability = new SvelteMap<string, Map<string, Level>>();
 	#grid: { key: string; value: Grid | null } = { key: '', value: null };
-	#members: { version: number; value: Map<string, Member> } = { version: -1, value: new Map() };
-	#availability: { version: number; members: Map<string, Member> | null; value: Map<string, Map<string, Level>> } = {
-		version: -1,
-		members: null,
-		value: new Map()
-	};
 
 	constructor(doc: Y.Doc) {
 		this.doc = doc;
-		// Versioning runs always (observers run before the update event), so a read outside any effect is never stale.
-		eventMap(doc).observe(() => this.#settingsVersion++);
-		membersMap(doc).observe(() => this.#membersVersion++);
 		const availability = availabilityMap(doc);
+		this.#readEvent();
+		this.#readMembers();
+		eventMap(doc).observe(() => this.#readEvent());
+		membersMap(doc).observe(() => this.#readMembers());
 		availability.observeDeep((events) => {
-			this.#marksVersion++;
+			const changed = new Set<string>();
 			for (const e of events) {
-				if (e.target === availability) {
-					for (const id of (e as Y.YMapEvent<unknown>).keysChanged) this.#changedMarks.add(id);
-				} else if (e.path.length) {
-					this.#changedMarks.add(String(e.path[0]));
-				}
+				if (e.target === availability) for (const id of (e as Y.YMapEvent<unknown>).keysChanged) changed.add(id);
+				else if (e.path.length) changed.add(String(e.path[0]));
 			}
+			for (const id of changed) if (this.#members.has(id)) this.#availability.set(id, readMarks(doc, id));
 		});
-		this.#subscribeSettings = subscribeTo(eventMap(doc));
-		this.#subscribeMembers = subscribeTo(membersMap(doc));
-		this.#subscribeMarks = subscribeTo(availability);
+	}
+
+	#readEvent(): void {
+		this.#settings = readSettings(this.doc);
+		this.#locked = isLocked(this.doc);
+		this.#deleted = isDeleted(this.doc);
+		this.#decision = readDecision(this.doc);
+	}
+
+	#readMembers(): void {
+		const members = readMembers(this.doc);
+		this.#members = members;
+		for (const id of this.#availability.keys()) if (!members.has(id)) this.#availability.delete(id);
+		for (const id of members.keys())
+			if (!this.#availability.has(id)) this.#availability.set(id, readMarks(this.doc, id));
 	}
 
 	/** The settings, or `null` while no event is in the document. */
 	get settings(): EventSettings | null {
-		this.#subscribeSettings();
-		if (this.#settings.version !== this.#settingsVersion)
-			this.#settings = { version: this.#settingsVersion, value: readSettings(this.doc) };
-		return this.#settings.value;
+		return this.#settings;
 	}
 
 	/** The organizer closed the event to new members. */
 	get locked(): boolean {
-		this.#subscribeSettings();
-		return isLocked(this.doc);
+		return this.#locked;
 	}
 
 	/** The organizer deleted the event for everyone. */
 	get deleted(): boolean {
-		this.#subscribeSettings();
-		return isDeleted(this.doc);
+		return this.#deleted;
 	}
 
 	/** Organizer: deletes the event for everyone, or restores it. */
@@ -119,8 +107,7 @@ export class EventState {
 
 	/** The organizer's decided time, or `null`. */
 	get decision(): Decision | null {
-		this.#subscribeSettings();
-		return readDecision(this.doc);
+		return this.#decision;
 	}
 
 	/** Organizer: decides a time, or takes the decision back with `null`. */
@@ -128,7 +115,7 @@ export class EventState {
 		setDecision(this.doc, decision);
 	}
 
-	/** The grid derived from the settings; recomputed only when they change. */
+	/** The grid derived from the settings; rebuilt only when what it depends on changes (not the title). */
 	get grid(): Grid | null {
 		const s = this.settings;
 		const key = s ? JSON.stringify([s.kind, s.dates, s.weekdays, s.start, s.end, s.slot, s.tz]) : '';
@@ -138,32 +125,15 @@ export class EventState {
 
 	/** Members by id (the same map until members change). */
 	get members(): Map<string, Member> {
-		this.#subscribeMembers();
-		if (this.#members.version !== this.#membersVersion)
-			this.#members = { version: this.#membersVersion, value: readMembers(this.doc) };
-		return this.#members.value;
+		return this.#members;
 	}
 
 	/**
-	 * Every current member's marks, by member id. A new map whenever anything
-	 * changed, but each member's own map stays the same object until their
-	 * marks change.
+	 * Every current member's marks, by member id. Each member's own map stays
+	 * the same object until their marks change.
 	 */
-	get availability(): Map<string, Map<string, Level>> {
-		this.#subscribeMarks();
-		const members = this.members;
-		const current = this.#availability;
-		if (current.version === this.#marksVersion && current.members === members) return current.value;
-		const value = new Map<string, Map<string, Level>>();
-		for (const id of members.keys()) {
-			let marks = this.#marks.get(id);
-			if (!marks || this.#changedMarks.has(id)) this.#marks.set(id, (marks = readMarks(this.doc, id)));
-			value.set(id, marks);
-		}
-		for (const id of this.#marks.keys()) if (!members.has(id)) this.#marks.delete(id);
-		this.#changedMarks.clear();
-		this.#availability = { version: this.#marksVersion, members, value };
-		return value;
+	get availability(): ReadonlyMap<string, Map<string, Level>> {
+		return this.#availability;
 	}
 
 	/** Adds member `memberId` named `name`. */

@@ -11,9 +11,10 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import { isPersonalRoomId, newPersonalRoomId } from '../model/ids.js';
 import { relayUrl } from './session.js';
+import { readLocal, writeLocal } from '../device/local-store.js';
 
 /** IndexedDB database of the personal document. */
-export const PERSONAL_DB = 'moim-personal';
+const PERSONAL_DB = 'moim-personal';
 
 let personal: { doc: Y.Doc; ready: Promise<void> } | null = null;
 
@@ -50,12 +51,8 @@ const ROOM_KEY = 'moim:personal-room';
 let provider: WebsocketProvider | null = null;
 
 function storedRoom(): string | null {
-	try {
-		const room = localStorage.getItem(ROOM_KEY);
-		return isPersonalRoomId(room) ? room : null;
-	} catch {
-		return null;
-	}
+	const room = readLocal(ROOM_KEY);
+	return isPersonalRoomId(room) ? room : null;
 }
 
 /** The personal room this device syncs my week through, or `null`. */
@@ -83,11 +80,8 @@ function connect(room: string): WebsocketProvider {
  */
 export function startPersonalSync(room: string = storedRoom() ?? newPersonalRoomId()): string {
 	if (!isPersonalRoomId(room)) throw new Error('Not a personal sync link');
-	try {
-		localStorage.setItem(ROOM_KEY, room);
-	} catch {
-		// Not remembered: syncs for this visit only.
-	}
+	// If it cannot be remembered, it syncs for this visit only.
+	writeLocal(ROOM_KEY, room);
 	connect(room);
 	return room;
 }
@@ -96,11 +90,7 @@ export function startPersonalSync(room: string = storedRoom() ?? newPersonalRoom
 export function stopPersonalSync(): void {
 	provider?.destroy();
 	provider = null;
-	try {
-		localStorage.removeItem(ROOM_KEY);
-	} catch {
-		// Nothing stored.
-	}
+	writeLocal(ROOM_KEY, null);
 }
 
 /** The link that brings another device into this room. */

@@ -10,8 +10,10 @@ import { SYNC_PATH } from '../model/relay-protocol.js';
 import { myMemberId, rememberedEvents, setMyMemberId, setPending } from '../device/events.js';
 import { forgetMemberSecret } from '../device/secrets.js';
 import { EventAccess } from './access.js';
-import { SyncTracker, type AckRecord, type AckStore } from './status.js';
-import { storageHealth, watchLocalCopy } from '../device/storage.js';
+import { SyncTracker } from './status.js';
+import { ackStore } from './ack-store.js';
+import { deleteLocalDatabase, flushLocalCopy, localDbName, openedDatabase, watchLocalCopy } from './local-copy.js';
+import { storageHealth } from '../device/storage.js';
 
 /**
  * How loading the stored copy went: `loaded` from an earlier visit, `new`
@@ -48,11 +50,6 @@ const open = new Map<string, Entry>();
 /** How long a released session stays open, to bridge a navigation. */
 const LINGER_MS = 2000;
 
-/** Name of an event's IndexedDB database. */
-export function localDbName(eventId: string): string {
-	return `moim-event-${eventId}`;
-}
-
 /** The relay's websocket base URL on this origin. */
 export function relayUrl(location: Location = globalThis.location): string {
 	const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -83,7 +80,7 @@ export function acquireEvent(id: string): EventSession {
 		local.whenSynced
 			.then(() => markStored(local))
 			.then((copy): LocalCopy => (copy === 'new' && listedBefore ? 'evicted' : copy)),
-		local._db.then(
+		openedDatabase(local).then(
 			() => new Promise<never>(() => {}),
 			(): LocalCopy => 'unavailable'
 		)
@@ -126,23 +123,9 @@ export function releaseEvent(session: EventSession): void {
  * order, so a read that completes comes after every earlier write.
  */
 export async function flushLocalCopies(): Promise<void> {
-	await Promise.all(
-		[...open.values()].map(async ({ session }) => {
-			const db = session.local.db;
-			if (!db) return;
-			await new Promise<void>((resolve) => {
-				try {
-					const tx = db.transaction(['updates', 'custom'], 'readonly');
-					tx.oncomplete = tx.onabort = tx.onerror = () => resolve();
-				} catch {
-					resolve();
-				}
-			});
-		})
-	);
+	await Promise.all([...open.values()].map(({ session }) => flushLocalCopy(session.local)));
 }
 
-const ACK_KEY = 'relay-ack';
 const STORED_SINCE_KEY = 'stored-since';
 
 /**
@@ -157,33 +140,6 @@ async function markStored(local: IndexeddbPersistence): Promise<LocalCopy> {
 		// A failed marker write shows up as a storage problem elsewhere.
 	}
 	return 'new';
-}
-
-/** Keeps what the relay acknowledged beside the document, in its own database. */
-function ackStore(local: IndexeddbPersistence): AckStore {
-	return {
-		async load() {
-			const raw = await local.get(ACK_KEY);
-			return typeof raw === 'string' ? parseAckRecord(raw) : null;
-		},
-		save(record) {
-			void local.set(ACK_KEY, JSON.stringify(record)).catch(() => {});
-		}
-	};
-}
-
-function parseAckRecord(raw: string): AckRecord | null {
-	try {
-		const value = JSON.parse(raw);
-		const pairs = Array.isArray(value?.sv) ? value.sv : [];
-		return {
-			sv: pairs.filter((p: unknown) => Array.isArray(p) && p.length === 2 && p.every(Number.isSafeInteger)),
-			deletes: value?.deletes === true,
-			at: typeof value?.at === 'number' ? value.at : null
-		};
-	} catch {
-		return null;
-	}
 }
 
 /**
@@ -202,18 +158,7 @@ export async function resetLocalCopy(session: EventSession, forgetMember: string
 		setMyMemberId(session.id, null);
 		await forgetMemberSecret(session.id, forgetMember);
 	}
-	await deleteDatabase(session.id);
-}
-
-function deleteDatabase(eventId: string): Promise<void> {
-	return new Promise<void>((resolve) => {
-		try {
-			const request = indexedDB.deleteDatabase(localDbName(eventId));
-			request.onsuccess = request.onerror = request.onblocked = () => resolve();
-		} catch {
-			resolve();
-		}
-	});
+	await deleteLocalDatabase(session.id);
 }
 
 /**
@@ -228,5 +173,5 @@ export async function deleteLocalCopy(eventId: string): Promise<void> {
 		if (entry.closeTimer) clearTimeout(entry.closeTimer);
 		entry.close();
 	}
-	await deleteDatabase(eventId);
+	await deleteLocalDatabase(eventId);
 }

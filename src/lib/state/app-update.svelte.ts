@@ -1,0 +1,86 @@
+/**
+ * A new version of the app (from the service worker), offered as a prompt
+ * and taken only when the person asks, after everything is saved.
+ */
+import { registerSW } from 'virtual:pwa-register';
+import { flushLocalCopies } from '../sync/session.js';
+
+/** How often a long-open tab looks for a new version. */
+const UPDATE_CHECK_MS = 60 * 60 * 1000;
+/** How long to wait for the new service worker before reloading anyway. */
+const TAKEOVER_TIMEOUT_MS = 4000;
+
+/**
+ * A new version never reloads the page by itself: it waits for the person to
+ * press Reload (which never happens mid-stroke: the stroke has the pointer).
+ * Another tab accepting the update makes this one show the prompt too.
+ */
+export class AppUpdate {
+	/** A new version is ready; show the prompt. */
+	ready = $state(false);
+	/** The app is cached and opens without a connection. */
+	offlineReady = $state(false);
+	#accepted = false;
+	#takenOverElsewhere = false;
+	#update: ((reload?: boolean) => Promise<void>) | null = null;
+	#registration: ServiceWorkerRegistration | null = null;
+
+	/** Registers the service worker; returns the stop function. */
+	start(): () => void {
+		if (!('serviceWorker' in navigator)) return () => {};
+		this.#update = registerSW({
+			immediate: true,
+			onNeedRefresh: () => (this.ready = true),
+			onOfflineReady: () => (this.offlineReady = true),
+			onNeedReload: () => {
+				if (this.#accepted) void this.#reloadNow();
+				else {
+					this.#takenOverElsewhere = true;
+					this.ready = true;
+				}
+			},
+			onRegisteredSW: (_url, registration) => {
+				this.#registration = registration ?? null;
+				if (registration?.active && !registration.waiting) this.offlineReady = true;
+			}
+		});
+		const check = () => void this.check();
+		const onVisible = () => document.visibilityState === 'visible' && check();
+		const timer = setInterval(check, UPDATE_CHECK_MS);
+		addEventListener('online', check);
+		document.addEventListener('visibilitychange', onVisible);
+		return () => {
+			clearInterval(timer);
+			removeEventListener('online', check);
+			document.removeEventListener('visibilitychange', onVisible);
+		};
+	}
+
+	/** Looks for a new version now. */
+	async check(): Promise<void> {
+		if (!navigator.onLine) return;
+		await this.#registration?.update().catch(() => {});
+	}
+
+	/** Moves to the new version, after everything is saved on the device. */
+	async accept(): Promise<void> {
+		this.#accepted = true;
+		if (this.#takenOverElsewhere || !this.#registration?.waiting) return this.#reloadNow();
+		setTimeout(() => void this.#reloadNow(), TAKEOVER_TIMEOUT_MS);
+		// The waiting worker takes over; `onNeedReload` then reloads.
+		await this.#update?.(true);
+	}
+
+	/** Hides the prompt until the next update (or next page load). */
+	dismiss() {
+		this.ready = false;
+	}
+
+	#reloading = false;
+	async #reloadNow() {
+		if (this.#reloading) return;
+		this.#reloading = true;
+		await flushLocalCopies();
+		location.reload();
+	}
+}

@@ -1,0 +1,257 @@
+/**
+ * The event page's logic, so its views only show and forward: the open
+ * session, who I am here (join, continue as, PIN recovery, "not me"), what
+ * the home list remembers of the event, undo and its keys, the zone the grid
+ * is shown in, sharing, the decision and a reset after a refusal.
+ *
+ * Made once per page (the view is keyed on the event id) during component
+ * initialisation: its effects live and end with that component.
+ */
+import { SvelteSet } from 'svelte/reactivity';
+import {
+	CLOSE_NOT_AUTHENTICATED,
+	decisionFromSlots,
+	gridInZone,
+	newMemberId,
+	type Grid,
+	type Level,
+	type Mark,
+	type MemberMarks
+} from '../model/index.js';
+import { recoverWithPin, type PinResult } from '../api/pins.js';
+import { describeEvent, myMemberId, rememberEvent, setMyMemberId, type EventListing } from '../device/events.js';
+import { membersWithSecrets, organizerSecret } from '../device/secrets.js';
+import { requestPersistence } from '../device/storage.js';
+import { m } from '../paraglide/messages.js';
+import { acquireEvent, releaseEvent, resetLocalCopy, type EventSession } from '../sync/session.js';
+import { Clipboard } from './clipboard.svelte.js';
+import { EventState, UndoState } from './event.svelte.js';
+import { StorageStatus } from './storage-status.svelte.js';
+import { Presence, SyncStatus } from './sync.svelte.js';
+
+/** Whose clock the grid is shown in: the viewer's, or the event's zone. */
+export type TimeMode = 'mine' | 'event';
+
+/** The event page of one event on this device. */
+export class EventPageController {
+	readonly id: string;
+	readonly session: EventSession;
+	readonly event: EventState;
+	readonly sync: SyncStatus;
+	readonly presence: Presence;
+	readonly storage = new StorageStatus();
+	readonly clipboard = new Clipboard();
+	/** The link people share (the page's own address, without any query). */
+	readonly link: string;
+	/** The viewer's own zone; the grid is shown in it unless they switch to the event's. */
+	readonly myZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+	readonly canShare = typeof navigator.share === 'function';
+	/** A touch screen: painting is tap–tap, and the hint says so. */
+	readonly touch = typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches;
+
+	/** The copy stored on this device has been read (or found empty). */
+	localLoaded = $state(false);
+	/** Something was changed here this visit: now there is something to lose. */
+	edited = $state(false);
+	/** This device holds the organizer secret. */
+	organizer = $state(false);
+	timeMode = $state<TimeMode>('mine');
+	/** The level painting applies. */
+	brush = $state<Level>(1);
+	/** Marks a fill from my week or a calendar would write, previewed on my grid. */
+	proposal = $state.raw<Map<string, Mark> | null>(null);
+	/** Undo of my own strokes, once I am a member here. */
+	undo = $state.raw<UndoState | null>(null);
+	/** "Reset to the relay's copy" is under way (the page reloads after). */
+	resetting = $state(false);
+
+	/** Who this device last acted as here (may not be a member any more). */
+	#myId = $state<string | null>(null);
+	/** Members this device holds a write secret for: it can act as them. `null` until read. */
+	#actable = $state.raw<SvelteSet<string> | null>(null);
+
+	readonly settings = $derived.by(() => this.event.settings);
+	readonly grid = $derived.by(() => this.event.grid);
+	readonly members = $derived.by(() => this.event.members);
+	readonly decision = $derived.by(() => this.event.decision);
+	readonly status = $derived.by(() => this.sync.current);
+	/** The event is in another zone than the viewer's. */
+	readonly otherZone = $derived.by(() => !!this.settings && this.settings.tz !== this.myZone);
+	/** Dated events can be shown in the viewer's zone; weekly ones stay in theirs. */
+	readonly convertible = $derived.by(() => this.otherZone && this.settings?.kind === 'dates');
+	readonly shownZone = $derived.by(() =>
+		this.convertible && this.timeMode === 'mine' ? this.myZone : (this.settings?.tz ?? this.myZone)
+	);
+	readonly shownGrid: Grid | null = $derived.by(() => this.grid && gridInZone(this.grid, this.shownZone));
+	/** Me, if I am a member this device can write as. */
+	readonly me = $derived.by(() => {
+		const id = this.#myId;
+		return id && this.members.has(id) && (this.#actable === null || this.#actable.has(id)) ? id : null;
+	});
+	/** Members "Continue as" offers: those this device holds a secret for. */
+	readonly pickable = $derived.by(() => new Map([...this.members].filter(([id]) => this.#actable?.has(id))));
+	/** Members known only elsewhere (recoverable with a PIN). */
+	readonly elsewhere = $derived.by(
+		() => new Map([...this.members].filter(([id]) => this.#actable && !this.#actable.has(id)))
+	);
+	readonly myName = $derived.by(() => (this.me ? (this.members.get(this.me)?.name ?? '') : ''));
+	readonly mine: MemberMarks = $derived.by(() => (this.me && this.event.availability.get(this.me)) || new Map());
+
+	constructor(id: string) {
+		this.id = id;
+		this.session = acquireEvent(id);
+		this.event = new EventState(this.session.doc);
+		this.sync = new SyncStatus(this.session.sync);
+		this.presence = new Presence(this.session.relay.awareness);
+		this.link = `${location.origin}/e/${id}`;
+		this.#myId = myMemberId(id);
+		this.session.localReady.then(() => (this.localLoaded = true));
+		organizerSecret(id).then((secret) => (this.organizer = secret !== null));
+		membersWithSecrets(id).then((ids) => (this.#actable = new SvelteSet(ids)));
+
+		$effect(() => () => releaseEvent(this.session));
+		$effect(() => {
+			const me = this.me;
+			if (!me) return;
+			const manager = new UndoState(this.session.doc, me);
+			this.undo = manager;
+			return () => {
+				manager.destroy();
+				this.undo = null;
+			};
+		});
+		$effect(() => {
+			this.presence.announce(this.me ? { memberId: this.me, name: this.myName } : null);
+		});
+		// The home list: the title as soon as it is known, and what it lists and
+		// searches whenever that changes (a string, so a stroke that changes
+		// nothing listed writes nothing).
+		$effect(() => {
+			const title = this.settings?.title;
+			if (title !== undefined) rememberEvent({ id, title });
+		});
+		const listing = $derived.by(() => this.#listing());
+		$effect(() => {
+			if (listing) describeEvent(id, JSON.parse(listing));
+		});
+	}
+
+	#listing(): string | null {
+		const settings = this.settings;
+		if (!settings) return null;
+		const { dates } = settings;
+		const value: EventListing = {
+			title: settings.title,
+			kind: settings.kind,
+			dates: dates.length ? { first: dates[0], last: dates[dates.length - 1], count: dates.length } : undefined,
+			weekdays: settings.weekdays,
+			start: settings.start,
+			end: settings.end,
+			myName: this.me ? this.myName : undefined,
+			marked: this.me ? this.mine.size > 0 : undefined,
+			members: [...this.members.values()].map((member) => member.name),
+			deleted: this.event.deleted
+		};
+		return JSON.stringify(value);
+	}
+
+	#changed(): void {
+		this.edited = true;
+		void requestPersistence();
+	}
+
+	#canAct(memberId: string): void {
+		if (this.#actable) this.#actable.add(memberId);
+		else this.#actable = new SvelteSet([memberId]);
+	}
+
+	/** Joins as a new member named `name`. */
+	async join(name: string): Promise<void> {
+		const memberId = newMemberId();
+		// The connection must present the new member before its first write.
+		await this.session.access.actAs(memberId, true);
+		this.event.join(name, memberId);
+		setMyMemberId(this.id, memberId);
+		this.#canAct(memberId);
+		this.#myId = memberId;
+		this.#changed();
+	}
+
+	/** Continues as a member this device holds a secret for. */
+	async pick(memberId: string): Promise<void> {
+		if (!(await this.session.access.actAs(memberId, false))) return;
+		setMyMemberId(this.id, memberId);
+		this.#myId = memberId;
+	}
+
+	/** Continues as a member known on another device, with their PIN. */
+	async recover(memberId: string, pin: string): Promise<PinResult> {
+		const result = await recoverWithPin(this.id, memberId, pin);
+		if (!result.ok) return result;
+		this.#canAct(memberId);
+		await this.pick(memberId);
+		return result;
+	}
+
+	/** "Not you?": this device stops acting as me, and reads only. */
+	notMe(): void {
+		setMyMemberId(this.id, null);
+		this.session.access.readOnly();
+		this.#myId = null;
+	}
+
+	/** Marks `slots` as `mark` in one stroke (one undo step). */
+	paint(slots: string[], mark: Mark): void {
+		if (!this.me) return;
+		this.event.paint(this.me, slots, mark);
+		this.#changed();
+	}
+
+	/** Applies a previewed fill (from my week or a calendar) as one stroke. */
+	applyFill(marks: Map<string, Mark>): void {
+		if (!this.me) return;
+		this.event.paintMarks(this.me, marks);
+		this.#changed();
+	}
+
+	/** Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z or Ctrl+Y redoes, except while typing. */
+	shortcut(e: KeyboardEvent): void {
+		const undo = this.undo;
+		if (!undo || !(e.ctrlKey || e.metaKey)) return;
+		const target = e.target as HTMLElement | null;
+		if (target?.closest('input, textarea, select, [contenteditable]')) return;
+		const key = e.key.toLowerCase();
+		if (key === 'z' && !e.shiftKey) {
+			e.preventDefault();
+			undo.undo();
+		} else if ((key === 'z' && e.shiftKey) || key === 'y') {
+			e.preventDefault();
+			undo.redo();
+		}
+	}
+
+	/** Opens the system share sheet with the link. */
+	async share(): Promise<void> {
+		const title = this.settings?.title ?? '';
+		try {
+			await navigator.share({ title, text: m.event_shareText({ title }), url: this.link });
+		} catch {
+			// Dismissed by the person, or refused: nothing to report.
+		}
+	}
+
+	/** Organizer: decides on a run of slots (from best times or the grid). */
+	decide(slots: string[]): void {
+		if (!this.settings || !slots.length) return;
+		this.event.decide(decisionFromSlots(slots, this.settings.slot));
+		scrollTo({ top: 0, behavior: 'smooth' });
+	}
+
+	/** After a refusal: drops this device's copy (and a refused identity) and starts over from the relay's. */
+	async reset(): Promise<void> {
+		this.resetting = true;
+		const refusedAuth = this.status.refusal?.code === CLOSE_NOT_AUTHENTICATED;
+		await resetLocalCopy(this.session, refusedAuth ? (this.session.access.memberId ?? this.#myId) : null);
+		location.reload();
+	}
+}
