@@ -2,7 +2,7 @@
  * The relay process: one HTTP server that serves the app, health and
  * metrics, and websocket rooms at `/sync/<event id>`. This file wires the
  * parts; each has its own: http.ts, connection.ts, rooms.ts, room.ts,
- * storage.ts, auth.ts, protocol.ts.
+ * room-log.ts, storage.ts, auth.ts, messages.ts, frames.ts.
  */
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
