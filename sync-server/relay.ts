@@ -15,7 +15,7 @@ import { Api } from './api.js';
 import { log } from './log.js';
 import { RelayMetrics } from './metrics.js';
 import { Rooms } from './rooms.js';
-import { hasBuild } from './static.js';
+import { hasBuild, staticFiles } from './static.js';
 import { RoomStorage } from './storage.js';
 
 /** A running relay. */
@@ -51,7 +51,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 	const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
 	const api = new Api(config, rooms, metrics);
 	const context = {
-		buildDir,
+		app: buildDir ? staticFiles(buildDir) : null,
 		storage,
 		rooms,
 		metrics,
