@@ -25,7 +25,7 @@ export function originAllowed(req: IncomingMessage, allowed: readonly string[]):
 }
 
 /** What the HTTP handler needs. */
-export interface HttpContext {
+interface HttpContext {
 	/** Serves the built app, or `null` when this relay serves none. */
 	app: ((req: IncomingMessage, res: ServerResponse) => void) | null;
 	storage: RoomStorage;

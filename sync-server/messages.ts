@@ -15,7 +15,7 @@ import type { Room } from './room.js';
 export class MalformedMessage extends Error {}
 
 /** A decoded, checked client message. */
-export type ClientMessage =
+type ClientMessage =
 	| { type: 'sync-step-1'; stateVector: Uint8Array }
 	| { type: 'update'; update: Uint8Array }
 	| { type: 'awareness'; update: Uint8Array }

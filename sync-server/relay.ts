@@ -26,7 +26,7 @@ export interface Relay {
 }
 
 /** Room id in a websocket path, or `null` when the path is not a room. */
-export function roomFromPath(url: string | undefined): string | null {
+function roomFromPath(url: string | undefined): string | null {
 	const pathname = new URL(url ?? '/', 'http://x').pathname;
 	if (!pathname.startsWith(SYNC_PATH + '/')) return null;
 	const id = pathname.slice(SYNC_PATH.length + 1);
