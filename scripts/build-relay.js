@@ -7,21 +7,10 @@
 import { buildSync } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
-import { root } from './ensure-build.js';
+import { newest, root } from './ensure-build.js';
 
 /** Where the compiled relay goes (git-ignored). */
 export const relayOut = path.join(root, 'relay-build', 'main.js');
-
-/** Newest modification time (ms) of the files below `dir`. @param {string} dir @returns {number} */
-function newest(dir) {
-	return Math.max(
-		0,
-		...fs.readdirSync(dir, { withFileTypes: true }).map((e) => {
-			const p = path.join(dir, e.name);
-			return e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs;
-		})
-	);
-}
 
 /** Compiles the relay if the output is missing or older than its sources. */
 export function ensureRelayBuild() {

@@ -7,8 +7,13 @@ import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Newest modification time (ms) of a file or anything below a folder. @param {string} p @returns {number} */
-function newest(p) {
+/**
+ * Newest modification time (ms) of a file, or of a folder and anything below
+ * it (a folder's own time changes when a file in it is removed or renamed).
+ * @param {string} p
+ * @returns {number}
+ */
+export function newest(p) {
 	if (!fs.existsSync(p)) return 0;
 	const stat = fs.statSync(p);
 	if (!stat.isDirectory()) return stat.mtimeMs;

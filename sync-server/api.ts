@@ -1,5 +1,5 @@
 /**
- * The HTTP API beside the websocket (paths in src/lib/model/protocol.ts):
+ * The HTTP API beside the websocket (paths in src/lib/model/relay-protocol.ts):
  * setting a PIN, recovering on another device with it, and the organizer's
  * PIN reset. Every failure is a JSON `{ error }` with a fitting status, a
  * log line and a metric; PINs and secrets are never logged.

@@ -1,6 +1,6 @@
 /**
  * Who a connection is, from the credentials in its URL (y-websocket
- * `params`, see src/lib/model/protocol.ts).
+ * `params`, see src/lib/model/relay-protocol.ts).
  *
  * A device that joins an event makes a random member secret; the first
  * connection that presents a member id with a secret registers it, and
@@ -41,7 +41,7 @@ export function emptyCredentials(): Credentials {
 }
 
 /** Why credentials were refused (sent as the close reason). */
-export type AuthRefusal =
+type AuthRefusal =
 	| 'malformed-credentials'
 	| 'wrong-member-secret'
 	| 'wrong-organizer-secret'
@@ -49,7 +49,7 @@ export type AuthRefusal =
 	| 'credentials-unreadable';
 
 /** The result of {@link authenticate}; `registered` says `credentials` changed and must be saved. */
-export type AuthResult = { ok: true; writer: Writer; registered: boolean } | { ok: false; reason: AuthRefusal };
+type AuthResult = { ok: true; writer: Writer; registered: boolean } | { ok: false; reason: AuthRefusal };
 
 /** The stored form of a secret. */
 export function hashSecret(room: string, secret: string): string {

@@ -25,7 +25,7 @@ import type { Room } from './room.js';
 import { TooManyRooms, type Rooms } from './rooms.js';
 
 /** What a connection needs from the relay. */
-export interface ConnectionContext {
+interface ConnectionContext {
 	config: RelayConfig;
 	rooms: Rooms;
 	metrics: RelayMetrics;

@@ -6,7 +6,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Api } from './api.js';
 import type { RelayMetrics } from './metrics.js';
 import type { Rooms } from './rooms.js';
-import { serveStatic } from './static.js';
 import type { RoomStorage } from './storage.js';
 
 /**
@@ -26,8 +25,9 @@ export function originAllowed(req: IncomingMessage, allowed: readonly string[]):
 }
 
 /** What the HTTP handler needs. */
-export interface HttpContext {
-	buildDir: string | null;
+interface HttpContext {
+	/** Serves the built app, or `null` when this relay serves none. */
+	app: ((req: IncomingMessage, res: ServerResponse) => void) | null;
 	storage: RoomStorage;
 	rooms: Rooms;
 	metrics: RelayMetrics;
@@ -61,11 +61,11 @@ export async function handleHttp(req: IncomingMessage, res: ServerResponse, ctx:
 		res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType, 'cache-control': 'no-store' }).end(body);
 		return;
 	}
-	if (!ctx.buildDir) {
+	if (!ctx.app) {
 		res.writeHead(404, { 'content-type': 'text/plain' }).end('This relay serves no app');
 		return;
 	}
-	serveStatic(ctx.buildDir, req, res);
+	ctx.app(req, res);
 }
 
 function json(res: ServerResponse, status: number, body: unknown) {

@@ -5,17 +5,17 @@
  */
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC } from '../src/lib/model/relay-protocol.js';
-import { encodeAwareness, type Room } from './room.js';
+import { encodeAwareness, encodeSyncStep2 } from './frames.js';
+import type { Room } from './room.js';
 
 /** A frame that is not a valid y-websocket message. */
 export class MalformedMessage extends Error {}
 
 /** A decoded, checked client message. */
-export type ClientMessage =
+type ClientMessage =
 	| { type: 'sync-step-1'; stateVector: Uint8Array }
 	| { type: 'update'; update: Uint8Array }
 	| { type: 'awareness'; update: Uint8Array }
@@ -75,12 +75,8 @@ function checkAwarenessUpdate(update: Uint8Array) {
  */
 export function applyClientMessage(room: Room, origin: object, message: ClientMessage): Uint8Array | null {
 	switch (message.type) {
-		case 'sync-step-1': {
-			const encoder = encoding.createEncoder();
-			encoding.writeVarUint(encoder, MESSAGE_SYNC);
-			syncProtocol.writeSyncStep2(encoder, room.doc, message.stateVector);
-			return encoding.toUint8Array(encoder);
-		}
+		case 'sync-step-1':
+			return encodeSyncStep2(room.doc, message.stateVector);
 		case 'update':
 			Y.applyUpdate(room.doc, message.update, origin);
 			return null;

@@ -31,7 +31,7 @@ export async function verifyPin(pin: string, stored: StoredPin): Promise<boolean
 }
 
 /** Settings of an {@link AttemptLimiter}. */
-export interface LimiterOptions {
+interface LimiterOptions {
 	/** Failures allowed within `windowMs` before a lockout. */
 	maxFailures: number;
 	windowMs: number;

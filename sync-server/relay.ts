@@ -2,7 +2,7 @@
  * The relay process: one HTTP server that serves the app, health and
  * metrics, and websocket rooms at `/sync/<event id>`. This file wires the
  * parts; each has its own: http.ts, connection.ts, rooms.ts, room.ts,
- * storage.ts, auth.ts, protocol.ts.
+ * room-log.ts, storage.ts, auth.ts, messages.ts, frames.ts.
  */
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
@@ -15,7 +15,7 @@ import { Api } from './api.js';
 import { log } from './log.js';
 import { RelayMetrics } from './metrics.js';
 import { Rooms } from './rooms.js';
-import { hasBuild } from './static.js';
+import { hasBuild, staticFiles } from './static.js';
 import { RoomStorage } from './storage.js';
 
 /** A running relay. */
@@ -26,7 +26,7 @@ export interface Relay {
 }
 
 /** Room id in a websocket path, or `null` when the path is not a room. */
-export function roomFromPath(url: string | undefined): string | null {
+function roomFromPath(url: string | undefined): string | null {
 	const pathname = new URL(url ?? '/', 'http://x').pathname;
 	if (!pathname.startsWith(SYNC_PATH + '/')) return null;
 	const id = pathname.slice(SYNC_PATH.length + 1);
@@ -51,7 +51,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 	const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
 	const api = new Api(config, rooms, metrics);
 	const context = {
-		buildDir,
+		app: buildDir ? staticFiles(buildDir) : null,
 		storage,
 		rooms,
 		metrics,

@@ -1,12 +1,22 @@
 /**
- * Serving the built app: files from the build folder, and the SPA shell for
- * every other page path so any /e/<id> link opens the app.
+ * Serving the built app: its files (sirv), and the SPA shell for every other
+ * page path so any /e/<id> link opens the app. On top of sirv: the security
+ * headers and the pages' content security policy, long caching for hashed
+ * assets only, and a 404 (not the shell) for a missing asset.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import sirv from 'sirv';
 
+/** The SPA shell written by adapter-static (`fallback` in svelte.config.js). */
+const FALLBACK_PAGE = '200.html';
+
+/**
+ * The types the relay has always sent, over sirv's: those name no charset
+ * for text, and know no .ico.
+ */
 const TYPES: Record<string, string> = {
 	'.html': 'text/html; charset=utf-8',
 	'.js': 'text/javascript; charset=utf-8',
@@ -21,64 +31,72 @@ const TYPES: Record<string, string> = {
 	'.woff2': 'font/woff2'
 };
 
-/** The SPA shell written by adapter-static (`fallback` in svelte.config.js). */
-export const FALLBACK_PAGE = '200.html';
-
-/** Whether a build exists in `dir`. */
-export function hasBuild(dir: string): boolean {
-	return fs.existsSync(path.join(dir, FALLBACK_PAGE));
-}
-
-/** Serves `req` from `root`; answers 404 for missing assets. */
-export function serveStatic(root: string, req: IncomingMessage, res: ServerResponse) {
-	if (req.method !== 'GET' && req.method !== 'HEAD') {
-		res.writeHead(405, { allow: 'GET, HEAD' }).end();
-		return;
-	}
-	let pathname: string;
-	try {
-		pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-	} catch {
-		res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request path');
-		return;
-	}
-	const file = path.join(root, path.normalize(pathname));
-	const inside = file.startsWith(root + path.sep);
-	let target = inside && isFile(file) ? file : null;
-	if (!target) {
-		// A missing asset is an error; a missing page is a client-side route.
-		const looksLikeAsset = pathname.startsWith('/_app/') || path.extname(pathname) !== '';
-		if (looksLikeAsset) {
-			res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
-			return;
-		}
-		target = path.join(root, FALLBACK_PAGE);
-	}
-	const immutable = pathname.startsWith('/_app/immutable/');
-	const stat = fs.statSync(target);
-	const html = path.extname(target) === '.html';
-	res.writeHead(200, {
-		'content-type': TYPES[path.extname(target)] ?? 'application/octet-stream',
-		'content-length': stat.size,
-		'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-		...SECURITY_HEADERS,
-		...(html ? { 'content-security-policy': contentSecurityPolicy(target, stat.mtimeMs) } : {})
-	});
-	if (req.method === 'HEAD') res.end();
-	else fs.createReadStream(target).pipe(res);
-}
-
 /**
  * Sent with every file. `referrer-policy: no-referrer` matters most: an
  * event link is the key to the event and must not leak to other sites.
  */
-export const SECURITY_HEADERS = {
+const SECURITY_HEADERS = {
 	'x-content-type-options': 'nosniff',
 	'referrer-policy': 'no-referrer',
 	'x-frame-options': 'DENY',
 	'cross-origin-opener-policy': 'same-origin',
 	'permissions-policy': 'camera=(), microphone=(), geolocation=()'
 } as const;
+
+/** Whether a build exists in `dir`. */
+export function hasBuild(dir: string): boolean {
+	return fs.existsSync(path.join(dir, FALLBACK_PAGE));
+}
+
+/**
+ * A request handler serving the build in `root`: GET and HEAD only, a
+ * file where there is one, else the shell for a page path or a 404.
+ */
+export function staticFiles(root: string): (req: IncomingMessage, res: ServerResponse) => void {
+	const files = sirv(root, {
+		// Files are looked up per request, not listed once at start: a deploy
+		// replaces the folder under the running relay (tests/e2e/pwa.spec.ts).
+		dev: true,
+		// A page path is never served another file: `/about` gets the shell, not about.html.
+		extensions: [],
+		setHeaders(res, pathname, stats) {
+			const ext = path.extname(pathname);
+			res.setHeader('content-type', TYPES[ext] ?? 'application/octet-stream');
+			// Only hashed file names may be cached for good; any other file may change with a deploy.
+			const immutable = pathname.startsWith('/_app/immutable/');
+			res.setHeader('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+			for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+			if (ext === '.html')
+				res.setHeader('content-security-policy', contentSecurityPolicy(path.join(root, pathname), stats.mtimeMs));
+		}
+	});
+	return (req, res) => {
+		if (req.method !== 'GET' && req.method !== 'HEAD') {
+			res.writeHead(405, { allow: 'GET, HEAD' }).end();
+			return;
+		}
+		let pathname: string;
+		try {
+			pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+		} catch {
+			res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request path');
+			return;
+		}
+		const noFile = () => {
+			// A missing asset is an error; a missing page is a client-side route.
+			const looksLikeAsset = pathname.startsWith('/_app/') || path.extname(pathname) !== '';
+			if (looksLikeAsset) {
+				res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+				return;
+			}
+			req.url = '/' + FALLBACK_PAGE;
+			files(req, res);
+		};
+		// sirv drops a trailing slash, serving `/a.js/` as `/a.js`: a path ending in one names no file here.
+		if (pathname.length > 1 && pathname.endsWith('/')) noFile();
+		else files(req, res, noFile);
+	};
+}
 
 const policies = new Map<string, { mtimeMs: number; policy: string }>();
 
@@ -110,12 +128,4 @@ function contentSecurityPolicy(file: string, mtimeMs: number): string {
 	].join('; ');
 	policies.set(file, { mtimeMs, policy });
 	return policy;
-}
-
-function isFile(p: string): boolean {
-	try {
-		return fs.statSync(p).isFile();
-	} catch {
-		return false;
-	}
 }

@@ -3,59 +3,26 @@
  * bound, and corrupted records on disk.
  */
 import { describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
 import { ClassicLevel } from 'classic-level';
-import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
+import { applyStroke, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
-import { SyncTracker } from '../../src/lib/sync/status.js';
-import { relayHarness } from '../support/harness.js';
+import { DRAFT, relayHarness } from '../support/harness.js';
 import { type RelayProcess } from '../support/relay-process.js';
 import { person } from '../support/identity.js';
 import { until } from '../support/clients.js';
 
-/**
- * The documented bound on how long an update the relay received can be
- * missing from disk. The relay writes before it forwards or acknowledges,
- * so for acknowledged updates it is zero; for received ones, one group
- * commit (a LevelDB write, milliseconds).
- */
-const FLUSH_BOUND_MS = 100;
-
-const draft = {
-	title: 'Durable',
-	kind: 'weekdays' as const,
-	dates: [],
-	weekdays: [1, 2, 3, 4, 5, 6, 7],
-	start: 0,
-	end: 1440,
-	slot: 30 as const,
-	tz: 'UTC'
-};
 /** Every slot of the week: 336 distinct strokes to hand out. */
-const SLOTS = draft.weekdays.flatMap((d) =>
+const SLOTS = DRAFT.weekdays.flatMap((d) =>
 	Array.from({ length: 48 }, (_, i) => `w${d}T${String(Math.floor(i / 2)).padStart(2, '0')}:${i % 2 ? '30' : '00'}`)
 );
 
-const { cleanups, relay, client } = relayHarness();
+const { relay, restart, client, organizedRoom, readBack, tracker } = relayHarness();
 
-/** An event with `count` joined writers, each a stock client. */
-async function writers(r: RelayProcess, room: string, count: number) {
-	const people = Array.from({ length: count }, (_, i) => person({ organizer: i === 0 }));
-	const clients = people.map((p) => client(r, room, p));
-	await until(() => clients[0].provider.synced, 'first writer synced');
-	createEvent(clients[0].doc, draft, 1);
-	for (const [i, c] of clients.entries()) {
-		await until(() => c.provider.synced && readSettings(c.doc) !== null, `writer ${i} has the event`);
-		joinEvent(c.doc, `W${i}`, i, people[i].memberId);
-	}
-	return { people, clients };
-}
-
-/** What a fresh reader of `room` gets from `r`. */
-async function readBack(r: RelayProcess, room: string): Promise<Y.Doc> {
-	const reader = client(r, room);
-	await until(() => reader.provider.synced, 'reader synced', 15_000);
-	return reader.doc;
+/** An event on `r` with `count` joined writers (the organizer first), each a stock client. */
+async function writers(r: RelayProcess, count: number) {
+	const { room, organizer, members } = await organizedRoom(r, { members: count - 1 });
+	const joined = [organizer, ...members];
+	return { room, people: joined.map((j) => j.person), clients: joined.map((j) => j.client) };
 }
 
 describe('durability', () => {
@@ -64,8 +31,7 @@ describe('durability', () => {
 		['restarted with SIGTERM', async (r: RelayProcess) => void (await r.stop())]
 	])('loses no stroke when %s while clients write: they reconnect and resync by themselves', async (_how, halt) => {
 		const r = await relay();
-		const room = newEventId();
-		const { people, clients } = await writers(r, room, 3);
+		const { room, people, clients } = await writers(r, 3);
 		const written = people.map(() => new Set<string>());
 		let stop = false;
 		const writing = clients.map(async (c, i) => {
@@ -73,16 +39,25 @@ describe('durability', () => {
 				const slot = SLOTS[i * 100 + n];
 				applyStroke(c.doc, people[i].memberId, [slot], 1);
 				written[i].add(slot);
+				// A person's pace, not a wait: strokes keep coming whatever the relay does.
 				await new Promise((res) => setTimeout(res, 15));
 			}
 		});
-		await new Promise((res) => setTimeout(res, 500));
+		/** Resolves once every writer has made `more` strokes (or all 100) since now. */
+		const strokes = (more: number, what: string) => {
+			const from = written.map((w) => w.size);
+			return until(() => written.every((w, i) => w.size >= Math.min(100, from[i] + more)), what);
+		};
+		// Halted mid-stream, once the relay has passed on some of every writer's strokes.
+		await until(
+			() => people.every((p, i) => markedSlots(clients[(i + 1) % clients.length].doc, p.memberId).size >= 5),
+			'strokes through the relay'
+		);
 		await halt(r);
 		// Strokes keep coming while the relay is down; they stay in the clients.
-		await new Promise((res) => setTimeout(res, 300));
-		const back = await r.restart();
-		cleanups.push(() => back.kill());
-		await new Promise((res) => setTimeout(res, 300));
+		await strokes(3, 'strokes while the relay is down');
+		const back = await restart(r);
+		await strokes(3, 'strokes after the restart');
 		stop = true;
 		await Promise.all(writing);
 		for (const [i, c] of clients.entries())
@@ -97,10 +72,8 @@ describe('durability', () => {
 
 	it('has every update it acknowledged before a SIGKILL on disk, with no client resending', async () => {
 		const r = await relay();
-		const room = newEventId();
-		const { people, clients } = await writers(r, room, 2);
-		const trackers = clients.map((c) => new SyncTracker(c.provider, c.doc));
-		cleanups.push(() => trackers.forEach((t) => t.destroy()));
+		const { room, people, clients } = await writers(r, 2);
+		const trackers = clients.map((c) => tracker(c));
 		/** Slot → when the relay confirmed having applied it. */
 		const acknowledged = people.map(() => new Map<string, number>());
 		let stop = false;
@@ -112,7 +85,8 @@ describe('durability', () => {
 				if (!stop && trackers[i].snapshot.state === 'synced') acknowledged[i].set(slot, Date.now());
 			}
 		});
-		await new Promise((res) => setTimeout(res, 1200));
+		// Killed mid-stream, once each writer has had a good number of strokes acknowledged.
+		await until(() => acknowledged.every((a) => a.size >= 20), 'strokes acknowledged', 20_000);
 		const killedAt = Date.now();
 		await r.kill();
 		stop = true;
@@ -120,8 +94,7 @@ describe('durability', () => {
 		// No client may fill the gap: they go away before the relay returns.
 		for (const c of clients) c.destroy();
 
-		const back = await r.restart();
-		cleanups.push(() => back.kill());
+		const back = await restart(r);
 		const copy = await readBack(back, room);
 		let checked = 0;
 		for (const [i, p] of people.entries()) {
@@ -137,20 +110,16 @@ describe('durability', () => {
 
 	it('reports corrupted or truncated records and loads the room from the intact ones', async () => {
 		const r = await relay({ env: { COMPACT_AFTER: '1000' } });
-		const room = newEventId();
-		const { people, clients } = await writers(r, room, 1);
-		// Apart, so that each is its own group commit and so its own log record.
-		await new Promise((res) => setTimeout(res, 100));
+		const { room, people, clients } = await writers(r, 1);
+		const t = tracker(clients[0]);
+		// Each acknowledged (so on disk) before the next: each its own group commit and so its own log record.
 		applyStroke(clients[0].doc, people[0].memberId, ['w1T09:00'], 1);
-		await new Promise((res) => setTimeout(res, 100));
+		await until(() => t.snapshot.state === 'synced', 'first stroke acknowledged');
 		applyStroke(clients[0].doc, people[0].memberId, ['w2T09:00'], 1);
 		await until(() => markedSlots(clients[0].doc, people[0].memberId).size === 2, 'strokes');
-		const tracker = new SyncTracker(clients[0].provider, clients[0].doc);
-		cleanups.push(() => tracker.destroy());
-		await until(() => tracker.snapshot.state === 'synced', 'strokes acknowledged');
+		await until(() => t.snapshot.state === 'synced', 'strokes acknowledged');
 		clients[0].destroy();
-		// A crash (a graceful stop would fold the log into a snapshot), once the log is written.
-		await new Promise((res) => setTimeout(res, FLUSH_BOUND_MS * 2));
+		// A crash (a graceful stop would fold the log into a snapshot).
 		await r.kill();
 
 		// Damage the log: one record cut short, one replaced by garbage, one extra garbage record.
@@ -166,10 +135,9 @@ describe('durability', () => {
 		await db.put(`r/${room}/u/999999999999`, new Uint8Array([7, 7, 7]));
 		await db.close();
 
-		const back = await r.restart();
-		cleanups.push(() => back.kill());
+		const back = await restart(r);
 		const copy = await readBack(back, room);
-		expect(readSettings(copy)?.title).toBe('Durable');
+		expect(readSettings(copy)?.title).toBe(DRAFT.title);
 		expect(back.output()).toContain('corrupted records skipped');
 		// The process is fine and serves other rooms.
 		expect((await fetch(`${back.httpUrl}/healthz`)).status).toBe(200);

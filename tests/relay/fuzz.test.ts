@@ -8,56 +8,34 @@ import * as Y from 'yjs';
 import WebSocket from 'ws';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
-import {
-	applyStroke,
-	availabilityMap,
-	createEvent,
-	joinEvent,
-	markedSlots,
-	readSettings
-} from '../../src/lib/model/event-doc.js';
+import { applyStroke, availabilityMap, createEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
 import { MESSAGE_SYNC } from '../../src/lib/model/relay-protocol.js';
-import { startRelay, type RelayProcess } from '../support/relay-process.js';
+import { DRAFT, relayHarness } from '../support/harness.js';
+import { type RelayProcess } from '../support/relay-process.js';
 import { person, query, type Person } from '../support/identity.js';
 import { stockClient, until } from '../support/clients.js';
 import { compactSlotKey } from '../../src/lib/model/slots.js';
 
-const draft = {
-	title: 'Fuzzed',
-	kind: 'weekdays' as const,
-	dates: [],
-	weekdays: [1, 2],
-	start: 540,
-	end: 660,
-	slot: 30 as const,
-	tz: 'UTC'
-};
-
+const harness = relayHarness();
 let relay: RelayProcess;
 let room: string;
 let ben: Person;
-const cleanups: (() => unknown)[] = [];
 
+// One relay and one room for the whole file, so every frame hits the same stored room.
 beforeAll(async () => {
-	relay = await startRelay();
-	room = newEventId();
-	const org = person({ organizer: true });
-	ben = person();
-	const a = stockClient(relay.wsUrl, room, org);
-	const b = stockClient(relay.wsUrl, room, ben);
-	cleanups.push(a.destroy, b.destroy);
-	await until(() => a.provider.synced && b.provider.synced, 'writers synced');
-	createEvent(a.doc, draft, 1);
-	await until(() => readSettings(b.doc) !== null, 'event at ben');
-	joinEvent(b.doc, 'Ben', 2, ben.memberId);
+	relay = await harness.relay();
+	const organized = await harness.organizedRoom(relay, { members: 1 });
+	room = organized.room;
+	const [a, b] = [organized.organizer.client, organized.members[0].client];
+	ben = organized.members[0].person;
 	applyStroke(b.doc, ben.memberId, ['w1T09:00', 'w2T10:30'], 1);
 	await until(() => markedSlots(a.doc, ben.memberId).size === 2, 'marks at the organizer');
 	a.destroy();
 	b.destroy();
 });
 
-afterAll(async () => {
+afterAll(() => {
 	if (process.env.FUZZ_DEBUG)
 		console.log(
 			relay
@@ -67,8 +45,6 @@ afterAll(async () => {
 				.slice(-30)
 				.join('\n')
 		);
-	for (const fn of cleanups.splice(0)) await fn();
-	await relay?.kill();
 });
 
 /**
@@ -136,7 +112,21 @@ const frames = fc.oneof(
 	})
 );
 
-/** Sends one frame on a new connection (as `who`, or as a reader) and waits for the outcome. */
+/** A sync step 1 from an empty document: the relay answers it with a step 2. */
+function probe(): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, MESSAGE_SYNC);
+	syncProtocol.writeSyncStep1(e, new Y.Doc());
+	return encoding.toUint8Array(e);
+}
+
+/**
+ * Sends one frame on a new connection (as `who`, or as a reader) and waits
+ * for the outcome: the relay closes the connection, or answers a probe sent
+ * behind the frame (it handles a client's frames in order, so by then it
+ * has applied the frame, or ignored it). A step 2 that answers the frame
+ * itself comes after the frame was handled too.
+ */
 async function send(frame: Uint8Array, who?: Person) {
 	const ws = new WebSocket(`${relay.wsUrl}/${room}${who ? query(who) : ''}`);
 	await new Promise<void>((resolve, reject) => {
@@ -144,8 +134,14 @@ async function send(frame: Uint8Array, who?: Person) {
 		ws.once('error', reject);
 	});
 	const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+	const answered = new Promise<void>((resolve) =>
+		ws.on('message', (data: Buffer) => {
+			if (data[0] === MESSAGE_SYNC && data[1] === syncProtocol.messageYjsSyncStep2) resolve();
+		})
+	);
 	ws.send(frame);
-	await Promise.race([closed, new Promise((res) => setTimeout(res, 60))]);
+	ws.send(probe());
+	await Promise.race([closed, answered]);
 	ws.terminate();
 }
 
@@ -169,11 +165,10 @@ it('survives random and mutated frames: up, other rooms syncing, no stored room 
 	// Another room still syncs between two clients.
 	const other = newEventId();
 	const host = person({ organizer: true });
-	const x = stockClient(relay.wsUrl, other, host);
-	const y = stockClient(relay.wsUrl, other);
-	cleanups.push(x.destroy, y.destroy);
+	const x = harness.client(relay, other, host);
+	const y = harness.client(relay, other);
 	await until(() => x.provider.synced, 'x synced');
-	createEvent(x.doc, { ...draft, title: 'Still here' }, 1);
+	createEvent(x.doc, { ...DRAFT, title: 'Still here' }, 1);
 	await until(() => readSettings(y.doc)?.title === 'Still here', 'the other room syncs');
 	expect(relay.output()).toContain('closing websocket');
 });

@@ -2,49 +2,38 @@
  * The relay's limits and hygiene, each against a real process with the limit
  * turned down: a clear refusal, a log line, a metric, and an intact room.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
+import { applyStroke, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
 import { buildGrid } from '../../src/lib/model/slots.js';
 import { CLOSE_LIMIT, CLOSE_TRY_AGAIN_LATER } from '../../src/lib/model/relay-protocol.js';
-import { relayHarness } from '../support/harness.js';
+import { DRAFT, relayHarness } from '../support/harness.js';
 import { tempDir, type RelayProcess } from '../support/relay-process.js';
-import { person } from '../support/identity.js';
-import { until } from '../support/clients.js';
+import { until, type StockClient } from '../support/clients.js';
 
-const draft = {
-	title: 'Limits',
-	kind: 'weekdays' as const,
-	dates: [],
-	weekdays: [1, 2, 3, 4, 5, 6, 7],
-	start: 0,
-	end: 1440,
-	slot: 30 as const,
-	tz: 'UTC'
-};
+const { onCleanup, relay, client, organizedRoom, tracker } = relayHarness();
 
-const { cleanups, relay, client } = relayHarness();
-
-/** A relay with `env`, and an event in a new room organized (and joined) by Ana's stock client. */
-async function organizedRoom(env: Record<string, string>) {
+/** A relay with `env`, and an event in a new room organized (and joined) by Ana, its organizer. */
+async function organizedRelay(env: Record<string, string>) {
 	const r = await relay({ env });
-	const room = newEventId();
-	const ana = person({ organizer: true });
-	const a = client(r, room, ana);
-	await until(() => a.provider.synced, 'synced');
-	createEvent(a.doc, draft, 1);
-	joinEvent(a.doc, 'Ana', 1, ana.memberId);
-	return { r, room, ana, a };
+	const { room, organizer } = await organizedRoom(r);
+	return { r, room, ana: organizer.person, a: organizer.client };
+}
+
+/** Waits until the relay has confirmed everything `c` wrote, or has closed it. */
+function confirmedOrClosed(c: StockClient) {
+	const t = tracker(c);
+	return () => until(() => c.closes.length > 0 || t.snapshot.state === 'synced', 'the relay confirming or refusing');
 }
 
 /** Opens a raw websocket with extra headers; resolves with the upgrade's HTTP status on refusal. */
 function rawOpen(url: string, headers: Record<string, string> = {}) {
 	const ws = new WebSocket(url, { headers });
-	cleanups.push(() => ws.terminate());
+	onCleanup(() => ws.terminate());
 	const outcome = new Promise<{ open: true } | { open: false; status: number }>((resolve) => {
 		ws.once('open', () => resolve({ open: true }));
 		ws.once('unexpected-response', (_req, res) => resolve({ open: false, status: res.statusCode ?? 0 }));
@@ -83,19 +72,23 @@ describe('limits', () => {
 		expect(await rawOpen(url).outcome).toEqual({ open: false, status: 429 });
 		first.ws.close();
 		await first.closed;
-		await new Promise((res) => setTimeout(res, 100));
+		// The relay counts a socket out when it sees it close, which may be after this side did.
+		await vi.waitFor(async () => expect((await (await fetch(`${r.httpUrl}/healthz`)).json()).connections).toBe(1), {
+			timeout: 10_000
+		});
 		expect(await rawOpen(url).outcome).toEqual({ open: true });
 	});
 
 	it('stops a room from growing past MAX_ROOM_BYTES and keeps what it has', async () => {
 		// Strokes that arrive together are stored as one merged record, a few bytes per mark.
-		const { r, room, ana, a } = await organizedRoom({ MAX_ROOM_BYTES: '1000' });
+		const { r, room, ana, a } = await organizedRelay({ MAX_ROOM_BYTES: '1000' });
+		const settled = confirmedOrClosed(a);
 		applyStroke(a.doc, ana.memberId, ['w1T09:00'], 1);
-		// Every slot of the week, one stroke at a time, until the relay says no.
+		// Every slot of the week, one stroke at a time, a day at a time, until the relay says no.
 		for (const day of [1, 2, 3, 4, 5, 6, 7]) {
 			for (let h = 0; h < 24 && a.closes.length === 0; h++)
 				applyStroke(a.doc, ana.memberId, [`w${day}T${String(h).padStart(2, '0')}:30`], 1);
-			await new Promise((res) => setTimeout(res, 20));
+			await settled();
 		}
 		await until(() => a.closes.length > 0, 'the relay refusing more');
 		expect(a.closes[0]).toEqual({ code: CLOSE_LIMIT, reason: 'room-too-large' });
@@ -103,7 +96,7 @@ describe('limits', () => {
 		const reader = client(r, room);
 		await until(() => reader.provider.synced, 'reader');
 		expect(reader.closes).toEqual([]);
-		expect(readSettings(reader.doc)?.title).toBe('Limits');
+		expect(readSettings(reader.doc)?.title).toBe(DRAFT.title);
 		expect(markedSlots(reader.doc, ana.memberId).has('w1T09:00')).toBe(true);
 		expect(r.output()).toContain('room-too-large');
 	});
@@ -112,11 +105,12 @@ describe('limits', () => {
 		// Every block of the week marked, then cleared, then marked again…: the document keeps an item per
 		// overwrite (about 9 bytes each in v1; 20,000 bytes after 2,000 strokes), while its v2 snapshot stays
 		// near 2 KB. Folding the log every 5 records, only the v1 count can reach the limit.
-		const { ana, a } = await organizedRoom({ MAX_ROOM_BYTES: '15000', COMPACT_AFTER: '5' });
-		const slots = [...buildGrid(draft).slots];
+		const { ana, a } = await organizedRelay({ MAX_ROOM_BYTES: '15000', COMPACT_AFTER: '5' });
+		const settled = confirmedOrClosed(a);
+		const slots = [...buildGrid(DRAFT).slots];
 		for (let i = 0; i < 3000 && a.closes.length === 0; i++) {
 			applyStroke(a.doc, ana.memberId, [slots[i % slots.length]], Math.floor(i / slots.length) % 2 === 0 ? 1 : 0);
-			if (i % 20 === 19) await new Promise((res) => setTimeout(res, 5));
+			if (i % 20 === 19) await settled();
 		}
 		await until(() => a.closes.length > 0, 'the relay refusing more');
 		expect(a.closes[0]).toEqual({ code: CLOSE_LIMIT, reason: 'room-too-large' });
@@ -143,7 +137,7 @@ describe('limits', () => {
 	it('drops a connection that stops answering pings', async () => {
 		const r = await relay({ env: { PING_INTERVAL_MS: '150' } });
 		const silent = new WebSocket(`${r.wsUrl}/${newEventId()}`, { autoPong: false });
-		cleanups.push(() => silent.terminate());
+		onCleanup(() => silent.terminate());
 		const closed = new Promise<number>((resolve) => silent.on('close', (code) => resolve(code)));
 		const lively = rawOpen(`${r.wsUrl}/${newEventId()}`);
 		expect(await lively.outcome).toEqual({ open: true });

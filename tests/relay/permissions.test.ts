@@ -11,7 +11,6 @@ import * as syncProtocol from 'y-protocols/sync';
 import {
 	applyStroke,
 	availabilityMap,
-	createEvent,
 	eventMap,
 	joinEvent,
 	markedSlots,
@@ -20,7 +19,7 @@ import {
 	readSettings
 } from '../../src/lib/model/event-doc.js';
 import { compactSlotKey } from '../../src/lib/model/slots.js';
-import { newEventId, newSecret } from '../../src/lib/model/ids.js';
+import { newSecret } from '../../src/lib/model/ids.js';
 import {
 	CLOSE_NOT_AUTHENTICATED,
 	CLOSE_WRITE_REFUSED,
@@ -28,47 +27,21 @@ import {
 	PARAM_MEMBER_SECRET,
 	PARAM_ORGANIZER_SECRET
 } from '../../src/lib/model/relay-protocol.js';
-import { relayHarness } from '../support/harness.js';
+import { DRAFT, relayHarness } from '../support/harness.js';
 import { type RelayProcess } from '../support/relay-process.js';
 import { person, query, type Person } from '../support/identity.js';
 import { until } from '../support/clients.js';
 
-const draft = {
-	title: 'Guarded',
-	kind: 'weekdays' as const,
-	dates: [],
-	weekdays: [1, 2],
-	start: 540,
-	end: 660,
-	slot: 30 as const,
-	tz: 'UTC'
-};
-
-const { cleanups, relay: startRelayProcess, client } = relayHarness();
+const { relay: startRelayProcess, restart, client, organizedRoom, readBack } = relayHarness();
 
 /** A relay with an event by an organizer, and Ben who joined and marked two slots. */
 async function guardedEvent() {
 	const relay = await startRelayProcess();
-	const room = newEventId();
-	const org = person({ organizer: true });
-	const organizer = client(relay, room, org);
-	await until(() => organizer.provider.synced, 'organizer synced');
-	createEvent(organizer.doc, draft, 1);
-	joinEvent(organizer.doc, 'Olga', 1, org.memberId);
-	const benId = person();
-	const ben = client(relay, room, benId);
-	await until(() => readSettings(ben.doc) !== null, 'ben has the event');
-	joinEvent(ben.doc, 'Ben', 2, benId.memberId);
+	const { room, organizer: olga, members } = await organizedRoom(relay, { members: 1 });
+	const [{ person: benId, client: ben }] = members;
 	applyStroke(ben.doc, benId.memberId, ['w1T09:00', 'w1T09:30'], 1);
-	await until(() => markedSlots(organizer.doc, benId.memberId).size === 2, "ben's marks at the organizer");
-	return { relay, room, org, organizer, benId, ben };
-}
-
-/** What a fresh reader gets from the relay now. */
-async function relayCopy(relay: RelayProcess, room: string): Promise<Y.Doc> {
-	const reader = client(relay, room);
-	await until(() => reader.provider.synced, 'reader synced');
-	return reader.doc;
+	await until(() => markedSlots(olga.client.doc, benId.memberId).size === 2, "ben's marks at the organizer");
+	return { relay, room, org: olga.person, organizer: olga.client, benId, ben };
 }
 
 /** Connects as `who`, lets `forge` change the doc once synced, and returns how the relay closed. */
@@ -113,8 +86,8 @@ describe('write permission', () => {
 			const closed = await attempt(relay, room, mallory, forge);
 			expect(closed, what).toEqual({ code: CLOSE_WRITE_REFUSED, reason });
 		}
-		const copy = await relayCopy(relay, room);
-		expect(readSettings(copy)?.title).toBe('Guarded');
+		const copy = await readBack(relay, room);
+		expect(readSettings(copy)?.title).toBe(DRAFT.title);
 		expect(markedSlots(copy, benId.memberId)).toEqual(new Set(['w1T09:00', 'w1T09:30']));
 		expect([...readMembers(copy).values()].map((m) => m.name).sort()).toEqual(['Ben', 'Olga']);
 		expect(markedSlots(organizer.doc, benId.memberId)).toEqual(new Set(['w1T09:00', 'w1T09:30']));
@@ -143,14 +116,14 @@ describe('write permission', () => {
 		c.provider.connect();
 		await until(() => markedSlots(ben.doc, cara.memberId).has('w2T10:30'), "cara's offline stroke at ben");
 		expect(c.closes).toEqual([]);
-		expect((await relayCopy(relay, room)).getMap('availability').size).toBe(3);
+		expect((await readBack(relay, room)).getMap('availability').size).toBe(3);
 	});
 
 	it('a reader without credentials can read but not join', async () => {
 		const { relay, room } = await guardedEvent();
 		const closed = await attempt(relay, room, undefined, (d) => joinEvent(d, 'Nobody', 5));
 		expect(closed).toEqual({ code: CLOSE_WRITE_REFUSED, reason: 'not-your-member-entry' });
-		expect(readMembers(await relayCopy(relay, room)).size).toBe(2);
+		expect(readMembers(await readBack(relay, room)).size).toBe(2);
 	});
 
 	it('refuses a member id presented with another secret, and a second organizer claim', async () => {
@@ -165,15 +138,14 @@ describe('write permission', () => {
 
 		// After a restart the registered secrets still hold, and the right one still works.
 		await relay.stop();
-		const again = await relay.restart();
-		cleanups.push(() => again.kill());
+		const again = await restart(relay);
 		const stale = client(again, room, { ...benId, params: { ...benId.params, [PARAM_MEMBER_SECRET]: newSecret() } });
 		await until(() => stale.closes.length > 0, 'stale refused after restart');
 		expect(stale.closes[0].code).toBe(CLOSE_NOT_AUTHENTICATED);
 		const real = client(again, room, benId);
 		await until(() => real.provider.synced, 'ben back');
 		applyStroke(real.doc, benId.memberId, ['w2T10:00'], 1);
-		const copy = await relayCopy(again, room);
+		const copy = await readBack(again, room);
 		await until(() => markedSlots(copy, benId.memberId).has('w2T10:00'), "ben's new mark");
 	});
 
@@ -184,7 +156,7 @@ describe('write permission', () => {
 			availabilityMap(organizer.doc).delete(benId.memberId);
 			eventMap(organizer.doc).set('locked', true);
 		});
-		const copy = await relayCopy(relay, room);
+		const copy = await readBack(relay, room);
 		await until(() => !readMembers(copy).has(benId.memberId), 'ben removed at the relay');
 		expect(organizer.closes).toEqual([]);
 		const latecomer = person();
@@ -200,7 +172,7 @@ describe('write permission', () => {
 		const mallory = person();
 		// A document that has everything the relay has, then one forged and one honest change in one update.
 		const copy = new Y.Doc();
-		Y.applyUpdate(copy, Y.encodeStateAsUpdate(await relayCopy(relay, room)));
+		Y.applyUpdate(copy, Y.encodeStateAsUpdate(await readBack(relay, room)));
 		const before = Y.encodeStateVector(copy);
 		copy.transact(() => {
 			joinEvent(copy, 'Mallory', 3, mallory.memberId);
@@ -217,7 +189,7 @@ describe('write permission', () => {
 		syncProtocol.writeUpdate(frame, forged);
 		sock.send(encoding.toUint8Array(frame));
 		expect(await closed).toEqual({ code: CLOSE_WRITE_REFUSED, reason: 'not-your-availability' });
-		const after = await relayCopy(relay, room);
+		const after = await readBack(relay, room);
 		expect(readMembers(after).has(mallory.memberId)).toBe(false);
 		expect(markedSlots(after, benId.memberId).has('w2T09:00')).toBe(false);
 	});

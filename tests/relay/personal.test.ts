@@ -11,14 +11,13 @@ import {
 	saveRoutine,
 	type RoutineEntry
 } from '../../src/lib/model/routine.js';
-import { createEvent, eventMap } from '../../src/lib/model/event-doc.js';
-import { newEventId, newPersonalRoomId } from '../../src/lib/model/ids.js';
+import { eventMap } from '../../src/lib/model/event-doc.js';
+import { newPersonalRoomId } from '../../src/lib/model/ids.js';
 import { CLOSE_WRITE_REFUSED } from '../../src/lib/model/relay-protocol.js';
 import { relayHarness } from '../support/harness.js';
-import { person } from '../support/identity.js';
 import { until } from '../support/clients.js';
 
-const { cleanups, relay: startRelay, client } = relayHarness();
+const { relay: startRelay, restart, client, organizedRoom } = relayHarness();
 
 const gym: RoutineEntry = {
 	id: 'gym',
@@ -44,9 +43,7 @@ describe('personal rooms', () => {
 		await until(() => readRoutines(phone.doc).length === 1, 'deletion reached the phone');
 		expect(phone.closes).toEqual([]);
 		await relay.stop();
-		relay = await relay.restart();
-		const restarted = relay;
-		cleanups.push(() => restarted.kill());
+		relay = await restart(relay);
 		const tablet = client(relay, room);
 		await until(() => readRoutines(tablet.doc).length === 1, 'a third device gets the stored week');
 		expect(readRoutines(tablet.doc)[0].title).toBe('Choir');
@@ -60,14 +57,7 @@ describe('personal rooms', () => {
 		await until(() => personal.closes.length > 0, 'closed');
 		expect(personal.closes[0]).toEqual({ code: CLOSE_WRITE_REFUSED, reason: 'unknown-entry' });
 
-		const room = newEventId();
-		const organizer = client(relay, room, person({ organizer: true }));
-		await until(() => organizer.provider.synced, 'organizer synced');
-		createEvent(
-			organizer.doc,
-			{ title: 'E', kind: 'weekdays', dates: [], weekdays: [1], start: 540, end: 600, slot: 30, tz: 'UTC' },
-			1
-		);
+		const { client: organizer } = (await organizedRoom(relay)).organizer;
 		routinesMap(organizer.doc).set('gym', gym);
 		await until(() => organizer.closes.length > 0, 'closed');
 		expect(organizer.closes[0]).toEqual({ code: CLOSE_WRITE_REFUSED, reason: 'unknown-entry' });

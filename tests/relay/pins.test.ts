@@ -3,26 +3,20 @@
  * PIN, recover on "another device", brute force stopped early, organizer reset.
  */
 import { describe, expect, it } from 'vitest';
-import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
-import { newEventId, newSecret } from '../../src/lib/model/ids.js';
-import { API_PATHS, PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../../src/lib/model/relay-protocol.js';
+import { applyStroke, markedSlots } from '../../src/lib/model/event-doc.js';
+import { newSecret } from '../../src/lib/model/ids.js';
+import {
+	API_PATHS,
+	PARAM_MEMBER,
+	PARAM_MEMBER_SECRET,
+	PARAM_ORGANIZER_SECRET
+} from '../../src/lib/model/relay-protocol.js';
 import { relayHarness } from '../support/harness.js';
 import { type RelayProcess } from '../support/relay-process.js';
-import { person, type Person } from '../support/identity.js';
+import { type Person } from '../support/identity.js';
 import { until } from '../support/clients.js';
 
-const draft = {
-	title: 'Pins',
-	kind: 'weekdays' as const,
-	dates: [],
-	weekdays: [1],
-	start: 540,
-	end: 660,
-	slot: 30 as const,
-	tz: 'UTC'
-};
-
-const { cleanups, relay, client } = relayHarness();
+const { relay, client, organizedRoom } = relayHarness();
 
 async function post(r: RelayProcess, path: string, body: unknown, headers: Record<string, string> = {}) {
 	const res = await fetch(r.httpUrl + path, {
@@ -34,24 +28,11 @@ async function post(r: RelayProcess, path: string, body: unknown, headers: Recor
 	return { status: res.status, body: text ? JSON.parse(text) : null, retryAfter: res.headers.get('retry-after') };
 }
 
-/** A relay with an event whose members (all joined) are returned. */
+/** A relay with `env` and an event with `memberCount` members besides the organizer. */
 async function event(env: Record<string, string> = {}, memberCount = 1) {
 	const r = await relay({ env });
-	const room = newEventId();
-	const org = person({ organizer: true });
-	const o = client(r, room, org);
-	await until(() => o.provider.synced, 'organizer');
-	createEvent(o.doc, draft, 1);
-	const members: Person[] = [];
-	for (let i = 0; i < memberCount; i++) {
-		const p = person();
-		const c = client(r, room, p);
-		await until(() => readSettings(c.doc) !== null, 'member has the event');
-		joinEvent(c.doc, `M${i}`, i, p.memberId);
-		await until(() => o.doc.getMap('members').has(p.memberId), 'join at the organizer');
-		members.push(p);
-	}
-	return { r, room, org, members };
+	const { room, organizer, members } = await organizedRoom(r, { members: memberCount });
+	return { r, room, org: organizer.person, members: members.map((m) => m.person) };
 }
 
 describe('PIN', () => {

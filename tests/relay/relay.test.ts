@@ -2,7 +2,7 @@
  * The relay as a real process, driven by the stock y-websocket client
  * (with `ws` as its WebSocket) and by raw sockets for protocol edge cases.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as Y from 'yjs';
@@ -12,28 +12,20 @@ import type { WebsocketProvider } from 'y-websocket';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
-import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
+import { applyStroke, createEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
 import { CLOSE_MALFORMED_MESSAGE, MESSAGE_SYNC } from '../../src/lib/model/relay-protocol.js';
-import { relayHarness } from '../support/harness.js';
+import type { SyncTracker } from '../../src/lib/sync/status.js';
+import { DRAFT, relayHarness } from '../support/harness.js';
 import { tempDir } from '../support/relay-process.js';
 import { person, query } from '../support/identity.js';
 import { until } from '../support/clients.js';
 
-const draft = {
-	title: 'Relay test',
-	kind: 'weekdays' as const,
-	dates: [],
-	weekdays: [1, 2],
-	start: 540,
-	end: 600,
-	slot: 30 as const,
-	tz: 'Asia/Seoul'
-};
-
-const { cleanups, relay, client } = relayHarness();
+const { onCleanup, relay, restart, client, organizedRoom, tracker } = relayHarness();
 
 const synced = (p: WebsocketProvider) => until(() => p.synced, 'provider sync');
+/** The relay answers a client's probe only once all it sent before is on disk. */
+const confirmed = (t: SyncTracker) => until(() => t.snapshot.state === 'synced', 'the relay confirming');
 
 /** A raw websocket that records what the relay sends and how it closes. */
 function raw(url: string) {
@@ -48,7 +40,7 @@ function raw(url: string) {
 		ws.once('open', () => resolve());
 		ws.once('error', reject);
 	});
-	cleanups.push(() => ws.terminate());
+	onCleanup(() => ws.terminate());
 	return { ws, received, closed, opened };
 }
 
@@ -58,18 +50,10 @@ describe('relay', () => {
 		['compiled, as npm start runs it', true]
 	])('syncs two stock y-websocket clients, live (%s)', async (_how, compiled) => {
 		const r = await relay({ compiled });
-		const room = newEventId();
-		const ana = person({ organizer: true });
-		const a = client(r, room, ana);
-		await synced(a.provider);
-		createEvent(a.doc, draft, 1);
-		const me = joinEvent(a.doc, 'A', 1, ana.memberId);
-
-		const ben = person();
-		const b = client(r, room, ben);
-		await synced(b.provider);
-		await until(() => readSettings(b.doc)?.title === 'Relay test', 'settings at B');
-		const them = joinEvent(b.doc, 'B', 2, ben.memberId);
+		const { organizer, members } = await organizedRoom(r, { members: 1 });
+		const [a, b] = [organizer.client, members[0].client];
+		const [me, them] = [organizer.person.memberId, members[0].person.memberId];
+		expect(readSettings(b.doc)?.title).toBe(DRAFT.title);
 		applyStroke(b.doc, them, ['w1T09:00'], 1);
 		applyStroke(a.doc, me, ['w2T09:30', 'w1T09:00'], 1);
 		await until(() => markedSlots(a.doc, them).has('w1T09:00'), "B's stroke at A");
@@ -78,31 +62,27 @@ describe('relay', () => {
 
 	it('keeps every update across a graceful restart and a crash', async () => {
 		const r = await relay();
-		const room = newEventId();
-		const ana = person({ organizer: true });
-		const a = client(r, room, ana);
-		await synced(a.provider);
-		createEvent(a.doc, draft, 1);
-		const me = joinEvent(a.doc, 'A', 1, ana.memberId);
+		const { room, organizer } = await organizedRoom(r);
+		const { person: ana, client: a } = organizer;
+		const me = ana.memberId;
+		const aTracker = tracker(a);
 		applyStroke(a.doc, me, ['w1T09:00'], 1);
+		await confirmed(aTracker);
 		a.provider.disconnect();
-		// Let the relay receive the last update before stopping it.
-		await new Promise((res) => setTimeout(res, 300));
 		expect(await r.stop()).toBe(0);
 
-		const r2 = await r.restart();
-		cleanups.push(() => r2.kill());
+		const r2 = await restart(r);
 		// The same person on a new device copy: the registered secret survived the restart.
 		const fresh = client(r2, room, ana);
 		await synced(fresh.provider);
-		expect(readSettings(fresh.doc)?.title).toBe('Relay test');
+		expect(readSettings(fresh.doc)?.title).toBe(DRAFT.title);
 		expect(markedSlots(fresh.doc, me)).toEqual(new Set(['w1T09:00']));
 
+		const freshTracker = tracker(fresh);
 		applyStroke(fresh.doc, me, ['w2T09:00'], 1);
-		await new Promise((res) => setTimeout(res, 300));
+		await confirmed(freshTracker);
 		await r2.kill();
-		const r3 = await r2.restart();
-		cleanups.push(() => r3.kill());
+		const r3 = await restart(r2);
 		const third = client(r3, room);
 		await synced(third.provider);
 		expect(markedSlots(third.doc, me)).toEqual(new Set(['w1T09:00', 'w2T09:00']));
@@ -111,28 +91,24 @@ describe('relay', () => {
 	it('compacts a long log into a snapshot without losing strokes', async () => {
 		const dataDir = tempDir();
 		const r = await relay({ dataDir, env: { COMPACT_AFTER: '5', ROOM_IDLE_MS: '50' } });
-		const room = newEventId();
-		const ana = person({ organizer: true });
-		const a = client(r, room, ana);
-		await synced(a.provider);
-		createEvent(a.doc, { ...draft, start: 0, end: 1440 }, 1);
-		const me = joinEvent(a.doc, 'A', 1, ana.memberId);
+		const { room, organizer } = await organizedRoom(r);
+		const { client: a } = organizer;
+		const me = organizer.person.memberId;
+		const aTracker = tracker(a);
 		const slots: string[] = [];
 		for (let h = 0; h < 23; h++) {
 			const slot = `w1T${String(h).padStart(2, '0')}:00`;
 			slots.push(slot);
 			applyStroke(a.doc, me, [slot], 1);
-			await new Promise((res) => setTimeout(res, 5));
+			// Confirmed one by one, so each is its own log record.
+			await confirmed(aTracker);
 		}
 		a.provider.destroy();
 		// The room unloads 50 ms after its last client leaves.
-		let rooms = -1;
-		const started = Date.now();
-		while (rooms !== 0 && Date.now() - started < 5000) {
-			rooms = (await (await fetch(`${r.httpUrl}/healthz`)).json()).rooms;
-			await new Promise((res) => setTimeout(res, 50));
-		}
-		expect(rooms).toBe(0);
+		await vi.waitFor(async () => expect((await (await fetch(`${r.httpUrl}/healthz`)).json()).rooms).toBe(0), {
+			timeout: 10_000,
+			interval: 50
+		});
 		await r.stop();
 		// On disk: one snapshot and a log shorter than the compaction threshold.
 		const db = new ClassicLevel<string, Uint8Array>(dataDir, { keyEncoding: 'utf8', valueEncoding: 'view' });
@@ -141,8 +117,7 @@ describe('relay', () => {
 		await db.close();
 		expect(keys).toContain(`r/${room}/s2`);
 		expect(keys.filter((k) => k.startsWith(`l/${handle}/`)).length).toBeLessThan(5);
-		const r2 = await r.restart();
-		cleanups.push(() => r2.kill());
+		const r2 = await restart(r);
 		const b = client(r2, room);
 		await synced(b.provider);
 		expect(markedSlots(b.doc, me)).toEqual(new Set(slots));
@@ -154,7 +129,7 @@ describe('relay', () => {
 		const sock = raw(`${r.wsUrl}/${room}${query(person({ organizer: true }))}`);
 		await sock.opened;
 		const doc = new Y.Doc();
-		createEvent(doc, draft, 1);
+		createEvent(doc, DRAFT, 1);
 		const update = encoding.createEncoder();
 		encoding.writeVarUint(update, MESSAGE_SYNC);
 		syncProtocol.writeUpdate(update, Y.encodeStateAsUpdate(doc));
@@ -171,16 +146,12 @@ describe('relay', () => {
 		expect(decoding.readVarUint(answer)).toBe(syncProtocol.messageYjsSyncStep2);
 		const copy = new Y.Doc();
 		Y.applyUpdate(copy, decoding.readVarUint8Array(answer));
-		expect(readSettings(copy)?.title).toBe('Relay test');
+		expect(readSettings(copy)?.title).toBe(DRAFT.title);
 	});
 
 	it('closes a connection that sends a malformed frame, keeps running, and keeps the room intact', async () => {
 		const r = await relay();
-		const room = newEventId();
-		const a = client(r, room, person({ organizer: true }));
-		await synced(a.provider);
-		createEvent(a.doc, draft, 1);
-		await new Promise((res) => setTimeout(res, 100));
+		const { room } = await organizedRoom(r);
 
 		const frames: Uint8Array[] = [
 			new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]), // oversized varuint
@@ -201,7 +172,7 @@ describe('relay', () => {
 		expect((await fetch(`${r.httpUrl}/healthz`)).status).toBe(200);
 		const b = client(r, room);
 		await synced(b.provider);
-		expect(readSettings(b.doc)?.title).toBe('Relay test');
+		expect(readSettings(b.doc)?.title).toBe(DRAFT.title);
 		expect(r.output()).toContain('closing websocket');
 	});
 

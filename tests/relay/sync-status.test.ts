@@ -2,21 +2,18 @@
  * The sync badge's "pending" state, against the real relay: local changes are
  * pending until the relay has confirmed them, deletions included.
  */
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as Y from 'yjs';
-import WebSocket from 'ws';
-import { WebsocketProvider } from 'y-websocket';
 import { applyStroke, availabilityMap, createEvent, joinEvent, STROKE_ORIGIN } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
-import { SyncTracker, type AckRecord, type AckStore, type SyncState } from '../../src/lib/sync/status.js';
-import { startRelay, type RelayProcess } from '../support/relay-process.js';
+import { type AckRecord, type AckStore, type SyncState } from '../../src/lib/sync/status.js';
+import { DRAFT, relayHarness } from '../support/harness.js';
+import { type RelayProcess } from '../support/relay-process.js';
 import { person, type Person } from '../support/identity.js';
+import { until } from '../support/clients.js';
 import { compactSlotKey } from '../../src/lib/model/slots.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-	for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const { relay: startRelay, restart, client, organizedRoom, tracker: track } = relayHarness();
 
 /** An AckStore in memory, standing in for the event's IndexedDB between "reloads". */
 function memoryAckStore(): AckStore & { record: AckRecord | null } {
@@ -34,51 +31,26 @@ function memoryAckStore(): AckStore & { record: AckRecord | null } {
 /** The origin the stored copy is loaded with, like y-indexeddb's persistence. */
 const LOAD_ORIGIN = Symbol('stored copy');
 
+/** A device's client of `room` with its sync tracker, opened on its `stored` copy if any. */
 function open(relay: RelayProcess, room: string, who: Person, stored?: { state: Uint8Array; store: AckStore }) {
 	const doc = new Y.Doc();
 	// Load the "stored copy" before connecting, as a reload does.
 	if (stored) Y.applyUpdate(doc, stored.state, LOAD_ORIGIN);
-	const provider = new WebsocketProvider(relay.wsUrl, room, doc, {
-		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-		params: who.params,
-		disableBc: true,
-		maxBackoffTime: 200
-	});
-	const tracker = new SyncTracker(provider, doc, { loadOrigins: new Set([LOAD_ORIGIN]), store: stored?.store });
+	const c = client(relay, room, who, doc);
+	const tracker = track(c, { loadOrigins: new Set([LOAD_ORIGIN]), store: stored?.store });
 	const states: SyncState[] = [];
 	tracker.subscribe(() => states.push(tracker.snapshot.state));
-	cleanups.push(() => {
-		tracker.destroy();
-		provider.destroy();
-	});
-	return { doc, provider, tracker, states };
-}
-
-function until(check: () => boolean, what: string, ms = 10_000) {
-	const started = Date.now();
-	return new Promise<void>((resolve, reject) => {
-		const tick = () => {
-			if (check()) resolve();
-			else if (Date.now() - started > ms) reject(new Error(`timed out waiting for ${what}`));
-			else setTimeout(tick, 10);
-		};
-		tick();
-	});
+	return { doc, provider: c.provider, tracker, states };
 }
 
 it('is pending after a local change until the relay confirms it, and offline while the relay is down', async () => {
 	const relay = await startRelay();
-	cleanups.push(() => relay.kill());
 	const room = newEventId();
 	const ana = person({ organizer: true });
 	const a = open(relay, room, ana);
 	await until(() => a.tracker.snapshot.state === 'synced', 'first sync');
 
-	createEvent(
-		a.doc,
-		{ title: 'S', kind: 'weekdays', dates: [], weekdays: [1], start: 540, end: 600, slot: 30, tz: 'UTC' },
-		1
-	);
+	createEvent(a.doc, DRAFT, 1);
 	const me = joinEvent(a.doc, 'A', 1, ana.memberId);
 	expect(a.tracker.snapshot.state).toBe('pending');
 	await until(() => a.tracker.snapshot.state === 'synced', 'confirmation');
@@ -107,33 +79,18 @@ it('is pending after a local change until the relay confirms it, and offline whi
 	await until(() => a.tracker.snapshot.state === 'offline', 'offline');
 	applyStroke(a.doc, me, ['w1T09:30'], 1);
 	expect(a.tracker.snapshot).toMatchObject({ state: 'offline', unconfirmed: true });
-	const back = await relay.restart();
-	cleanups.push(() => back.kill());
+	await restart(relay);
 	await until(() => a.tracker.snapshot.state === 'synced', 'synced after restart', 15_000);
 	expect(a.tracker.snapshot.unconfirmed).toBe(false);
 });
 
 it('remembers across a reload what the relay has acknowledged, so older offline edits still show as unsynced', async () => {
 	const relay = await startRelay();
-	cleanups.push(() => relay.kill());
-	const room = newEventId();
-	const settings = {
-		title: 'R',
-		kind: 'weekdays' as const,
-		dates: [],
-		weekdays: [2],
-		start: 600,
-		end: 660,
-		slot: 30 as const,
-		tz: 'UTC'
-	};
 
 	// Someone else creates the event; this device only receives it.
-	const creator = person({ organizer: true });
-	const other = open(relay, room, creator);
-	await until(() => other.tracker.snapshot.state === 'synced', 'other synced');
-	createEvent(other.doc, settings, 1);
-	const them = joinEvent(other.doc, 'Them', 1, creator.memberId);
+	const { room, organizer } = await organizedRoom(relay);
+	const other = { doc: organizer.client.doc, tracker: track(organizer.client) };
+	const them = organizer.person.memberId;
 	applyStroke(other.doc, them, ['w2T10:00'], 1);
 	await until(() => other.tracker.snapshot.state === 'synced', 'other confirmed');
 
@@ -148,7 +105,8 @@ it('remembers across a reload what the relay has acknowledged, so older offline 
 	await relay.kill();
 	const offline = open(relay, room, device, { state: Y.encodeStateAsUpdate(first.doc), store });
 	await until(() => offline.tracker.snapshot.state === 'offline', 'offline');
-	await new Promise((r) => setTimeout(r, 50));
+	// The saved record is loaded asynchronously; its time shows once it is in.
+	await until(() => offline.tracker.snapshot.lastSyncedAt !== null, 'the saved record loaded');
 	expect(offline.tracker.snapshot.unconfirmed).toBe(false);
 	expect(offline.tracker.snapshot.lastSyncedAt).not.toBeNull();
 
@@ -163,8 +121,7 @@ it('remembers across a reload what the relay has acknowledged, so older offline 
 	await until(() => again.tracker.snapshot.unconfirmed, 'unsynced after reload');
 
 	// Relay back: the handshake and probe carry the old edit; the other client gets it.
-	const back = await relay.restart();
-	cleanups.push(() => back.kill());
+	await restart(relay);
 	await until(() => again.tracker.snapshot.state === 'synced', 'synced after restart', 15_000);
 	expect(again.tracker.snapshot.unconfirmed).toBe(false);
 	await until(

@@ -20,6 +20,9 @@ export function until(check: () => boolean, what: string, ms = 10_000): Promise<
 	});
 }
 
+/** A stock client of a room: its document, its provider, and the close codes it got. */
+export type StockClient = ReturnType<typeof stockClient>;
+
 /** A stock client of `room` writing as `who` (a reader without); `closes` records close codes. */
 export function stockClient(wsUrl: string, room: string, who?: Person, doc = new Y.Doc()) {
 	const provider = new WebsocketProvider(wsUrl, room, doc, {

@@ -1,32 +1,129 @@
 /**
- * The shared frame of relay tests: everything a test starts (relay
- * processes, clients, sockets) is registered and torn down after it.
+ * The shared fixture of relay tests: real relay processes, stock y-websocket
+ * clients, an organized event with members, and the default event. All a
+ * test starts is torn down after it; what a `beforeAll` starts, after the
+ * file.
  */
-import { afterEach } from 'vitest';
-import { stockClient } from './clients.js';
-import type { Person } from './identity.js';
+import { afterAll, afterEach, beforeEach } from 'vitest';
+import type * as Y from 'yjs';
+import { createEvent, joinEvent, readSettings } from '../../src/lib/model/event-doc.js';
+import { newEventId } from '../../src/lib/model/ids.js';
+import type { EventDraft } from '../../src/lib/model/settings.js';
+import { SyncTracker, type SyncTrackerOptions } from '../../src/lib/sync/status.js';
+import { stockClient, until, type StockClient } from './clients.js';
+import { person, type Person } from './identity.js';
 import { startRelay, type RelayOptions, type RelayProcess } from './relay-process.js';
+
+/** The event relay tests create: every slot of the week can be marked. */
+export const DRAFT: EventDraft = {
+	title: 'Relay test',
+	kind: 'weekdays',
+	dates: [],
+	weekdays: [1, 2, 3, 4, 5, 6, 7],
+	start: 0,
+	end: 1440,
+	slot: 30,
+	tz: 'UTC'
+};
+
+/** Names of an organized room's members, in the order they join (the organizer is Olga). */
+const NAMES = ['Ben', 'Cara', 'Dan', 'Eun', 'Fay', 'Gil', 'Hana'];
+
+/** Someone in an organized room: who they are and their connected client. */
+export interface Joined {
+	person: Person;
+	client: StockClient;
+}
 
 /** Call once per test file, at the top level. */
 export function relayHarness() {
-	const cleanups: (() => unknown)[] = [];
-	afterEach(async () => {
-		for (const fn of cleanups.splice(0).reverse()) await fn();
+	const perTest: (() => unknown)[] = [];
+	const perFile: (() => unknown)[] = [];
+	let current = perFile;
+	const run = async (list: (() => unknown)[]) => {
+		for (const fn of list.splice(0).reverse()) await fn();
+	};
+	beforeEach(() => {
+		current = perTest;
 	});
+	afterEach(async () => {
+		current = perFile;
+		await run(perTest);
+	});
+	afterAll(() => run(perFile));
+
+	/** Registers a teardown step (for the current test, or for the file from a `beforeAll`). */
+	const onCleanup = (fn: () => unknown) => void current.push(fn);
+
+	/** A stock y-websocket client of `room`, writing as `who` (a reader without), on `doc`. */
+	const client = (r: RelayProcess, room: string, who?: Person, doc?: Y.Doc): StockClient => {
+		const c = stockClient(r.wsUrl, room, who, doc);
+		onCleanup(c.destroy);
+		return c;
+	};
+
 	return {
-		/** Registers a teardown step for the current test. */
-		cleanups,
+		onCleanup,
+		client,
+
 		/** A real relay process, killed after the test. */
 		async relay(options: RelayOptions = {}): Promise<RelayProcess> {
 			const r = await startRelay(options);
-			cleanups.push(() => r.kill());
+			onCleanup(() => r.kill());
 			return r;
 		},
-		/** A stock y-websocket client of `room`, writing as `who` (a reader without). */
-		client(r: RelayProcess, room: string, who?: Person) {
-			const c = stockClient(r.wsUrl, room, who);
-			cleanups.push(c.destroy);
-			return c;
+
+		/** `r` started again on its port and data (after a stop or a kill), killed after the test. */
+		async restart(r: RelayProcess): Promise<RelayProcess> {
+			const back = await r.restart();
+			onCleanup(() => back.kill());
+			return back;
+		},
+
+		/**
+		 * A new room on `r` with `draft`, created and joined by an organizer
+		 * (resolves once the relay has confirmed that), then joined by
+		 * `members` more people, each once the organizer sees the one before.
+		 */
+		async organizedRoom(r: RelayProcess, { members = 0, draft = DRAFT } = {}) {
+			const room = newEventId();
+			const organizerPerson = person({ organizer: true });
+			const organizer = { person: organizerPerson, client: client(r, room, organizerPerson) };
+			const { provider, doc } = organizer.client;
+			// Watching only while the event is made: it would add a probe to every later update.
+			const tracker = new SyncTracker(provider, doc);
+			try {
+				await until(() => provider.synced, 'organizer synced');
+				createEvent(doc, draft, 1);
+				joinEvent(doc, 'Olga', 1, organizerPerson.memberId);
+				await until(() => tracker.snapshot.state === 'synced', 'the event confirmed by the relay');
+			} finally {
+				tracker.destroy();
+			}
+			const joined: Joined[] = [];
+			for (let i = 0; i < members; i++) {
+				const p = person();
+				const c = client(r, room, p);
+				await until(() => readSettings(c.doc) !== null, `member ${i} has the event`);
+				joinEvent(c.doc, NAMES[i] ?? `Member ${i}`, i + 2, p.memberId);
+				await until(() => doc.getMap('members').has(p.memberId), `member ${i} at the organizer`);
+				joined.push({ person: p, client: c });
+			}
+			return { room, organizer, members: joined };
+		},
+
+		/** What a fresh reader of `room` gets from `r`: the relay's copy, as on its disk. */
+		async readBack(r: RelayProcess, room: string): Promise<Y.Doc> {
+			const reader = client(r, room);
+			await until(() => reader.provider.synced, 'reader synced', 15_000);
+			return reader.doc;
+		},
+
+		/** The app's sync tracker on `c`: `synced` once the relay has confirmed all `c` holds. */
+		tracker(c: StockClient, options?: SyncTrackerOptions): SyncTracker {
+			const tracker = new SyncTracker(c.provider, c.doc, options);
+			onCleanup(() => tracker.destroy());
+			return tracker;
 		}
 	};
 }

@@ -7,10 +7,12 @@
 /** Path prefix of the websocket endpoint: a room is `/sync/<event id>`. */
 export const SYNC_PATH = '/sync';
 
-/** y-websocket message types (first varuint of every frame). */
+/**
+ * y-websocket message types (first varuint of every frame) the relay speaks;
+ * any other, y-websocket's auth (2) included, is a malformed frame to it.
+ */
 export const MESSAGE_SYNC = 0;
 export const MESSAGE_AWARENESS = 1;
-export const MESSAGE_AUTH = 2;
 export const MESSAGE_QUERY_AWARENESS = 3;
 
 /**
