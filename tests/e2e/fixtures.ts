@@ -3,6 +3,7 @@
  * serving the built app, and helpers that act as a person would.
  */
 import { test as base, expect, type Browser, type Page, type Locator } from '@playwright/test';
+import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, startRelay, type RelayProcess } from '../support/relay-process.js';
 
@@ -93,4 +94,21 @@ export async function twoPeople(browser: Browser, app: string, query: string) {
 	await b.goto(url);
 	await join(b, 'Ben');
 	return { a, b, url };
+}
+
+/**
+ * URLs of a route's own code in the built app: its page module and the
+ * stylesheet named after it, found through SvelteKit's route table in the
+ * app's entry (`"/e/[id]":[3]` → nodes/3.*.js, assets/3.*.css).
+ */
+export function routeCode(routeId: string): { js: RegExp; css: RegExp } {
+	const entryDir = path.join(ROOT, 'build/_app/immutable/entry');
+	const entry = fs.readdirSync(entryDir).find((f) => /^app\..*\.js$/.test(f));
+	const source = entry ? fs.readFileSync(path.join(entryDir, entry), 'utf8') : '';
+	const node = new RegExp(`"${routeId.replace(/[[\]]/g, '\\$&')}":\\[~?(\\d+)`).exec(source)?.[1];
+	if (!node) throw new Error(`route ${routeId} not found in the built app's entry`);
+	return {
+		js: new RegExp(`/_app/immutable/nodes/${node}\\.[^/]+\\.js$`),
+		css: new RegExp(`/_app/immutable/assets/${node}\\.[^/]+\\.css$`)
+	};
 }
