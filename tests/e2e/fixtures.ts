@@ -2,6 +2,7 @@
  * Fixtures: every test gets its own real relay process (fresh data folder)
  * serving the built app, and helpers that act as a person would.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Browser, type Page, type Locator } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -111,4 +112,17 @@ export function routeCode(routeId: string): { js: RegExp; css: RegExp } {
 		js: new RegExp(`/_app/immutable/nodes/${node}\\.[^/]+\\.js$`),
 		css: new RegExp(`/_app/immutable/assets/${node}\\.[^/]+\\.css$`)
 	};
+}
+
+/**
+ * axe-core's serious and critical findings on the page as it is now. Run in
+ * the page itself ("legacy mode"): the default also opens a blank page and
+ * loads axe into it again to merge per-frame results, which costs more than
+ * the scan on a busy machine, and Moim has no frames to merge.
+ */
+export async function seriousViolations(page: Page): Promise<string[]> {
+	const { violations } = await new AxeBuilder({ page }).setLegacyMode().analyze();
+	return violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
