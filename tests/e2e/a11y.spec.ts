@@ -1,14 +1,6 @@
 /** Accessibility: axe-core finds no serious or critical violations on the main pages; the app works by keyboard alone. */
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { createEvent, expect, join, myCell, test } from './fixtures.js';
-
-async function seriousViolations(page: Page) {
-	const { violations } = await new AxeBuilder({ page }).analyze();
-	return violations
-		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-		.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+import { createEvent, expect, join, myCell, seriousViolations, test } from './fixtures.js';
 
 test('home, create and event pages have no serious or critical axe violations, light and dark', async ({
 	page,

@@ -12,7 +12,7 @@ test('dark mode follows the system, and the theme switch overrides it across rel
 	expect(await background()).toBe(DARK_BG);
 
 	await page.getByLabel('Theme').selectOption('light');
-	expect(await background()).toBe(LIGHT_BG);
+	await expect.poll(background).toBe(LIGHT_BG);
 	await page.reload();
 	// Applied before the app starts: the first paint is already light.
 	expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
@@ -20,9 +20,9 @@ test('dark mode follows the system, and the theme switch overrides it across rel
 	await expect(page.getByLabel('Theme')).toHaveValue('light');
 
 	await page.getByLabel('Theme').selectOption('system');
-	expect(await background()).toBe(DARK_BG);
+	await expect.poll(background).toBe(DARK_BG);
 	await page.emulateMedia({ colorScheme: 'light' });
-	expect(await background()).toBe(LIGHT_BG);
+	await expect.poll(background).toBe(LIGHT_BG);
 	await page.getByLabel('Theme').selectOption('dark');
-	expect(await background()).toBe(DARK_BG);
+	await expect.poll(background).toBe(DARK_BG);
 });

@@ -2,7 +2,9 @@
  * Fixtures: every test gets its own real relay process (fresh data folder)
  * serving the built app, and helpers that act as a person would.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Browser, type Page, type Locator } from '@playwright/test';
+import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, startRelay, type RelayProcess } from '../support/relay-process.js';
 
@@ -93,4 +95,34 @@ export async function twoPeople(browser: Browser, app: string, query: string) {
 	await b.goto(url);
 	await join(b, 'Ben');
 	return { a, b, url };
+}
+
+/**
+ * URLs of a route's own code in the built app: its page module and the
+ * stylesheet named after it, found through SvelteKit's route table in the
+ * app's entry (`"/e/[id]":[3]` → nodes/3.*.js, assets/3.*.css).
+ */
+export function routeCode(routeId: string): { js: RegExp; css: RegExp } {
+	const entryDir = path.join(ROOT, 'build/_app/immutable/entry');
+	const entry = fs.readdirSync(entryDir).find((f) => /^app\..*\.js$/.test(f));
+	const source = entry ? fs.readFileSync(path.join(entryDir, entry), 'utf8') : '';
+	const node = new RegExp(`"${routeId.replace(/[[\]]/g, '\\$&')}":\\[~?(\\d+)`).exec(source)?.[1];
+	if (!node) throw new Error(`route ${routeId} not found in the built app's entry`);
+	return {
+		js: new RegExp(`/_app/immutable/nodes/${node}\\.[^/]+\\.js$`),
+		css: new RegExp(`/_app/immutable/assets/${node}\\.[^/]+\\.css$`)
+	};
+}
+
+/**
+ * axe-core's serious and critical findings on the page as it is now. Run in
+ * the page itself ("legacy mode"): the default also opens a blank page and
+ * loads axe into it again to merge per-frame results, which costs more than
+ * the scan on a busy machine, and Moim has no frames to merge.
+ */
+export async function seriousViolations(page: Page): Promise<string[]> {
+	const { violations } = await new AxeBuilder({ page }).setLegacyMode().analyze();
+	return violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

@@ -1,12 +1,6 @@
 /** Korean and English: chosen from the browser's languages, switchable, with dates formatted in the chosen language. */
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures.js';
-
-async function seriousViolations(page: Page) {
-	const { violations } = await new AxeBuilder({ page }).analyze();
-	return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
-}
+import { expect, seriousViolations, test } from './fixtures.js';
 
 test('a Korean browser gets Korean: words, dates and times; axe finds nothing serious on home, create and event pages', async ({
 	browser,
