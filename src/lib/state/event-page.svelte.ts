@@ -109,7 +109,10 @@ export class EventPageController {
 		organizerSecret(id).then((secret) => (this.organizer = secret !== null));
 		membersWithSecrets(id).then((ids) => (this.#actable = new SvelteSet(ids)));
 
-		$effect(() => () => releaseEvent(this.session));
+		$effect(() => () => {
+			this.event.destroy();
+			releaseEvent(this.session);
+		});
 		$effect(() => {
 			const me = this.me;
 			if (!me) return;

@@ -70,4 +70,20 @@ describe('EventState', () => {
 		expect(state.settings).not.toBe(settings);
 		expect(state.settings?.title).toBe('Renamed');
 	});
+
+	it('reads a member who arrives with marks in one update, and stops following after destroy', () => {
+		const { state, peer } = replicas();
+		const dan = peer.transact(() => {
+			const id = joinEvent(peer, 'Dan', 4);
+			applyStroke(peer, id, ['w2T09:00'], 1);
+			return id;
+		});
+		expect(state.availability.get(dan)).toEqual(new Map([['w2T09:00', 1]]));
+
+		state.destroy();
+		applyStroke(peer, dan, ['w2T09:30'], 1);
+		joinEvent(peer, 'Eve', 5);
+		expect(state.availability.get(dan)).toEqual(new Map([['w2T09:00', 1]]));
+		expect([...state.members.values()].map((m) => m.name)).not.toContain('Eve');
+	});
 });

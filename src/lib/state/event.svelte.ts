@@ -52,22 +52,46 @@ export class EventState {
 	/** Each current member's marks; an entry is replaced only when that member's marks change. */
 	readonly #availability = new SvelteMap<string, Map<string, Level>>();
 	#grid: { key: string; value: Grid | null } = { key: '', value: null };
+	readonly #stop: () => void;
 
 	constructor(doc: Y.Doc) {
 		this.doc = doc;
+		const event = eventMap(doc);
+		const members = membersMap(doc);
 		const availability = availabilityMap(doc);
 		this.#readEvent();
 		this.#readMembers();
-		eventMap(doc).observe(() => this.#readEvent());
-		membersMap(doc).observe(() => this.#readMembers());
-		availability.observeDeep((events) => {
+		const onEvent = () => this.#readEvent();
+		// A member and their marks usually arrive in one transaction (joining, or
+		// loading the stored copy): the members observer runs first and reads the
+		// new members' marks, so the marks observer need not read them again.
+		let readWith: { transaction: Y.Transaction; ids: Set<string> } | null = null;
+		const onMembers = (e: Y.YMapEvent<Member>) => {
+			readWith = { transaction: e.transaction, ids: this.#readMembers() };
+		};
+		const onMarks = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
+			const alreadyRead = readWith?.transaction === events[0]?.transaction ? readWith.ids : null;
 			const changed = new Set<string>();
 			for (const e of events) {
 				if (e.target === availability) for (const id of (e as Y.YMapEvent<unknown>).keysChanged) changed.add(id);
 				else if (e.path.length) changed.add(String(e.path[0]));
 			}
-			for (const id of changed) if (this.#members.has(id)) this.#availability.set(id, readMarks(doc, id));
-		});
+			for (const id of changed)
+				if (this.#members.has(id) && !alreadyRead?.has(id)) this.#availability.set(id, readMarks(doc, id));
+		};
+		event.observe(onEvent);
+		members.observe(onMembers);
+		availability.observeDeep(onMarks);
+		this.#stop = () => {
+			event.unobserve(onEvent);
+			members.unobserve(onMembers);
+			availability.unobserveDeep(onMarks);
+		};
+	}
+
+	/** Stops following the document (the page is gone; the document may live on a moment for the next one). */
+	destroy(): void {
+		this.#stop();
 	}
 
 	#readEvent(): void {
@@ -77,12 +101,18 @@ export class EventState {
 		this.#decision = readDecision(this.doc);
 	}
 
-	#readMembers(): void {
+	/** Reads the members, and the marks of members new here; returns the ids whose marks it read. */
+	#readMembers(): Set<string> {
 		const members = readMembers(this.doc);
 		this.#members = members;
+		const read = new Set<string>();
 		for (const id of this.#availability.keys()) if (!members.has(id)) this.#availability.delete(id);
-		for (const id of members.keys())
-			if (!this.#availability.has(id)) this.#availability.set(id, readMarks(this.doc, id));
+		for (const id of members.keys()) {
+			if (this.#availability.has(id)) continue;
+			this.#availability.set(id, readMarks(this.doc, id));
+			read.add(id);
+		}
+		return read;
 	}
 
 	/** The settings, or `null` while no event is in the document. */
