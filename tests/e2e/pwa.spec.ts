@@ -356,6 +356,9 @@ test('persistent storage is requested after the first edit; a refusal is explain
 		await join(page, 'Jo');
 		await drag(page, '2026-12-01T09:00Z', '2026-12-01T09:00Z');
 		await expect.poll(() => page.evaluate(() => (window as unknown as { persistAsked?: number }).persistAsked)).toBe(1);
+		// Said in the sync details, not as a banner over the grid.
+		await page.getByTestId('sync-status').click();
+		await expect(page.getByTestId('sync-details')).toBeVisible();
 		if (granted) await expect(page.getByTestId('storage-note')).toHaveCount(0);
 		else await expect(page.getByTestId('storage-note')).toContainText('may clear saved data');
 		await context.close();
