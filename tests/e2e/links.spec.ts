@@ -41,8 +41,8 @@ test('invalid create-link parameters are reported next to their fields, and bloc
 test('an empty form names what is missing', async ({ page, app }) => {
 	await page.goto(app);
 	await page.getByRole('button', { name: 'Create' }).click();
-	await expect(page.getByText('Give the event a title.')).toBeVisible();
-	await expect(page.getByText('Pick at least one date.')).toBeVisible();
+	await expect(page.getByText('Give the event a title.', { exact: true })).toBeVisible();
+	await expect(page.getByText('Pick at least one date.', { exact: true })).toBeVisible();
 });
 
 test('a malformed event link shows a clear page', async ({ page, app }) => {
