@@ -9,6 +9,7 @@
  */
 import { SvelteSet } from 'svelte/reactivity';
 import {
+	sameZone,
 	CLOSE_NOT_AUTHENTICATED,
 	decisionFromSlots,
 	decisionSlots,
@@ -77,7 +78,7 @@ export class EventPageController {
 	readonly decision = $derived.by(() => this.event.decision);
 	readonly status = $derived.by(() => this.sync.current);
 	/** The event is in another zone than the viewer's. */
-	readonly otherZone = $derived.by(() => !!this.settings && this.settings.tz !== this.myZone);
+	readonly otherZone = $derived.by(() => !!this.settings && !sameZone(this.settings.tz, this.myZone));
 	/** Dated events can be shown in the viewer's zone; weekly ones stay in theirs. */
 	readonly convertible = $derived.by(() => this.otherZone && this.settings?.kind === 'dates');
 	readonly shownZone = $derived.by(() =>
