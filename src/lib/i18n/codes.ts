@@ -39,6 +39,7 @@ export function draftErrorMessage(code: DraftError, value?: string): string {
 const routineErrors = {
 	'title.required': m.week_errors_title_required,
 	'ranges.required': m.week_errors_ranges_required,
+	'range.times': m.week_errors_range_times,
 	'range.order': m.week_errors_range_order,
 	'range.weekdays': m.week_errors_range_weekdays,
 	'dates.invalid': m.week_errors_dates_invalid,
