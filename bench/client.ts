@@ -18,13 +18,22 @@ interface Loaded {
 	early: boolean;
 }
 
+/** Any response from the relay on a first visit: its size, and what it took on the wire. */
+interface Sent {
+	/** Fetched by the service worker (its precache), not the page. */
+	worker: boolean;
+	raw: number;
+	/** Body bytes as sent (compressed when the relay had a copy). */
+	wire: number;
+}
+
 /**
  * JS + CSS an event page loads on a first visit, gzip-compressed as a server
  * would send it: what it needs to show the event (requested before the join
  * form shows), and what it fetches afterwards (other routes' code, fetched
  * ahead so that navigating keeps working offline).
  */
-async function transfer(): Promise<Loaded[]> {
+async function transfer(): Promise<{ loaded: Loaded[]; sent: Sent[] }> {
 	ensureBuild();
 	const relay = await startRelay({ compiled: true, buildDir: path.join(ROOT, 'build') });
 	const browser = await chromium.launch(chromiumLaunchOptions);
@@ -34,9 +43,21 @@ async function transfer(): Promise<Loaded[]> {
 		await creator.getByRole('button', { name: 'Create' }).click();
 		await creator.waitForURL(/\/e\//);
 		const url = creator.url();
-		const page = await (await browser.newContext()).newPage();
+		const visitor = await browser.newContext();
+		const page = await visitor.newPage();
 		let ready = false;
 		const loads: Promise<Loaded>[] = [];
+		const sends: Promise<Sent>[] = [];
+		visitor.on('requestfinished', (request) => {
+			if (new URL(request.url()).origin !== relay.httpUrl) return;
+			sends.push(
+				Promise.all([request.response(), request.sizes()]).then(async ([response, sizes]) => ({
+					worker: request.serviceWorker() !== null,
+					raw: (await response!.body()).byteLength,
+					wire: sizes.responseBodySize
+				}))
+			);
+		});
 		page.on('request', (request) => {
 			const type = request.resourceType();
 			if (type !== 'script' && type !== 'stylesheet') return;
@@ -59,14 +80,14 @@ async function transfer(): Promise<Loaded[]> {
 		await page.waitForLoadState('networkidle');
 		await page.waitForTimeout(4000); // deferred preloads start when the browser is idle
 		await page.waitForLoadState('networkidle');
-		return await Promise.all(loads);
+		return { loaded: await Promise.all(loads), sent: await Promise.all(sends) };
 	} finally {
 		await browser.close();
 		await relay.kill();
 	}
 }
 
-const loaded = await transfer();
+const { loaded, sent } = await transfer();
 const kb = (n: number) => (n / 1024).toFixed(1);
 const sum = (xs: Loaded[], k: 'gzip' | 'raw') => xs.reduce((n, x) => n + x[k], 0);
 const early = loaded.filter((x) => x.early);
@@ -80,6 +101,15 @@ console.log(
 console.log(
 	`| … fetched after it is ready (other pages' code; ${late.length} files) | ${kb(sum(late, 'gzip'))} KB | — | — |`
 );
+for (const [who, worker] of [
+	['the page', false],
+	["the service worker's precache", true]
+] as const) {
+	const xs = sent.filter((x) => x.worker === worker);
+	console.log(
+		`| first visit, all ${who} gets from the relay (${xs.length} responses; ${kb(xs.reduce((n, x) => n + x.raw, 0))} KB raw) | ${kb(xs.reduce((n, x) => n + x.wire, 0))} KB on the wire | — | — |`
+	);
+}
 console.log(
 	'\nLargest files before ready (gzip KB): ' +
 		early

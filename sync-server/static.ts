@@ -2,7 +2,8 @@
  * Serving the built app: its files (sirv), and the SPA shell for every other
  * page path so any /e/<id> link opens the app. On top of sirv: the security
  * headers and the pages' content security policy, long caching for hashed
- * assets only, and a 404 (not the shell) for a missing asset.
+ * assets only, a 404 (not the shell) for a missing asset, and the choice
+ * between the brotli and gzip copies the build writes beside each text file.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -57,17 +58,21 @@ export function staticFiles(root: string): (req: IncomingMessage, res: ServerRes
 		// Files are looked up per request, not listed once at start: a deploy
 		// replaces the folder under the running relay (tests/e2e/pwa.spec.ts).
 		dev: true,
+		// Sends `<file>.br` or `<file>.gz` when there is one (with `Vary: Accept-Encoding` on
+		// every file); which one the client takes is decided below, not by sirv.
+		brotli: true,
+		gzip: true,
 		// A page path is never served another file: `/about` gets the shell, not about.html.
 		extensions: [],
-		setHeaders(res, pathname, stats) {
+		setHeaders(res, pathname) {
 			const ext = path.extname(pathname);
 			res.setHeader('content-type', TYPES[ext] ?? 'application/octet-stream');
 			// Only hashed file names may be cached for good; any other file may change with a deploy.
 			const immutable = pathname.startsWith('/_app/immutable/');
 			res.setHeader('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
 			for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-			if (ext === '.html')
-				res.setHeader('content-security-policy', contentSecurityPolicy(path.join(root, pathname), stats.mtimeMs));
+			// `pathname` is the file asked for, never its .br/.gz copy: the policy hashes the plain page.
+			if (ext === '.html') res.setHeader('content-security-policy', contentSecurityPolicy(path.join(root, pathname)));
 		}
 	});
 	return (req, res) => {
@@ -82,6 +87,11 @@ export function staticFiles(root: string): (req: IncomingMessage, res: ServerRes
 			res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request path');
 			return;
 		}
+		// sirv takes br or gzip whenever the header names them, even refused (`br;q=0`): it is handed
+		// only the coding chosen here, by weight.
+		const encoding = preferredEncoding(req.headers['accept-encoding']);
+		if (encoding) req.headers['accept-encoding'] = encoding;
+		else delete req.headers['accept-encoding'];
 		const noFile = () => {
 			// A missing asset is an error; a missing page is a client-side route.
 			const looksLikeAsset = pathname.startsWith('/_app/') || path.extname(pathname) !== '';
@@ -93,9 +103,43 @@ export function staticFiles(root: string): (req: IncomingMessage, res: ServerRes
 			files(req, res);
 		};
 		// sirv drops a trailing slash, serving `/a.js/` as `/a.js`: a path ending in one names no file here.
-		if (pathname.length > 1 && pathname.endsWith('/')) noFile();
+		// Nor does a compressed copy, which is only ever sent in place of its file.
+		if ((pathname.length > 1 && pathname.endsWith('/')) || COMPRESSED.test(pathname)) noFile();
 		else files(req, res, noFile);
 	};
+}
+
+/** The build's compressed copies of a file (adapter-static's `precompress`, svelte.config.js). */
+const COMPRESSED = /\.(br|gz)$/;
+
+/** The content codings the build writes copies in. */
+export type Encoding = 'br' | 'gzip';
+
+/**
+ * Which compressed copy to send for an Accept-Encoding header, or undefined
+ * for the file as it is. Weights count (`q=0` refuses a coding, `*` covers
+ * codings not named); at equal weight brotli beats gzip, and both beat an
+ * identity the header does not name (it ranks with the lowest weight given).
+ */
+export function preferredEncoding(header: string | undefined): Encoding | undefined {
+	if (!header) return undefined;
+	const weights = new Map<string, number>();
+	for (const part of header.split(',')) {
+		const [coding, ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+		if (!coding) continue;
+		const q = params.find((p) => p.startsWith('q='));
+		const weight = q === undefined ? 1 : Number(q.slice(2));
+		// A weight that is no number says nothing usable: the entry is dropped.
+		if (Number.isNaN(weight)) continue;
+		weights.set(coding === 'x-gzip' ? 'gzip' : coding, Math.min(Math.max(weight, 0), 1));
+	}
+	const weightOf = (coding: string) => weights.get(coding) ?? weights.get('*') ?? 0;
+	const identity = weights.get('identity') ?? Math.min(...weights.values());
+	let best: Encoding | undefined;
+	for (const coding of ['br', 'gzip'] as const)
+		if (weightOf(coding) > 0 && weightOf(coding) >= identity && weightOf(coding) > (best ? weightOf(best) : 0))
+			best = coding;
+	return best;
 }
 
 const policies = new Map<string, { mtimeMs: number; policy: string }>();
@@ -105,7 +149,9 @@ const policies = new Map<string, { mtimeMs: number; policy: string }>();
  * exact inline bootstrap script SvelteKit writes into the page, by hash),
  * and connections only to this origin (its websocket included).
  */
-function contentSecurityPolicy(file: string, mtimeMs: number): string {
+function contentSecurityPolicy(file: string): string {
+	// The page's own time: the one sirv has is of the copy it sends, which may be the .br.
+	const { mtimeMs } = fs.statSync(file);
 	const cached = policies.get(file);
 	if (cached?.mtimeMs === mtimeMs) return cached.policy;
 	const html = fs.readFileSync(file, 'utf8');

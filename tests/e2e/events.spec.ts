@@ -76,7 +76,8 @@ test('the organizer deletes an event for everyone; everyone sees it deleted; it 
 	await join(guest, 'Ben');
 	const tools = page.getByTestId('organizer');
 	await tools.getByRole('button', { name: 'Delete event for everyone' }).click();
-	await tools.getByRole('button', { name: 'Really delete it for everyone?' }).click();
+	await expect(tools.getByText('Really delete it for everyone?')).toBeVisible();
+	await tools.getByRole('button', { name: 'Yes, delete for everyone' }).click();
 	for (const p of [page, guest])
 		await expect(p.getByTestId('event-deleted')).toContainText('The organizer deleted this event for everyone.');
 	await guest.goto(new URL(url).origin);

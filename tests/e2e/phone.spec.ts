@@ -1,4 +1,7 @@
-/** Phone widths: the create form and the organizer's edit form fit the screen, nothing scrolls sideways. */
+/**
+ * Phone widths: every page fits the screen (nothing scrolls sideways), even
+ * with a 14-day, 15-minute event, and every control is a 44 px target.
+ */
 import type { Page } from '@playwright/test';
 import { createEvent, expect, test } from './fixtures.js';
 
@@ -34,4 +37,70 @@ for (const width of [320, 360, 390]) {
 			await page.screenshot({ path: test.info().outputPath('edit-form.png'), fullPage: true });
 		});
 	});
+}
+
+/**
+ * Visible controls smaller than a fingertip (44 px). A checkbox or radio
+ * counts through its label; calendar days share a phone's width (7 × 44 px
+ * does not fit 360 px), so only their height is held to 44.
+ */
+const smallTargets = (page: Page) =>
+	page.evaluate(() =>
+		[...document.querySelectorAll<HTMLElement>('button, a[href], select, input, summary, [role="option"]')]
+			.map((el) => {
+				const target = el.matches('input[type="checkbox"], input[type="radio"]') ? el.closest('label') : el;
+				const r = (target ?? el).getBoundingClientRect();
+				return { el, r };
+			})
+			.filter(({ el, r }) => r.width > 2 && r.height > 2 && getComputedStyle(el).visibility !== 'hidden')
+			.filter(({ el, r }) => r.height < 43.5 || (r.width < 43.5 && !el.classList.contains('day')))
+			.map(
+				({ el, r }) =>
+					`${el.tagName} "${(el.textContent || el.getAttribute('aria-label') || '').trim()}" ${Math.round(r.width)}×${Math.round(r.height)}`
+			)
+	);
+
+const DATES = Array.from({ length: 14 }, (_, i) => `2026-12-${String(i + 1).padStart(2, '0')}`);
+
+for (const size of [
+	{ width: 360, height: 800 },
+	{ width: 390, height: 844 }
+]) {
+	for (const locale of ['en-US', 'ko-KR']) {
+		test(`${size.width}×${size.height} ${locale}: no page scrolls sideways, every control is a 44 px target`, async ({
+			browser,
+			page,
+			app
+		}) => {
+			test.setTimeout(120_000);
+			const url = await createEvent(
+				page,
+				app,
+				`title=Fortnight&dates=${DATES.join(',')}&from=00:00&to=24:00&slot=15&tz=UTC`
+			);
+			const context = await browser.newContext({ viewport: size, hasTouch: true, isMobile: true, locale });
+			const phone = await context.newPage();
+			const check = async (what: string) => {
+				expect(await overflow(phone), `${what}: sideways overflow`).toBe(0);
+				expect(await smallTargets(phone), `${what}: small targets`).toEqual([]);
+			};
+			await phone.goto(url);
+			await expect(phone.getByRole('heading', { level: 1 })).toHaveText('Fortnight');
+			await check('event page, not joined');
+			await phone.locator('#join-name').fill('Jo');
+			await phone.keyboard.press('Enter');
+			await expect(phone.locator('.paint [data-slot="2026-12-14T23:45Z"]')).toBeAttached();
+			await check('event page, joined');
+			await phone.goto(app);
+			await expect(phone.getByRole('link', { name: 'Fortnight' })).toBeVisible();
+			await check('home');
+			await phone.goto(`${app}/new`);
+			await expect(phone.locator('#field-title')).toBeVisible();
+			await check('create');
+			await phone.goto(`${app}/week`);
+			await expect(phone.getByRole('heading', { level: 1 })).toBeVisible();
+			await check('my week');
+			await context.close();
+		});
+	}
 }

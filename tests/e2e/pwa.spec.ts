@@ -84,6 +84,30 @@ test('the manifest makes the app installable', async ({ app }) => {
 	fs.rmSync(profile, { recursive: true, force: true });
 });
 
+test('the app comes brotli-compressed, and the service worker installs from it', async ({ page, app }) => {
+	const encodings = new Map<string, string | undefined>();
+	page.on('response', (response) => {
+		const url = new URL(response.url());
+		if (url.origin === app) encodings.set(url.pathname, response.headers()['content-encoding']);
+	});
+	await page.goto(app);
+	await offlineReady(page);
+	const scripts = [...encodings.keys()].filter((p) => /^\/_app\/immutable\/.+\.(js|css)$/.test(p));
+	expect(scripts.length).toBeGreaterThan(3);
+	for (const p of ['/', ...scripts]) expect(encodings.get(p), p).toBe('br');
+	// Fetched by the browser outside the page: the worker, its library, the manifest.
+	const worker = await page.evaluate(() => navigator.serviceWorker.ready.then((r) => r.active?.scriptURL));
+	// sw.js loads it as a module: `define(['./workbox-<hash>'], …)`.
+	const library = (await (await page.request.get(`${app}/sw.js`)).text()).match(/workbox-\w+/)?.[0];
+	for (const file of ['/sw.js', `/${library}.js`, '/manifest.webmanifest']) {
+		const response = await page.request.get(`${app}${file}`, { headers: { 'accept-encoding': 'br' } });
+		expect(response.headers()['content-encoding'], file).toBe('br');
+		// Decoded, it is the file the build wrote.
+		expect((await response.body()).equals(fs.readFileSync(path.join(ROOT, 'build', file))), file).toBe(true);
+	}
+	expect(worker).toBe(`${app}/sw.js`);
+});
+
 test('offline: seen events open with their marks, unseen ones wait and load when the connection returns', async ({
 	browser,
 	page,
@@ -356,6 +380,9 @@ test('persistent storage is requested after the first edit; a refusal is explain
 		await join(page, 'Jo');
 		await drag(page, '2026-12-01T09:00Z', '2026-12-01T09:00Z');
 		await expect.poll(() => page.evaluate(() => (window as unknown as { persistAsked?: number }).persistAsked)).toBe(1);
+		// Said in the sync details, not as a banner over the grid.
+		await page.getByTestId('sync-status').click();
+		await expect(page.getByTestId('sync-details')).toBeVisible();
 		if (granted) await expect(page.getByTestId('storage-note')).toHaveCount(0);
 		else await expect(page.getByTestId('storage-note')).toContainText('may clear saved data');
 		await context.close();

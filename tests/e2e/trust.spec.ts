@@ -189,10 +189,13 @@ test('the organizer renames and removes a member and closes joining; everyone se
 	await expect(ben.getByText('You are Benjamin')).toBeVisible();
 
 	await tools.getByRole('button', { name: 'Remove Benjamin' }).click();
-	await tools.getByRole('button', { name: 'Really remove Benjamin and their answers?' }).click();
+	await expect(tools.getByText('Remove Benjamin and all their answers?')).toBeVisible();
+	await tools.getByRole('button', { name: 'Yes, remove' }).click();
 	await expect(heatCell(page, '2026-12-01T09:30Z')).toHaveAttribute('data-count', '0');
 	await expect(heatCell(ben, '2026-12-01T09:30Z')).toHaveAttribute('data-count', '0');
 	await expect(ben.getByLabel('Name')).toBeVisible();
+	// Ben is told why he is asked for his name again.
+	await expect(ben.getByTestId('removed-notice')).toContainText('The organizer removed you');
 	await expect(ben.getByTestId('refusal')).toHaveCount(0);
 
 	await tools.getByLabel('Closed to new people').check();

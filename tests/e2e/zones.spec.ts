@@ -1,5 +1,5 @@
 /** Time zones: a dated event read in each person's own time, with a switch to the event's. */
-import { createEvent, expect, heatCell, join, myCell, test } from './fixtures.js';
+import { createEvent, drag, expect, heatCell, join, myCell, test } from './fixtures.js';
 
 test('Seoul and Los Angeles: each sees their own days and hours, marks land on the same instant', async ({
 	browser,
@@ -52,4 +52,30 @@ test('a weekly event is shown in its own zone, with a note for people elsewhere'
 	await expect(la.getByTestId('zone-switch')).toHaveCount(0);
 	await join(la, 'Liz');
 	await expect(myCell(la, 'w1T10:00')).toHaveAttribute('aria-label', /^Monday 10:00/);
+});
+
+test("the decided time says whose time it is, and gives it in the event's zone too", async ({ browser, app }) => {
+	const seoul = await (await browser.newContext({ timezoneId: 'Asia/Seoul' })).newPage();
+	const la = await (await browser.newContext({ timezoneId: 'America/Los_Angeles' })).newPage();
+	// 10:00–12:00 on Monday 7 December in Seoul is 17:00–19:00 on Sunday 6 December in Los Angeles.
+	const url = await createEvent(seoul, app, 'title=Call&dates=2026-12-07&from=10:00&to=12:00&slot=60&tz=Asia/Seoul');
+	await join(seoul, 'Min');
+	await drag(seoul, '2026-12-07T01:00Z', '2026-12-07T02:00Z');
+	await seoul
+		.getByRole('button', { name: /^Decide on this time/ })
+		.first()
+		.click();
+	await expect(seoul.getByTestId('decision-when')).toHaveText('Mon, Dec 7, 10:00 – 12:00');
+	// Everyone in the event's zone: no zone to name.
+	await expect(seoul.getByTestId('decision-zone')).toHaveCount(0);
+
+	await la.goto(url);
+	await expect(la.getByTestId('decision-when')).toHaveText('Sun, Dec 6, 17:00 – 19:00');
+	await expect(la.getByTestId('decision-zone')).toHaveText('Los Angeles time');
+	await expect(la.getByTestId('decision-other-zone')).toHaveText('Seoul time: Mon, Dec 7, 10:00 – 12:00');
+	// Shown in the event's time, the other line gives the viewer's own.
+	await la.getByLabel('Event time (Seoul)').check();
+	await expect(la.getByTestId('decision-when')).toHaveText('Mon, Dec 7, 10:00 – 12:00');
+	await expect(la.getByTestId('decision-zone')).toHaveText('Seoul time');
+	await expect(la.getByTestId('decision-other-zone')).toHaveText('Los Angeles time: Sun, Dec 6, 17:00 – 19:00');
 });

@@ -6,7 +6,7 @@
  * new code without a sentence a type error.
  */
 import { m } from '../paraglide/messages.js';
-import type { DraftError, RoutineError } from '../model/index.js';
+import { MAX_NAME_LENGTH, type DraftError, type NameError, type RoutineError } from '../model/index.js';
 import type { CalendarFileError } from '../calendar/import.js';
 import type { PinError } from '../api/pins.js';
 import type { StorageProblem } from '../device/storage.js';
@@ -17,6 +17,7 @@ type Messages<Code extends string> = Record<Code, () => string>;
 const draftErrors = {
 	'title.required': m.errors_title_required,
 	'title.tooLong': m.errors_title_tooLong,
+	'title.controlChars': m.errors_title_controlChars,
 	'kind.invalid': m.errors_kind_invalid,
 	'dates.required': m.errors_dates_required,
 	'dates.invalid': m.errors_dates_invalid,
@@ -35,6 +36,15 @@ export function draftErrorMessage(code: DraftError, value?: string): string {
 	const base = draftErrors[code]();
 	return value && !base.endsWith('.') ? `${base}: ${value}` : base;
 }
+
+const nameErrors = {
+	'name.required': m.event_nameRequired,
+	'name.tooLong': () => m.event_nameTooLong({ max: MAX_NAME_LENGTH }),
+	'name.controlChars': m.event_nameControlChars
+} satisfies Messages<NameError>;
+
+/** Why a member name cannot be used (joining, renaming). */
+export const nameErrorMessage = (code: NameError): string => nameErrors[code]();
 
 const routineErrors = {
 	'title.required': m.week_errors_title_required,

@@ -29,7 +29,9 @@ export function columnLabel(column: GridColumn): { top: string; bottom: string; 
 	if (!column.date) return { top: weekdayName(column.weekday), bottom: '', full: weekdayName(column.weekday, 'long') };
 	const [y, m, d] = column.date.split('-').map(Number);
 	const at = Date.UTC(y, m - 1, d);
-	const md = dateFormat({ month: 'short', day: 'numeric', timeZone: 'UTC' }).format(at);
+	// A column is about 3 characters wide: Korean's "12월 1일" would break in two, its numeric "12. 1." fits.
+	const month = intlLocale().startsWith('ko') ? 'numeric' : 'short';
+	const md = dateFormat({ month, day: 'numeric', timeZone: 'UTC' }).format(at);
 	const full = dateFormat({ dateStyle: 'full', timeZone: 'UTC' }).format(at);
 	return { top: weekdayName(column.weekday), bottom: md, full };
 }

@@ -6,6 +6,7 @@
  */
 import {
 	formatClock,
+	hasControlChars,
 	isIsoDate,
 	isTimeZone,
 	MAX_TITLE_LENGTH,
@@ -52,8 +53,10 @@ export function parseCreateLink(params: URLSearchParams, defaultTz: string): Par
 
 	const title = params.get('title');
 	if (title !== null) {
+		// Kept whole up to twice the limit (not cut to fit): the form shows it with the error, and the person shortens it.
 		draft.title = title.slice(0, MAX_TITLE_LENGTH * 2);
 		if (title.trim().length > MAX_TITLE_LENGTH) problems.title = { code: 'title.tooLong', value: title };
+		else if (hasControlChars(title)) problems.title = { code: 'title.controlChars', value: '' };
 	}
 
 	const list = (name: string) =>

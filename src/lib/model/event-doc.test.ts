@@ -276,6 +276,16 @@ describe('heatmap', () => {
 		expect(heat.available.has('s3')).toBe(false);
 		expect(heat.max).toBe(2);
 	});
+
+	it('leaves out people who have not marked anything yet: not answered is not busy', () => {
+		const withNewcomer = new Map([...availability, ['d', marks([])], ['e', marks(['s9'])]]);
+		const heat = computeHeatmap(withNewcomer, { slots: new Set(['s1', 's2', 's3']) });
+		expect(heat.members).toEqual(['a', 'b', 'c']);
+		// e marked only a time outside the grid shown: for these times, no answer yet.
+		expect(heat.pending).toEqual(['d', 'e']);
+		expect(countAt(heat, 's2')).toBe(3);
+		expect(computeHeatmap(withNewcomer).pending).toEqual(['d']);
+	});
 });
 
 describe('convergence (property)', () => {

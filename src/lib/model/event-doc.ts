@@ -16,6 +16,7 @@ import * as Y from 'yjs';
 import { newMemberId } from './ids.js';
 import { compactSlotKey, slotFromStored } from './slots.js';
 import {
+	hasControlChars,
 	normaliseText,
 	SCHEMA_VERSION,
 	uniqueSorted,
@@ -57,11 +58,15 @@ export interface Member {
 /** Longest member name, in characters after trimming. */
 export const MAX_NAME_LENGTH = 40;
 
+/** Why a member name cannot be used. */
+export type NameError = 'name.required' | 'name.tooLong' | 'name.controlChars';
+
 /** Error code for an unacceptable member name, or `null` if it is fine. */
-export function checkName(name: string): 'name.required' | 'name.tooLong' | null {
+export function checkName(name: string): NameError | null {
 	const n = normaliseText(name);
 	if (!n) return 'name.required';
 	if ([...n].length > MAX_NAME_LENGTH) return 'name.tooLong';
+	if (hasControlChars(n)) return 'name.controlChars';
 	return null;
 }
 

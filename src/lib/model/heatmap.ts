@@ -7,8 +7,14 @@ import type { MemberMarks } from './event-doc.js';
 
 /** Availability aggregated over a set of members. */
 export interface Heatmap {
-	/** Members counted, in the order given. */
+	/** Members counted (those who have answered), in the order given. */
 	members: string[];
+	/**
+	 * Members who have not marked anything yet (within `slots` when given):
+	 * they have not answered, which is not the same as being busy, so they
+	 * count neither for nor against any time.
+	 */
+	pending: string[];
 	/** Slot key → ids of counted members available then. Slots nobody marked are absent. */
 	available: Map<string, string[]>;
 	/** Slot key → ids of counted members available then only if needed. */
@@ -27,11 +33,16 @@ export function computeHeatmap(
 	options: { only?: ReadonlySet<string>; slots?: ReadonlySet<string> } = {}
 ): Heatmap {
 	const members: string[] = [];
+	const pending: string[] = [];
 	const available = new Map<string, string[]>();
 	const ifNeeded = new Map<string, string[]>();
 	let max = 0;
 	for (const [id, marks] of availability) {
 		if (options.only && !options.only.has(id)) continue;
+		if (!hasAnswered(marks, options.slots)) {
+			pending.push(id);
+			continue;
+		}
 		members.push(id);
 		for (const [slot, level] of marks) {
 			if (options.slots && !options.slots.has(slot)) continue;
@@ -42,7 +53,14 @@ export function computeHeatmap(
 			if (level === 1 && list.length > max) max = list.length;
 		}
 	}
-	return { members, available, ifNeeded, max };
+	return { members, pending, available, ifNeeded, max };
+}
+
+/** Whether a member has marked any block (within `slots` when given), i.e. has answered. */
+export function hasAnswered(marks: MemberMarks, slots?: ReadonlySet<string>): boolean {
+	if (!slots) return marks.size > 0;
+	for (const slot of marks.keys()) if (slots.has(slot)) return true;
+	return false;
 }
 
 /** Number of counted members available in `slot` (not counting "if needed"). */

@@ -10,3 +10,4 @@ export * from './write-check.js';
 export * from './best-times.js';
 export * from './decision.js';
 export * from './routine.js';
+export * from './zones.js';

@@ -54,6 +54,7 @@ export type DraftField = 'title' | 'dates' | 'weekdays' | 'from' | 'to' | 'slot'
 export type DraftError =
 	| 'title.required'
 	| 'title.tooLong'
+	| 'title.controlChars'
 	| 'kind.invalid'
 	| 'dates.required'
 	| 'dates.invalid'
@@ -107,6 +108,29 @@ export function formatClock(minutes: number): string {
 	return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
 }
 
+/**
+ * Characters that draw nothing readable, or rearrange the text around them,
+ * when another person's title or name is shown: C0 and C1 controls (DEL
+ * included) and the bidirectional embeddings, overrides and isolates
+ * (U+202A–U+202E, U+2066–U+2069), which can make a name read backwards.
+ * The marks U+200E/U+200F stay allowed: mixed-script text needs them.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** Whether `text` holds a character of {@link CONTROL_CHARS} once white space is folded (tabs and line breaks are fine). */
+export function hasControlChars(text: string): boolean {
+	return CONTROL_CHARS.test(normaliseText(text));
+}
+
+/**
+ * `text` without control characters, for inputs to apply as people type or
+ * paste: tabs and line breaks become a space, everything else is dropped.
+ */
+export function stripControlChars(text: string): string {
+	return text.replace(/[\t\n\v\f\r]/g, ' ').replace(new RegExp(CONTROL_CHARS.source, 'g'), '');
+}
+
 /** What people type as a title or a name, trimmed and with runs of white space folded. */
 export function normaliseText(text: string): string {
 	return text.replace(/\s+/g, ' ').trim();
@@ -121,6 +145,7 @@ export function validateDraft(draft: EventDraft): DraftErrors {
 	const title = normaliseText(draft.title);
 	if (!title) errors.title = 'title.required';
 	else if (title.length > MAX_TITLE_LENGTH) errors.title = 'title.tooLong';
+	else if (hasControlChars(title)) errors.title = 'title.controlChars';
 
 	if (draft.kind === 'dates') {
 		if (draft.dates.length === 0) errors.dates = 'dates.required';

@@ -9,8 +9,10 @@
  */
 import { SvelteSet } from 'svelte/reactivity';
 import {
+	sameZone,
 	CLOSE_NOT_AUTHENTICATED,
 	decisionFromSlots,
+	decisionSlots,
 	gridInZone,
 	newMemberId,
 	type Grid,
@@ -76,11 +78,15 @@ export class EventPageController {
 	readonly decision = $derived.by(() => this.event.decision);
 	readonly status = $derived.by(() => this.sync.current);
 	/** The event is in another zone than the viewer's. */
-	readonly otherZone = $derived.by(() => !!this.settings && this.settings.tz !== this.myZone);
+	readonly otherZone = $derived.by(() => !!this.settings && !sameZone(this.settings.tz, this.myZone));
 	/** Dated events can be shown in the viewer's zone; weekly ones stay in theirs. */
 	readonly convertible = $derived.by(() => this.otherZone && this.settings?.kind === 'dates');
 	readonly shownZone = $derived.by(() =>
 		this.convertible && this.timeMode === 'mine' ? this.myZone : (this.settings?.tz ?? this.myZone)
+	);
+	/** The decided time's blocks, for the heatmap to outline. */
+	readonly decidedSlots: ReadonlySet<string> | null = $derived.by(() =>
+		this.decision && this.settings ? new Set(decisionSlots(this.decision, this.settings.slot)) : null
 	);
 	readonly shownGrid: Grid | null = $derived.by(() => this.grid && gridInZone(this.grid, this.shownZone));
 	/** Me, if I am a member this device can write as. */
@@ -88,6 +94,12 @@ export class EventPageController {
 		const id = this.#myId;
 		return id && this.members.has(id) && (this.#actable === null || this.#actable.has(id)) ? id : null;
 	});
+	/**
+	 * This device had joined as someone the event no longer has: the
+	 * organizer removed them (a member's entry is gone from the document
+	 * only then). The page says so instead of silently asking who this is.
+	 */
+	readonly removed = $derived.by(() => !!this.#myId && !!this.settings && !this.members.has(this.#myId));
 	/** Members "Continue as" offers: those this device holds a secret for. */
 	readonly pickable = $derived.by(() => new Map([...this.members].filter(([id]) => this.#actable?.has(id))));
 	/** Members known only elsewhere (recoverable with a PIN). */
@@ -203,9 +215,13 @@ export class EventPageController {
 		this.#myId = null;
 	}
 
-	/** Marks `slots` as `mark` in one stroke (one undo step). */
-	paint(slots: string[], mark: Mark): void {
+	/**
+	 * Marks `slots` as `mark` in one stroke: one undo step, or part of the
+	 * last one when it `continues` it (a range finished by a second tap).
+	 */
+	paint(slots: string[], mark: Mark, continues = false): void {
 		if (!this.me) return;
+		if (!continues) this.undo?.separate();
 		this.event.paint(this.me, slots, mark);
 		this.#changed();
 	}
@@ -213,6 +229,7 @@ export class EventPageController {
 	/** Applies a previewed fill (from my week or a calendar) as one stroke. */
 	applyFill(marks: Map<string, Mark>): void {
 		if (!this.me) return;
+		this.undo?.separate();
 		this.event.paintMarks(this.me, marks);
 		this.#changed();
 	}

@@ -211,7 +211,12 @@ export class UndoState {
 		const marks = availabilityMap(doc).get(memberId);
 		if (!marks) throw new Error(`Member ${memberId} has not joined this event`);
 		// Only this device's strokes are tracked; a peer's edits are never undone here.
-		this.#manager = new Y.UndoManager(marks, { trackedOrigins: new Set([STROKE_ORIGIN]), captureTimeout: 0 });
+		// Steps are cut by hand (`separate`), not by time: the two taps of a
+		// range are one step however long apart they are.
+		this.#manager = new Y.UndoManager(marks, {
+			trackedOrigins: new Set([STROKE_ORIGIN]),
+			captureTimeout: Number.MAX_SAFE_INTEGER
+		});
 		const manager = this.#manager;
 		this.#subscribe = createSubscriber((update) => {
 			const events = ['stack-item-added', 'stack-item-popped', 'stack-cleared'] as const;
@@ -228,6 +233,11 @@ export class UndoState {
 	get canRedo(): boolean {
 		this.#subscribe();
 		return this.#manager.canRedo();
+	}
+
+	/** Makes the next stroke a step of its own (otherwise it joins the last one). */
+	separate() {
+		this.#manager.stopCapturing();
 	}
 
 	undo() {
