@@ -32,9 +32,20 @@ test('my week, its dialog and the filled-in home list have no serious or critica
 }) => {
 	await page.goto(`${app}/week`);
 	await page.getByRole('button', { name: '+ Add to my week' }).click();
-	await page.getByLabel('What is it?').fill('Axe practice');
+	const dialog = page.getByTestId('routine-dialog');
+	await dialog.getByRole('button', { name: 'Save' }).click();
+	await expect(dialog.getByRole('alert')).toBeVisible();
+	expect(await seriousViolations(page), 'routine dialog, refused').toEqual([]);
+	await dialog.getByLabel('What is it?').fill('Axe practice');
+	const range = dialog.getByRole('group', { name: 'Time range 1' });
+	await range.getByLabel('From').selectOption({ label: '14:00' });
+	await range.getByLabel('To').selectOption({ label: '16:00' });
+	for (const day of ['Monday', 'Wednesday']) await range.getByLabel(day).check();
 	expect(await seriousViolations(page), 'routine dialog').toEqual([]);
-	await page.getByRole('button', { name: 'Save' }).click();
+	await dialog.getByRole('button', { name: 'Save' }).click();
+	await expect(dialog).toBeHidden();
+	await page.getByTestId('week-block').first().click();
+	await expect(page.getByTestId('week-block-details')).toBeVisible();
 	await page.getByTestId('week-sync').getByRole('button', { name: 'Turn on' }).click();
 	for (const colorScheme of ['light', 'dark'] as const) {
 		await page.emulateMedia({ colorScheme });

@@ -18,7 +18,7 @@ test('the home list describes each event, finds Korean fragments and people, and
 	// Last opened first.
 	await expect(list.getByRole('link')).toHaveText(['Team dinner', '영어스터디 모임']);
 	const studyItem = list.getByRole('listitem').filter({ hasText: '영어스터디' });
-	await expect(studyItem).toContainText('Dec 1 – Dec 2 (2) · 09:00–11:00');
+	await expect(studyItem).toContainText('Dec 1 – 2 · 2 days · 09:00–11:00');
 	await expect(studyItem.getByTestId('event-status')).toContainText('You are 민지 · nothing marked yet');
 	await expect(list.getByRole('listitem').filter({ hasText: 'Team dinner' })).toContainText('Fri · 18:00–21:00');
 	await expect(list.getByRole('listitem').filter({ hasText: 'Team dinner' }).getByTestId('event-status')).toContainText(

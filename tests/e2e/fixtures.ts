@@ -126,3 +126,24 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 		.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
+
+/**
+ * Adds an entry to my week through its dialog, as a person would, on the
+ * open /week page: a title, one range and its days (English labels, or
+ * Korean when `ko`).
+ */
+export async function addRoutine(
+	page: Page,
+	entry: { title: string; from: string; to: string; days: string[] },
+	ko = false
+) {
+	await page.getByRole('button', { name: ko ? '+ 나의 한 주에 추가' : '+ Add to my week' }).click();
+	const dialog = page.getByTestId('routine-dialog');
+	await dialog.getByLabel(ko ? '무엇을 하나요?' : 'What is it?').fill(entry.title);
+	const range = dialog.getByRole('group', { name: ko ? '시간 범위 1' : 'Time range 1' });
+	await range.getByLabel(ko ? '시작' : 'From').selectOption({ label: entry.from });
+	await range.getByLabel(ko ? '종료' : 'To').selectOption({ label: entry.to });
+	for (const day of entry.days) await range.getByLabel(day).check();
+	await dialog.getByRole('button', { name: ko ? '저장' : 'Save' }).click();
+	await expect(dialog).toBeHidden();
+}

@@ -9,7 +9,7 @@ test('a Korean browser gets Korean: words, dates and times; axe finds nothing se
 	const page = await (await browser.newContext({ locale: 'ko-KR', timezoneId: 'Asia/Seoul' })).newPage();
 	await page.goto(app);
 	await expect(page.locator('html')).toHaveAttribute('lang', 'ko');
-	await expect(page.getByText('모두가 되는 시간을 찾아요')).toBeVisible();
+	await expect(page.getByText('모두가 가능한 시간을 찾아요')).toBeVisible();
 	expect(await seriousViolations(page), 'home (ko)').toEqual([]);
 
 	await page.goto(`${app}/new?title=스터디&dates=2026-12-01&from=10:00&to=12:00&slot=30&tz=Asia/Seoul`);

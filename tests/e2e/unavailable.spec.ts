@@ -135,6 +135,6 @@ test('when the app itself cannot start, the page in app.html says so in the brow
 	await expect(page.getByRole('heading', { name: '페이지를 불러오지 못했어요' })).toBeVisible();
 
 	await page.unroute(LAYOUT_JS);
-	await expect(page.getByText('모두가 되는 시간을 찾아요')).toBeVisible(UNTIL_NEXT_TRY);
+	await expect(page.getByText('모두가 가능한 시간을 찾아요')).toBeVisible(UNTIL_NEXT_TRY);
 	await page.context().close();
 });

@@ -1,7 +1,7 @@
 /** My week: a routine made in the dialog fills an event as one undoable stroke; a calendar file is read on the device. */
 import path from 'node:path';
 import { ROOT } from '../support/relay-process.js';
-import { createEvent, drag, expect, join, myCell, test } from './fixtures.js';
+import { addRoutine, createEvent, drag, expect, join, myCell, test } from './fixtures.js';
 
 test('a routine with two ranges, drawn as a week, fills an event in one stroke that undo takes back', async ({
 	page,
@@ -11,12 +11,26 @@ test('a routine with two ranges, drawn as a week, fills an event in one stroke t
 	await expect(page.getByTestId('week-empty')).toBeVisible();
 	await page.getByRole('button', { name: '+ Add to my week' }).click();
 	const dialog = page.getByTestId('routine-dialog');
+	// A new entry starts empty: the sample is a placeholder, and Save names every missing part.
+	await expect(dialog.getByLabel('What is it?')).toHaveValue('');
+	await expect(dialog.getByLabel('What is it?')).toHaveAttribute('placeholder', 'e.g. Math academy');
+	await dialog.getByRole('button', { name: 'Save' }).click();
+	await expect(dialog.getByRole('alert').getByRole('listitem')).toHaveText([
+		'Give it a name.',
+		'Choose when each range starts and ends.',
+		'Pick at least one day for each range.'
+	]);
+	await expect(dialog.getByLabel('What is it?')).toBeFocused();
 	await dialog.getByLabel('What is it?').fill('Math academy');
 	const first = dialog.getByRole('group', { name: 'Time range 1' });
+	// Choosing a start proposes an hour (options are minutes after midnight: 900 is 15:00); the end can then be moved.
 	await first.getByLabel('From').selectOption({ label: '14:00' });
+	await expect(first.getByLabel('To')).toHaveValue('900');
 	await first.getByLabel('To').selectOption({ label: '16:00' });
+	for (const day of ['Monday', 'Wednesday', 'Friday']) await first.getByLabel(day).check();
 	await dialog.getByRole('button', { name: '+ Add a time range' }).click();
 	const second = dialog.getByRole('group', { name: 'Time range 2' });
+	await expect(second.getByLabel('Monday')).not.toBeChecked();
 	await second.getByLabel('From').selectOption({ label: '18:00' });
 	await second.getByLabel('To').selectOption({ label: '20:00' });
 	// A range without days is refused with a clear message.
@@ -88,13 +102,8 @@ test('"Use on my other devices": a private link brings my week to another device
 	page,
 	app
 }) => {
-	async function addEntry(p: typeof page, title: string) {
-		await p.getByRole('button', { name: '+ Add to my week' }).click();
-		const dialog = p.getByTestId('routine-dialog');
-		await dialog.getByLabel('What is it?').fill(title);
-		await dialog.getByRole('button', { name: 'Save' }).click();
-		await expect(dialog).toBeHidden();
-	}
+	const addEntry = (p: typeof page, title: string) =>
+		addRoutine(p, { title, from: '07:00', to: '08:00', days: ['Saturday'] });
 	await page.goto(`${app}/week`);
 	await addEntry(page, 'Gym');
 	const sync = page.getByTestId('week-sync');

@@ -49,6 +49,7 @@ export const nameErrorMessage = (code: NameError): string => nameErrors[code]();
 const routineErrors = {
 	'title.required': m.week_errors_title_required,
 	'ranges.required': m.week_errors_ranges_required,
+	'range.times': m.week_errors_range_times,
 	'range.order': m.week_errors_range_order,
 	'range.weekdays': m.week_errors_range_weekdays,
 	'dates.invalid': m.week_errors_dates_invalid,

@@ -1,4 +1,5 @@
 /** Display formatting of days and times (the runtime's locale, via Intl). */
+import { fromAbsolute, getLocalTimeZone, toCalendarDate } from '@internationalized/date';
 import { formatClock, type Grid, type GridColumn, type GridRow } from '../model/index.js';
 import { m } from '../paraglide/messages.js';
 import { intlLocale } from './language.js';
@@ -94,10 +95,33 @@ export function describeDays(kind: 'dates' | 'weekdays', dates: string[], weekda
 	return describeDateSpan(dates[0], dates[dates.length - 1], dates.length);
 }
 
-/** `Dec 1 – Dec 5 (3)`: the first and last of `count` dates. */
+/**
+ * `Dec 1 – 5 · 3 days` (`12월 1일~5일 · 총 3일`): the first and last of
+ * `count` dates, which need not be consecutive, so the count is said.
+ */
 export function describeDateSpan(first: string, last: string, count: number): string {
-	const fmt = (d: string) => columnLabel({ id: d, weekday: 1, date: d }).bottom;
-	return count === 1 ? fmt(first) : `${fmt(first)} – ${fmt(last)} (${count})`;
+	const at = (d: string) => Date.parse(`${d}T00:00Z`);
+	const format = dateFormat({ month: 'short', day: 'numeric', timeZone: 'UTC' });
+	if (count === 1 || first === last) return format.format(at(first));
+	// ICU puts thin spaces around the range dash; plain ones read the same and match what people type.
+	const span = format.formatRange(at(first), at(last)).replaceAll('\u2009', ' ');
+	return `${span} · ${m.event_dateCount({ count })}`;
+}
+
+/**
+ * When something starts, said from `now`: `today at 14:00`, `tomorrow at
+ * 14:00`, `Wednesday at 14:00` within the week, `next Monday at 14:00` a
+ * week or more ahead (so it is never mistaken for today). Days are counted
+ * in `zone` (the device's by default), where the clock time is shown too.
+ */
+export function dayAndTime(at: number, now: number, zone: string = getLocalTimeZone()): string {
+	const time = dateFormat({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone }).format(at);
+	const day = toCalendarDate(fromAbsolute(at, zone));
+	const days = day.compare(toCalendarDate(fromAbsolute(now, zone)));
+	if (days === 0) return m.week_today({ time });
+	if (days === 1) return m.week_tomorrow({ time });
+	const weekday = dateFormat({ weekday: 'long', timeZone: zone }).format(at);
+	return days >= 7 ? m.week_nextWeekAt({ day: weekday, time }) : m.week_dayAt({ day: weekday, time });
 }
 
 /** The decided time as a span in `zone`. */

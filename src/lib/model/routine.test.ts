@@ -4,6 +4,9 @@ import { buildGrid } from './slots.js';
 import {
 	busySlots,
 	checkRoutine,
+	emptyRange,
+	isCompleteRoutine,
+	routineProblems,
 	deleteRoutine,
 	fillProposal,
 	nowAndNext,
@@ -35,6 +38,14 @@ describe('my week', () => {
 		expect(checkRoutine({ ...academy, ranges: [{ start: 540, end: 600, weekdays: [] }] })).toBe('range.weekdays');
 		expect(checkRoutine({ ...academy, from: '2026-12-31', until: '2026-12-01' })).toBe('dates.order');
 		expect(() => saveRoutine(doc, { ...academy, title: ' ' })).toThrow(/title.required/);
+		// A new entry starts empty, and every missing part is named at once.
+		const blank = { id: 'r2', title: '', ranges: [emptyRange()], tz: 'Asia/Seoul' };
+		expect(routineProblems(blank)).toEqual(['title.required', 'range.times', 'range.weekdays']);
+		expect(isCompleteRoutine(blank)).toBe(false);
+		expect(checkRoutine({ ...blank, title: 'Gym', ranges: [{ start: 540, end: null, weekdays: [2] }] })).toBe(
+			'range.times'
+		);
+		expect(isCompleteRoutine({ ...blank, title: 'Gym', ranges: [{ start: 540, end: 600, weekdays: [2] }] })).toBe(true);
 		deleteRoutine(doc, 'r1');
 		expect(readRoutines(doc)).toEqual([]);
 	});

@@ -39,29 +39,59 @@ export interface RoutineEntry {
 export type RoutineError =
 	| 'title.required'
 	| 'ranges.required'
+	| 'range.times'
 	| 'range.order'
 	| 'range.weekdays'
 	| 'dates.invalid'
 	| 'dates.order'
 	| 'tz.invalid';
 
+/** A range being filled in: its times stay unset (`null`) until chosen, so no sample passes for data. */
+export interface RoutineRangeDraft {
+	start: number | null;
+	end: number | null;
+	weekdays: number[];
+}
+
+/** An entry being filled in (every saved entry is also a draft). */
+export type RoutineDraft = Omit<RoutineEntry, 'ranges'> & { ranges: RoutineRangeDraft[] };
+
+/** A new range: no times, no days. */
+export const emptyRange = (): RoutineRangeDraft => ({ start: null, end: null, weekdays: [] });
+
 /** Name of the personal document's map of entries. */
 export const ROUTINES_KEY = 'routines';
 
-/** The first problem with an entry, or `null` if it can be saved. */
-export function checkRoutine(entry: RoutineEntry): RoutineError | null {
-	if (!normaliseText(entry.title)) return 'title.required';
-	if (entry.ranges.length === 0) return 'ranges.required';
+/**
+ * Every problem with a draft, each once, in the order of the form (empty
+ * when it can be saved): the form names all missing parts at once rather
+ * than one per attempt.
+ */
+export function routineProblems(entry: RoutineDraft): RoutineError[] {
+	const out = new Set<RoutineError>();
+	if (!normaliseText(entry.title)) out.add('title.required');
+	if (entry.ranges.length === 0) out.add('ranges.required');
 	for (const r of entry.ranges) {
-		if (!Number.isInteger(r.start) || !Number.isInteger(r.end) || r.start < 0 || r.end > 1440 || r.end <= r.start)
-			return 'range.order';
+		if (r.start === null || r.end === null) out.add('range.times');
+		else if (!Number.isInteger(r.start) || !Number.isInteger(r.end) || r.start < 0 || r.end > 1440 || r.end <= r.start)
+			out.add('range.order');
 		if (r.weekdays.length === 0 || !r.weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7))
-			return 'range.weekdays';
+			out.add('range.weekdays');
 	}
-	if ((entry.from && !isIsoDate(entry.from)) || (entry.until && !isIsoDate(entry.until))) return 'dates.invalid';
-	if (entry.from && entry.until && entry.until < entry.from) return 'dates.order';
-	if (!isTimeZone(entry.tz)) return 'tz.invalid';
-	return null;
+	if ((entry.from && !isIsoDate(entry.from)) || (entry.until && !isIsoDate(entry.until))) out.add('dates.invalid');
+	else if (entry.from && entry.until && entry.until < entry.from) out.add('dates.order');
+	if (!isTimeZone(entry.tz)) out.add('tz.invalid');
+	return [...out];
+}
+
+/** The first problem with an entry, or `null` if it can be saved. */
+export function checkRoutine(entry: RoutineDraft): RoutineError | null {
+	return routineProblems(entry)[0] ?? null;
+}
+
+/** Whether a draft is complete, so it can be saved as an entry. */
+export function isCompleteRoutine(entry: RoutineDraft): entry is RoutineEntry {
+	return checkRoutine(entry) === null;
 }
 
 /** The routine map of a personal document. */
