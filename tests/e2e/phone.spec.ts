@@ -104,3 +104,25 @@ for (const size of [
 		});
 	}
 }
+
+test("the organizer's tools on a 360 px phone: no sideways scrolling, every control a 44 px target", async ({
+	browser,
+	app
+}) => {
+	const context = await browser.newContext({ viewport: { width: 360, height: 800 }, hasTouch: true, isMobile: true });
+	const phone = await context.newPage();
+	const url = await createEvent(phone, app, 'title=Mine&dates=2026-12-07&from=18:00&to=20:00&slot=30&tz=UTC');
+	const guest = await (await browser.newContext()).newPage();
+	await guest.goto(url);
+	await guest.locator('#join-name').fill('Alexandra Longname');
+	await guest.keyboard.press('Enter');
+	const tools = phone.getByTestId('organizer');
+	await expect(tools).toContainText('Alexandra Longname');
+	await tools.getByRole('button', { name: 'Remove Alexandra Longname' }).click();
+	await tools.getByRole('button', { name: 'Delete event for everyone' }).click();
+	await tools.getByRole('button', { name: 'Edit event' }).click();
+	await expect(tools.locator('#field-title')).toBeVisible();
+	expect(await overflow(phone)).toBe(0);
+	expect(await smallTargets(phone)).toEqual([]);
+	await context.close();
+});
