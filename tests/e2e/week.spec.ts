@@ -97,6 +97,24 @@ test('importing a calendar file previews its busy times as unavailable; a file t
 	await expect(myCell(page, '2026-11-02T15:00Z')).toHaveAttribute('data-mark', '1');
 });
 
+test('a calendar file with an event that cannot be read: the others are previewed, and the skipped one is told', async ({
+	page,
+	app
+}) => {
+	await createEvent(page, app, 'title=Checkup&dates=2026-04-08&from=09:00&to=18:00&slot=60&tz=UTC');
+	await join(page, 'Min');
+	await drag(page, '2026-04-08T14:00Z', '2026-04-08T16:00Z');
+	await page.getByRole('button', { name: 'Import a calendar (.ics)' }).click();
+	// The fixture's good event (15:00–16:00Z) is read; its other event has a DTSTART date without VALUE=DATE.
+	await page
+		.getByLabel('Calendar file')
+		.setInputFiles(path.join(ROOT, 'tests/fixtures/ics/broken-date-without-value.ics'));
+	await expect(page.getByTestId('ics-notes')).toHaveText("1 event couldn't be read and was skipped (a broken date).");
+	await expect(page.getByTestId('fill-summary')).toHaveText('Preview: 0 blocks become available, 1 are cleared.');
+	await expect(myCell(page, '2026-04-08T15:00Z')).toHaveAttribute('data-proposal', '0');
+	await expect(myCell(page, '2026-04-08T14:00Z')).not.toHaveAttribute('data-proposal');
+});
+
 test('"Use on my other devices": a private link brings my week to another device, and edits flow both ways', async ({
 	browser,
 	page,

@@ -139,3 +139,71 @@ describe('calendar import: long series and separate files', () => {
 		expect(b.notes).toEqual([{ code: 'zone.unknown', tzid: 'Customized Time Zone', zone: 'UTC' }]);
 	});
 });
+
+describe('calendar import: one bad spot does not abort the file', () => {
+	const good = '2026-04-08T15:00–16:00';
+
+	it('skips an event whose DTSTART is a bare date without VALUE=DATE, and says why', () => {
+		const read = readIcs(ics('broken-date-without-value.ics'), april, 'UTC');
+		expect(iso(read.spans)).toEqual([good]);
+		expect(read.notes).toEqual([{ code: 'event.skipped', count: 1, reason: 'date' }]);
+	});
+
+	it('skips a series with a bare-date EXDATE on its date-time rule, none of its occurrences half-read', () => {
+		const read = readIcs(ics('broken-date-exdate.ics'), april, 'UTC');
+		expect(iso(read.spans)).toEqual([good]);
+		expect(read.notes).toEqual([{ code: 'event.skipped', count: 1, reason: 'date' }]);
+	});
+
+	it('skips an event with a malformed TZID parameter (an unclosed quote)', () => {
+		const read = readIcs(ics('broken-tzid-parameter.ics'), april, 'UTC');
+		expect(iso(read.spans)).toEqual([good]);
+		expect(read.notes).toEqual([{ code: 'event.skipped', count: 1, reason: 'line' }]);
+	});
+
+	it('ignores an empty VTIMEZONE and reads its TZID by name', () => {
+		const read = readIcs(ics('broken-empty-vtimezone.ics'), april, 'UTC');
+		expect(iso(read.spans)).toEqual(['2026-04-07T10:00–11:00', good]);
+		expect(read.notes).toEqual([{ code: 'zone.unknown', tzid: 'Zimbra Local', zone: 'UTC' }]);
+	});
+
+	it('reads a folded line that is missing its space as the fold it was meant to be', () => {
+		const read = readIcs(ics('broken-fold.ics'), april, 'UTC');
+		expect(iso(read.spans)).toEqual(['2026-04-07T10:00–11:00', good]);
+		expect(read.notes).toEqual([]);
+	});
+
+	it('counts skipped events by reason, including an event cut off at the end of the file', () => {
+		const text = [
+			'BEGIN:VCALENDAR',
+			'VERSION:2.0',
+			'BEGIN:VEVENT',
+			'UID:a',
+			'DTSTART:20260407',
+			'DTEND:20260408',
+			'END:VEVENT',
+			'BEGIN:VEVENT',
+			'UID:b',
+			'DTSTART:20260409',
+			'END:VEVENT',
+			'BEGIN:VEVENT',
+			'UID:c',
+			'DTSTART;TZID="Europe/Paris:20260409T100000',
+			'END:VEVENT',
+			'BEGIN:VEVENT',
+			'UID:d',
+			'DTSTART:20260409T100000Z',
+			'DTEND:20260409T110000Z',
+			'END:VEVENT',
+			'BEGIN:VEVENT',
+			'UID:e',
+			'DTSTART:2026'
+		].join('\r\n');
+		const read = readIcs(text, april, 'UTC');
+		expect(iso(read.spans)).toEqual(['2026-04-09T10:00–11:00']);
+		expect(read.notes).toEqual([
+			{ code: 'event.skipped', count: 2, reason: 'line' },
+			{ code: 'event.skipped', count: 2, reason: 'date' }
+		]);
+	});
+});

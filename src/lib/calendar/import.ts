@@ -24,7 +24,96 @@ export class CalendarFileError extends Error {
 export type ImportNote =
 	| { code: 'zone.windows' | 'zone.display'; tzid: string; zone: string }
 	| { code: 'zone.offset'; tzid: string; offsetMinutes: number }
-	| { code: 'zone.unknown'; tzid: string; zone: string };
+	| { code: 'zone.unknown'; tzid: string; zone: string }
+	| { code: 'event.skipped'; count: number; reason: SkipReason };
+
+/**
+ * Why events were skipped: a date or time that is not one (a bare date
+ * where a date-time belongs, an impossible value), a line that cannot be
+ * parsed (an unclosed quote in a parameter), or anything else ical.js
+ * refused.
+ */
+export type SkipReason = 'date' | 'line' | 'other';
+
+const reasonOf = (error: unknown): SkipReason => {
+	const message = error instanceof Error ? error.message : '';
+	if (/invalid line/i.test(message)) return 'line';
+	if (/date|time|period|duration/i.test(message)) return 'date';
+	return 'other';
+};
+
+/** Counts skipped events by reason, for one note per reason. */
+class Skips {
+	private readonly counts = new Map<SkipReason, number>();
+	add(reason: SkipReason) {
+		this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+	}
+	get notes(): ImportNote[] {
+		return [...this.counts].map(([reason, count]) => ({ code: 'event.skipped', count, reason }));
+	}
+}
+
+/** A line a property can start with: a name, then its parameters or value. */
+const PROPERTY_START = /^[A-Za-z0-9-]+[;:]/;
+
+/**
+ * Joins to the line before it every line that cannot start a property and
+ * does not begin with the space or tab of a fold: exporters that wrap long
+ * text without the space leave such lines, and ical.js refuses the whole
+ * file for one of them. Joined as a fold would be, the text loses nothing.
+ */
+function repairFolds(text: string): string {
+	return text
+		.split(/\r?\n/)
+		.map((line, i) => (i > 0 && line && !/^[ \t]/.test(line) && !PROPERTY_START.test(line) ? ` ${line}` : line))
+		.join('\r\n');
+}
+
+/**
+ * The calendar in `text`, as much of it as can be read. The whole file is
+ * parsed if it can be; otherwise each VEVENT is parsed on its own and put
+ * back into the calendar (so it still finds the file's VTIMEZONEs), and
+ * the ones that cannot be parsed are counted in `skips`.
+ */
+function parseCalendar(text: string, skips: Skips): ICAL.Component {
+	try {
+		return new ICAL.Component(ICAL.parse(text));
+	} catch {
+		// Read below, part by part.
+	}
+	const lines = repairFolds(text).split('\r\n');
+	const outside: string[] = [];
+	const blocks: string[][] = [];
+	let block: string[] | null = null;
+	for (const line of lines) {
+		if (!block && /^BEGIN:VEVENT\s*$/i.test(line)) block = [];
+		if (block) block.push(line);
+		else outside.push(line);
+		if (block && /^END:VEVENT\s*$/i.test(line)) {
+			blocks.push(block);
+			block = null;
+		}
+	}
+	// A file cut off part way: its unfinished last event is not an event,
+	// and the calendar is closed for it.
+	if (block) skips.add('line');
+	if (!outside.some((line) => /^END:VCALENDAR\s*$/i.test(line))) outside.push('END:VCALENDAR');
+	let root: ICAL.Component;
+	try {
+		root = new ICAL.Component(ICAL.parse(outside.join('\r\n')));
+	} catch {
+		throw new CalendarFileError('not-a-calendar');
+	}
+	if (root.name !== 'vcalendar') throw new CalendarFileError('not-a-calendar');
+	for (const lines of blocks) {
+		try {
+			root.addSubcomponent(new ICAL.Component(ICAL.parse(lines.join('\r\n'))));
+		} catch (error) {
+			skips.add(reasonOf(error));
+		}
+	}
+	return root;
+}
 
 /** What a calendar file says about busy times, and how its zones were read. */
 export interface CalendarImport {
@@ -145,23 +234,21 @@ function skipAhead(start: ICAL.Time, startMs: number, lengthMs: number, rule: IC
  * override whose event is not in the file counts on its own.
  */
 export function readIcs(text: string, window: BusySpan, zone: string): CalendarImport {
-	let root: ICAL.Component;
-	try {
-		root = new ICAL.Component(ICAL.parse(text));
-	} catch {
-		throw new CalendarFileError('not-a-calendar');
-	}
+	const skips = new Skips();
+	const root = parseCalendar(text, skips);
 	if (root.name !== 'vcalendar') throw new CalendarFileError('not-a-calendar');
+	// A VTIMEZONE without a TZID (Zimbra writes empty ones) makes ical.js
+	// fail on every zone lookup in the file; it defines nothing, so it goes.
+	for (const vtimezone of root.getAllSubcomponents('vtimezone')) {
+		if (typeof vtimezone.getFirstPropertyValue('tzid') !== 'string') root.removeSubcomponent(vtimezone);
+	}
 	const vevents = root.getAllSubcomponents('vevent');
-	if (vevents.length === 0) throw new CalendarFileError('no-events');
+	if (vevents.length === 0 && skips.notes.length === 0) throw new CalendarFileError('no-events');
 	// In-file VTIMEZONEs are found by ical.js through the parsed tree; they
 	// are never registered with ICAL.TimezoneService, which is global.
 	const zones = new ZoneReader(zone);
 
 	const spans: BusySpan[] = [];
-	const add = (start: number, end: number) => {
-		if (start < window.end && window.start < end) spans.push({ start, end });
-	};
 
 	const masters: ICAL.Component[] = [];
 	// Per UID, per replaced occurrence (as an instant): the winning override.
@@ -172,16 +259,40 @@ export function readIcs(text: string, window: BusySpan, zone: string): CalendarI
 			continue;
 		}
 		const uid = String(component.getFirstPropertyValue('uid') ?? '');
-		const recurrenceId = component.getFirstPropertyValue('recurrence-id');
-		if (!(recurrenceId instanceof ICAL.Time)) continue;
-		const id = zones.instant(recurrenceId, tzidOf(component, 'recurrence-id'));
+		let id: number;
+		try {
+			const recurrenceId = component.getFirstPropertyValue('recurrence-id');
+			if (!(recurrenceId instanceof ICAL.Time)) continue;
+			id = zones.instant(recurrenceId, tzidOf(component, 'recurrence-id'));
+		} catch (error) {
+			skips.add(reasonOf(error));
+			continue;
+		}
 		let byId = overrides.get(uid);
 		if (!byId) overrides.set(uid, (byId = new Map()));
 		const other = byId.get(id);
 		if (!other || sequenceOf(component) >= sequenceOf(other)) byId.set(id, component);
 	}
 
-	const addSingle = (component: ICAL.Component) => {
+	/**
+	 * Reads one event into `spans`, or none of it: an event that fails part
+	 * way (an EXDATE that is not a date-time, met during expansion) is
+	 * counted as skipped, and the occurrences it gave before are dropped.
+	 */
+	const readEvent = (read: (add: (start: number, end: number) => void) => void) => {
+		const own: BusySpan[] = [];
+		try {
+			read((start, end) => {
+				if (start < window.end && window.start < end) own.push({ start, end });
+			});
+		} catch (error) {
+			skips.add(reasonOf(error));
+			return;
+		}
+		spans.push(...own);
+	};
+
+	const addSingle = (component: ICAL.Component, add: (start: number, end: number) => void) => {
 		if (isFree(component)) return;
 		const event = new ICAL.Event(component, { exceptions: [] });
 		if (!event.startDate) return;
@@ -192,14 +303,14 @@ export function readIcs(text: string, window: BusySpan, zone: string): CalendarI
 		);
 	};
 
-	for (const component of masters) {
+	const addSeries = (component: ICAL.Component, add: (start: number, end: number) => void) => {
 		const replaced = overrides.get(String(component.getFirstPropertyValue('uid') ?? ''));
 		const event = new ICAL.Event(component, { exceptions: [] });
 		if (!event.isRecurring() || !event.startDate) {
-			addSingle(component);
-			continue;
+			addSingle(component, add);
+			return;
 		}
-		if (isFree(component)) continue;
+		if (isFree(component)) return;
 		const startTzid = tzidOf(component, 'dtstart');
 		const endTzid = tzidOf(component, 'dtend') ?? startTzid;
 		const duration = event.duration;
@@ -226,12 +337,16 @@ export function readIcs(text: string, window: BusySpan, zone: string): CalendarI
 			end.addDuration(duration);
 			add(start, zones.instant(end, endTzid));
 		}
-	}
+	};
+
+	for (const component of masters) readEvent((add) => addSeries(component, add));
 	// Every override stands for its own occurrence: moved ones are busy at
 	// their new time (even without their series in the file), freed and
 	// cancelled ones not at all.
-	for (const byId of overrides.values()) for (const component of byId.values()) addSingle(component);
-	return { spans, notes: zones.notes };
+	for (const byId of overrides.values()) {
+		for (const component of byId.values()) readEvent((add) => addSingle(component, add));
+	}
+	return { spans, notes: [...zones.notes, ...skips.notes] };
 }
 
 /** Busy spans of the calendar in `text` overlapping [window.start, window.end) (see {@link readIcs}). */

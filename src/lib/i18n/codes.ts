@@ -7,7 +7,7 @@
  */
 import { m } from '../paraglide/messages.js';
 import { MAX_NAME_LENGTH, type DraftError, type NameError, type RoutineError } from '../model/index.js';
-import type { CalendarFileError } from '../calendar/import.js';
+import type { CalendarFileError, ImportNote, SkipReason } from '../calendar/import.js';
 import type { PinError } from '../api/pins.js';
 import type { StorageProblem } from '../device/storage.js';
 import type { SyncState } from '../sync/status.js';
@@ -70,6 +70,43 @@ export const calendarErrorMessage = (error: unknown): string =>
 	error instanceof Error && 'reason' in error && (error.reason as string) in calendarErrors
 		? calendarErrors[error.reason as CalendarFileError['reason']]()
 		: m.fill_errors_unreadable();
+
+const skipReasons = {
+	date: m.fill_notes_reason_date,
+	line: m.fill_notes_reason_line,
+	other: m.fill_notes_reason_other
+} satisfies Messages<SkipReason>;
+
+/** "+05:30", "-04:00", "" for UTC itself: an offset as people write it after "UTC". */
+function offsetText(minutes: number): string {
+	if (minutes === 0) return '';
+	const abs = Math.abs(minutes);
+	return `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** The note with code `C` (a note type may stand for several codes). */
+type NoteOf<C extends ImportNote['code']> = ImportNote extends infer N
+	? N extends { code: infer K }
+		? C extends K
+			? N
+			: never
+		: never
+	: never;
+
+const importNotes = {
+	'zone.windows': (note) => m.fill_notes_zone({ tzid: note.tzid, zone: note.zone }),
+	'zone.display': (note) => m.fill_notes_zone({ tzid: note.tzid, zone: note.zone }),
+	'zone.offset': (note) => m.fill_notes_zoneOffset({ tzid: note.tzid, offset: offsetText(note.offsetMinutes) }),
+	'zone.unknown': (note) => m.fill_notes_zoneUnknown({ tzid: note.tzid, zone: note.zone }),
+	'event.skipped': (note) => {
+		const reason = skipReasons[note.reason]();
+		return note.count === 1 ? m.fill_notes_skippedOne({ reason }) : m.fill_notes_skipped({ n: note.count, reason });
+	}
+} satisfies { [C in ImportNote['code']]: (note: NoteOf<C>) => string };
+
+/** What a calendar import tells the person: events it skipped and why, zones it read by name. */
+export const importNoteMessage = (note: ImportNote): string =>
+	(importNotes[note.code] as (note: ImportNote) => string)(note);
 
 /** The sentence for a failed PIN request (src/lib/api/pins.ts). */
 export function pinErrorMessage(error: PinError, retryAfterSeconds?: number): string {
