@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import ICAL from 'ical.js';
+import { CalendarDate, CalendarDateTime, toZoned } from '@internationalized/date';
 import { decisionIcs, googleCalendarUrl, occurrence, type CalendarEntry } from './export.js';
+import { readIcs } from './import.js';
 
 /** Parses `.ics` text with a second, independent library and returns its one VEVENT. */
 function parseBack(text: string) {
@@ -96,5 +98,91 @@ describe('calendar export', () => {
 		expect(weekly.searchParams.get('dates')).toBe('20261125T183000/20261125T193000');
 		expect(weekly.searchParams.get('ctz')).toBe('Asia/Seoul');
 		expect(weekly.searchParams.get('recur')).toBe('RRULE:FREQ=WEEKLY;BYDAY=WE');
+	});
+});
+
+const WEEK = 7 * 86_400_000;
+const spanText = (spans: { start: number; end: number }[]) =>
+	spans.map((s) => `${new Date(s.start).toISOString().slice(0, 16)}Z +${(s.end - s.start) / 60_000}min`).sort();
+
+/**
+ * Weekly decisions whose first occurrence is on or just before a
+ * daylight-saving change, at times that cross it, fall in the skipped hour
+ * or in the hour that happens twice.
+ */
+const dstCases: { zone: string; now: string; start: string; minutes: number }[] = [
+	// New York: clocks back on Sun 1 Nov 2026 (02:00 EDT → 01:00 EST), forward on Sun 8 Mar 2026.
+	{ zone: 'America/New_York', now: '2026-11-01T04:00Z', start: 'w7T01:30', minutes: 60 },
+	{ zone: 'America/New_York', now: '2026-11-01T04:00Z', start: 'w7T01:00', minutes: 120 },
+	{ zone: 'America/New_York', now: '2026-10-20T12:00Z', start: 'w7T00:30', minutes: 150 },
+	{ zone: 'America/New_York', now: '2026-03-08T04:00Z', start: 'w7T02:30', minutes: 60 },
+	{ zone: 'America/New_York', now: '2026-03-08T04:00Z', start: 'w7T01:00', minutes: 120 },
+	// Berlin: forward on Sun 29 Mar 2026 (02:00 → 03:00), back on Sun 25 Oct 2026 (03:00 → 02:00).
+	{ zone: 'Europe/Berlin', now: '2026-03-28T12:00Z', start: 'w7T02:30', minutes: 60 },
+	{ zone: 'Europe/Berlin', now: '2026-03-20T12:00Z', start: 'w7T01:30', minutes: 90 },
+	{ zone: 'Europe/Berlin', now: '2026-10-24T12:00Z', start: 'w7T02:30', minutes: 60 },
+	{ zone: 'Europe/Berlin', now: '2026-10-24T12:00Z', start: 'w6T23:00', minutes: 240 },
+	// Sydney: back on Sun 5 Apr 2026 (03:00 → 02:00), forward on Sun 4 Oct 2026 (02:00 → 03:00).
+	{ zone: 'Australia/Sydney', now: '2026-04-04T00:00Z', start: 'w7T02:30', minutes: 60 },
+	{ zone: 'Australia/Sydney', now: '2026-04-04T00:00Z', start: 'w7T01:30', minutes: 120 },
+	{ zone: 'Australia/Sydney', now: '2026-10-02T00:00Z', start: 'w7T02:30', minutes: 60 },
+	{ zone: 'Australia/Sydney', now: '2026-10-02T00:00Z', start: 'w7T01:00', minutes: 180 },
+	// Seoul has no daylight saving.
+	{ zone: 'Asia/Seoul', now: '2026-03-27T00:00Z', start: 'w7T02:30', minutes: 60 }
+];
+
+/**
+ * The decision's occurrences in the four weeks from the first, worked out
+ * from the rule itself: each week's wall-clock start in the zone (the first
+ * of two when it happens twice, moved past the skipped hour when it does
+ * not exist), lasting the decision's minutes.
+ */
+function expectedSpans(zone: string, first: CalendarDateTime, minutes: number) {
+	return [0, 1, 2, 3].map((week) => {
+		const date = new CalendarDate(first.year, first.month, first.day).add({ weeks: week });
+		const local = new CalendarDateTime(date.year, date.month, date.day, first.hour, first.minute);
+		const start = toZoned(local, zone, 'compatible').toDate().getTime();
+		return { start, end: start + minutes * 60_000 };
+	});
+}
+
+describe('calendar export: weekly decisions round-trip across daylight-saving changes', () => {
+	for (const { zone, now, start, minutes } of dstCases) {
+		it(`${zone} ${start} for ${minutes} min, decided ${now}`, () => {
+			const when = occurrence({ start, minutes }, { kind: 'weekdays', tz: zone }, Date.parse(now));
+			const expected = expectedSpans(zone, when.weekly!.localStart, minutes);
+			// The decision itself lasts its minutes, even on the day of the change.
+			expect(spanText([when])).toEqual(spanText(expected.slice(0, 1)));
+
+			const text = decisionIcs(entry(when));
+			const window = { start: when.start - WEEK / 2, end: when.start + 3 * WEEK + WEEK / 2 };
+			const read = readIcs(text, window, 'Pacific/Kiritimati');
+			expect(read.notes).toEqual([]);
+			expect(spanText(read.spans)).toEqual(spanText(expected));
+
+			// The file defines its zone, and ical.js reads the event through that definition.
+			expect(text).toContain(`BEGIN:VTIMEZONE\r\nTZID:${zone}\r\n`);
+			const calendar = new ICAL.Component(ICAL.parse(text));
+			const vtimezone = calendar.getFirstSubcomponent('vtimezone')!;
+			expect(vtimezone.getFirstPropertyValue('tzid')).toBe(zone);
+			const event = new ICAL.Event(calendar.getFirstSubcomponent('vevent')!);
+			expect(event.startDate.zone?.component?.toString()).toBe(vtimezone.toString());
+
+			// A reader that does not know the name gets the same times from the definition alone.
+			const renamed = text
+				.replaceAll(`TZID:${zone}`, 'TZID:Custom/Zone')
+				.replaceAll(`TZID=${zone}`, 'TZID=Custom/Zone');
+			expect(renamed).not.toContain(zone);
+			const readRenamed = readIcs(renamed, window, 'Pacific/Kiritimati');
+			expect(readRenamed.notes).toEqual([]);
+			expect(spanText(readRenamed.spans)).toEqual(spanText(expected));
+		});
+	}
+
+	it('a zone without daylight saving gets one STANDARD observance', () => {
+		const when = occurrence({ start: 'w1T09:00', minutes: 60 }, { kind: 'weekdays', tz: 'Asia/Seoul' }, NOW);
+		const vtimezone = new ICAL.Component(ICAL.parse(decisionIcs(entry(when)))).getFirstSubcomponent('vtimezone')!;
+		expect(vtimezone.getAllSubcomponents().map((c) => c.name)).toEqual(['standard']);
+		expect(vtimezone.getFirstSubcomponent('standard')!.getFirstPropertyValue('tzoffsetto')?.toString()).toBe('+09:00');
 	});
 });

@@ -2,12 +2,21 @@
  * The decided time for other calendars: an `.ics` file (ts-ics) and an
  * "Add to Google Calendar" link. A `dates` event's time is an instant and
  * is written in UTC; a `weekdays` event becomes a weekly recurring event
- * whose wall-clock time is kept in the event's zone (TZID), so it stays at
- * 10:00 across daylight-saving changes.
+ * whose wall-clock time is kept in the event's zone (TZID, defined by a
+ * VTIMEZONE in the file), so it stays at 10:00 across daylight-saving
+ * changes, and whose length is a DURATION, so it stays as long.
  */
-import { CalendarDateTime, fromAbsolute, toCalendarDate, toZoned, type ZonedDateTime } from '@internationalized/date';
+import {
+	CalendarDateTime,
+	fromAbsolute,
+	toCalendarDate,
+	toCalendarDateTime,
+	toZoned,
+	type ZonedDateTime
+} from '@internationalized/date';
 import { generateIcsCalendar, type IcsDateObject, type IcsEvent } from 'ts-ics';
 import { isoWeekday, type Decision, type EventKind } from '../model/index.js';
+import { vtimezone } from './vtimezone.js';
 
 const ICS_DAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
 
@@ -16,7 +25,12 @@ export interface Occurrence {
 	/** First start and end, ms since the epoch. */
 	start: number;
 	end: number;
-	/** Weekly events: the ISO weekday, and wall-clock start/end in `zone`. */
+	/**
+	 * Weekly events: the ISO weekday, and wall-clock start/end in `zone` of
+	 * the first occurrence (the end is where the clock is after the
+	 * decision's minutes, which differs from start + minutes across a
+	 * daylight-saving change).
+	 */
 	weekly?: { weekday: number; zone: string; localStart: CalendarDateTime; localEnd: CalendarDateTime };
 }
 
@@ -34,13 +48,13 @@ export function occurrence(decision: Decision, settings: { kind: EventKind; tz: 
 	let day = toCalendarDate(fromAbsolute(now, settings.tz));
 	while (isoWeekday(day.toString()) !== weekday) day = day.add({ days: 1 });
 	const localStart = new CalendarDateTime(day.year, day.month, day.day, Number(weekly[2]), Number(weekly[3]));
-	const localEnd = localStart.add({ minutes: decision.minutes });
-	const zonedStart = toZoned(localStart, settings.tz);
-	return {
-		start: zonedStart.toDate().getTime(),
-		end: toZoned(localEnd, settings.tz).toDate().getTime(),
-		weekly: { weekday, zone: settings.tz, localStart, localEnd }
-	};
+	// The meeting lasts its minutes of real time: adding them to the wall
+	// clock would make a one-hour meeting at 01:30 on the night clocks go
+	// back two hours long.
+	const start = toZoned(localStart, settings.tz).toDate().getTime();
+	const end = start + decision.minutes * 60_000;
+	const localEnd = toCalendarDateTime(fromAbsolute(end, settings.tz));
+	return { start, end, weekly: { weekday, zone: settings.tz, localStart, localEnd } };
 }
 
 /** A wall-clock time as a Date whose UTC fields read that wall clock (what ts-ics writes after TZID=). */
@@ -76,20 +90,39 @@ export interface CalendarEntry {
 	now: number;
 }
 
-/** The `.ics` text for a decided event. */
+/**
+ * The `.ics` text for a decided event. A weekly event's length is a
+ * DURATION rather than a DTEND: a DTEND is a wall-clock time, and every
+ * later occurrence would take the wall-clock length of the first, which is
+ * wrong when the first falls on a daylight-saving change (and cannot be
+ * written at all when it ends at the same wall-clock time it starts).
+ */
 export function decisionIcs(entry: CalendarEntry): string {
 	const { when } = entry;
-	const event: IcsEvent = {
+	const common = {
 		uid: `${entry.eventId}@moim`,
 		summary: entry.title,
 		stamp: { date: new Date(entry.now) },
 		start: icsDate(when.start, when.weekly, when.weekly?.localStart),
-		end: icsDate(when.end, when.weekly, when.weekly?.localEnd),
 		description: entry.description,
 		url: entry.url
 	};
-	if (when.weekly) event.recurrenceRule = { frequency: 'WEEKLY', byDay: [{ day: ICS_DAYS[when.weekly.weekday - 1] }] };
-	return generateIcsCalendar({ version: '2.0', prodId: '-//Moim//Moim scheduler//EN', events: [event] });
+	const event: IcsEvent = when.weekly
+		? {
+				...common,
+				duration: { minutes: Math.round((when.end - when.start) / 60_000) },
+				recurrenceRule: { frequency: 'WEEKLY', byDay: [{ day: ICS_DAYS[when.weekly.weekday - 1] }] }
+			}
+		: { ...common, end: icsDate(when.end, undefined) };
+	const text = generateIcsCalendar({ version: '2.0', prodId: '-//Moim//Moim scheduler//EN', events: [event] });
+	if (!when.weekly) return text;
+	// ts-ics writes a VTIMEZONE's DTSTART in the device's zone and its
+	// BYMONTH one month off, so the zone is written here, before the event.
+	return text.replace(
+		'BEGIN:VEVENT',
+		`${vtimezone(when.weekly.zone, when.start)}
+BEGIN:VEVENT`
+	);
 }
 
 const utcStamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z';

@@ -30,12 +30,17 @@ export type ImportNote =
 /**
  * Why events were skipped: a date or time that is not one (a bare date
  * where a date-time belongs, an impossible value), a line that cannot be
- * parsed (an unclosed quote in a parameter), or anything else ical.js
+ * parsed (an unclosed quote in a parameter), an end before the start
+ * (DTEND before DTSTART, a negative DURATION), or anything else ical.js
  * refused.
  */
-export type SkipReason = 'date' | 'line' | 'other';
+export type SkipReason = 'date' | 'line' | 'inverted' | 'other';
+
+/** Thrown for an occurrence that ends before it starts, so its event is skipped. */
+class InvertedSpan extends Error {}
 
 const reasonOf = (error: unknown): SkipReason => {
+	if (error instanceof InvertedSpan) return 'inverted';
 	const message = error instanceof Error ? error.message : '';
 	if (/invalid line/i.test(message)) return 'line';
 	if (/date|time|period|duration/i.test(message)) return 'date';
@@ -133,6 +138,32 @@ type Zone = { zone: string } | { offsetMinutes: number };
 /** "(UTC-05:00) Name", "(UTC) Name", and the older "(GMT+01:00) Name". */
 const DISPLAY_FORM = /^\((?:UTC|GMT)(?:([+-])(\d{1,2}):(\d{2}))?\)\s*(.*)$/i;
 
+/**
+ * `time` (read by ical.js as the instant `ms`) as RFC 5545 (3.3.5) reads a
+ * local time near a daylight-saving change: in the hour clocks go back, the
+ * first of the two instants it names; in the hour they skip, the offset
+ * from before the change. ical.js takes the second and the offset after.
+ * Only ical.js's local-to-offset reading is used (its reading of an
+ * instant as local time is off near changes): `offset` before and after
+ * the change are read half a day away, and the time is in such an hour
+ * when it reads at the later offset but the same time one change earlier
+ * still reads at the earlier one.
+ */
+function rfcInstant(time: ICAL.Time, ms: number): number {
+	const offset = (hours: number) => {
+		const moved = time.clone();
+		moved.adjust(0, hours, 0, 0);
+		return moved.utcOffset();
+	};
+	const [before, after] = [offset(-12), offset(12)];
+	if (before === after || time.utcOffset() !== after) return ms;
+	const change = Math.abs(after - before);
+	const earlier = time.clone();
+	earlier.adjust(0, 0, 0, -change);
+	if (earlier.utcOffset() !== before) return ms;
+	return Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute, time.second) - before * 1000;
+}
+
 /** Reads the zones of one file; a fresh one per import, so nothing leaks between files. */
 class ZoneReader {
 	readonly notes: ImportNote[] = [];
@@ -181,7 +212,7 @@ class ZoneReader {
 		const zone = time.zone;
 		const defined =
 			zone && (zone.tzid === 'UTC' || (zone.component && zone.component.getAllSubcomponents().length > 0));
-		if (defined && !time.isDate) return time.toUnixTime() * 1000;
+		if (defined && !time.isDate) return rfcInstant(time, time.toUnixTime() * 1000);
 		const hour = time.isDate ? 0 : time.hour;
 		const minute = time.isDate ? 0 : time.minute;
 		const read = tzid ? this.resolve(tzid) : { zone: this.device };
@@ -223,6 +254,38 @@ function skipAhead(start: ICAL.Time, startMs: number, lengthMs: number, rule: IC
 	const moved = start.clone();
 	moved.adjust(Math.floor(gap / (periodDays * DAY)) * periodDays, 0, 0, 0);
 	return moved;
+}
+
+/**
+ * The end of an occurrence starting at `start` (`startMs` as an instant).
+ * A DURATION's weeks and days are nominal (the same wall-clock time that
+ * many days later) and its hours, minutes and seconds exact (RFC 5545
+ * 3.3.6), so a one-hour event starting just before a daylight-saving
+ * change lasts one hour; ical.js adds all of it to the wall clock. An end
+ * given by DTEND (`end`) is read as written.
+ */
+function endOf(
+	component: ICAL.Component,
+	zones: ZoneReader,
+	start: ICAL.Time,
+	startMs: number,
+	startTzid: string | null,
+	end: () => [ICAL.Time, string | null]
+): number {
+	const duration = component.getFirstPropertyValue('duration');
+	if (!(duration instanceof ICAL.Duration) || component.hasProperty('dtend')) {
+		const [time, tzid] = end();
+		return zones.instant(time, tzid);
+	}
+	const sign = duration.isNegative ? -1 : 1;
+	const nominalDays = duration.weeks * 7 + duration.days;
+	let base = startMs;
+	if (nominalDays) {
+		const moved = start.clone();
+		moved.adjust(sign * nominalDays, 0, 0, 0);
+		base = zones.instant(moved, startTzid);
+	}
+	return base + sign * ((duration.hours * 60 + duration.minutes) * 60 + duration.seconds) * 1000;
 }
 
 /**
@@ -283,6 +346,8 @@ export function readIcs(text: string, window: BusySpan, zone: string): CalendarI
 		const own: BusySpan[] = [];
 		try {
 			read((start, end) => {
+				// Busy "until before it began" has no reading we could trust.
+				if (end < start) throw new InvertedSpan();
 				if (start < window.end && window.start < end) own.push({ start, end });
 			});
 		} catch (error) {
@@ -297,9 +362,13 @@ export function readIcs(text: string, window: BusySpan, zone: string): CalendarI
 		const event = new ICAL.Event(component, { exceptions: [] });
 		if (!event.startDate) return;
 		const startTzid = tzidOf(component, 'dtstart');
+		const startMs = zones.instant(event.startDate, startTzid);
 		add(
-			zones.instant(event.startDate, startTzid),
-			zones.instant(event.endDate, tzidOf(component, 'dtend') ?? startTzid)
+			startMs,
+			endOf(component, zones, event.startDate, startMs, startTzid, () => [
+				event.endDate,
+				tzidOf(component, 'dtend') ?? startTzid
+			])
 		);
 	};
 
@@ -333,9 +402,14 @@ export function readIcs(text: string, window: BusySpan, zone: string): CalendarI
 			// into it, but overrides are read on their own below.
 			if (start >= window.end) break;
 			if (replaced?.has(start)) continue;
-			const end = next.clone();
-			end.addDuration(duration);
-			add(start, zones.instant(end, endTzid));
+			add(
+				start,
+				endOf(component, zones, next, start, startTzid, () => {
+					const end = next.clone();
+					end.addDuration(duration);
+					return [end, endTzid];
+				})
+			);
 		}
 	};
 

@@ -74,7 +74,8 @@ export const calendarErrorMessage = (error: unknown): string =>
 const skipReasons = {
 	date: m.fill_notes_reason_date,
 	line: m.fill_notes_reason_line,
-	other: m.fill_notes_reason_other
+	other: m.fill_notes_reason_other,
+	inverted: m.fill_notes_reason_inverted
 } satisfies Messages<SkipReason>;
 
 /** "+05:30", "-04:00", "" for UTC itself: an offset as people write it after "UTC". */
