@@ -10,10 +10,23 @@ import { ianaOfDisplayName, ianaOfWindowsName } from './windows-zones.js';
 
 /** The file could not be read as a calendar. */
 export class CalendarFileError extends Error {
-	constructor(readonly reason: 'not-a-calendar' | 'no-events') {
-		super(reason === 'no-events' ? 'The calendar has no events' : 'Not an iCalendar (.ics) file');
+	constructor(readonly reason: 'not-a-calendar' | 'no-events' | 'too-big') {
+		super(
+			reason === 'no-events'
+				? 'The calendar has no events'
+				: reason === 'too-big'
+					? 'The calendar file is too big'
+					: 'Not an iCalendar (.ics) file'
+		);
 	}
 }
+
+/**
+ * The longest file read, in characters: ten times the biggest real export
+ * we know of (1.6 MB, 4,778 events), so that no calendar is refused, while a
+ * file that would hold the tab for long is refused at once.
+ */
+export const MAX_ICS_CHARS = 16_000_000;
 
 /**
  * How a TZID the file does not define was read: a Windows zone name or an
@@ -25,7 +38,8 @@ export type ImportNote =
 	| { code: 'zone.windows' | 'zone.display'; tzid: string; zone: string }
 	| { code: 'zone.offset'; tzid: string; offsetMinutes: number }
 	| { code: 'zone.unknown'; tzid: string; zone: string }
-	| { code: 'event.skipped'; count: number; reason: SkipReason };
+	| { code: 'event.skipped'; count: number; reason: SkipReason }
+	| { code: 'event.capped'; count: number; limit: number };
 
 /**
  * Why events were skipped: a date or time that is not one (a bare date
@@ -127,10 +141,18 @@ export interface CalendarImport {
 }
 
 /**
- * Most occurrences one recurring event may contribute, counted from near the
- * window (a guard against endless rules).
+ * Most occurrences one recurring event may contribute, counted within the
+ * window (a guard against endless rules): a rule every minute fills two
+ * weeks with 20,160, more than any schedule needs marked one by one.
  */
 const MAX_OCCURRENCES = 5000;
+/**
+ * Most occurrences generated per event before the window is reached: a rule
+ * with COUNT is expanded from DTSTART (COUNT counts from there), so one
+ * every second since 1970 would take minutes to reach the window; after
+ * this many steps the event is given up and counted as skipped.
+ */
+const MAX_STEPS = 100_000;
 const DAY = 86_400_000;
 
 type Zone = { zone: string } | { offsetMinutes: number };
@@ -236,23 +258,36 @@ const isFree = (component: ICAL.Component) =>
 
 const sequenceOf = (component: ICAL.Component) => Number(component.getFirstPropertyValue('sequence') ?? 0) || 0;
 
+/** Length of one period of the rules that skipAhead can move, in seconds. */
+const PERIOD_SECONDS: Partial<Record<string, number>> = {
+	SECONDLY: 1,
+	MINUTELY: 60,
+	HOURLY: 3600,
+	DAILY: 86_400,
+	WEEKLY: 7 * 86_400
+};
+
 /**
  * A start from which to expand `rule` so that the occurrences before the
  * window are skipped without being generated: DTSTART moved forward by
- * whole periods of a DAILY or WEEKLY rule, which keeps its weekdays and
+ * whole periods of a SECONDLY to WEEKLY rule, which keeps its weekdays and
  * phase. The moved start is itself always an occurrence (ical.js treats
  * DTSTART so), so it is kept far enough before the window to end before it.
  * Rules with COUNT are expanded from DTSTART, as COUNT counts from there.
  */
 function skipAhead(start: ICAL.Time, startMs: number, lengthMs: number, rule: ICAL.Recur, window: BusySpan) {
 	if (rule.count) return start;
-	const days = rule.freq === 'DAILY' ? 1 : rule.freq === 'WEEKLY' ? 7 : 0;
-	if (!days) return start;
-	const periodDays = days * (rule.interval || 1);
-	const gap = window.start - Math.max(lengthMs, 0) - startMs - 2 * periodDays * DAY;
+	const seconds = PERIOD_SECONDS[rule.freq];
+	if (!seconds) return start;
+	const period = seconds * (rule.interval || 1);
+	// Two periods and a day of margin: local time moves against the instant
+	// by up to a day (zone offsets), so sub-daily rules keep a day spare.
+	const gap = window.start - Math.max(lengthMs, 0) - startMs - 2 * period * 1000 - DAY;
 	if (gap <= 0) return start;
+	const total = Math.floor(gap / (period * 1000)) * period;
 	const moved = start.clone();
-	moved.adjust(Math.floor(gap / (periodDays * DAY)) * periodDays, 0, 0, 0);
+	// Whole days first: ical.js adds them in local time, keeping the hour.
+	moved.adjust(Math.floor(total / 86_400), 0, 0, total % 86_400);
 	return moved;
 }
 
@@ -297,6 +332,7 @@ function endOf(
  * override whose event is not in the file counts on its own.
  */
 export function readIcs(text: string, window: BusySpan, zone: string): CalendarImport {
+	if (text.length > MAX_ICS_CHARS) throw new CalendarFileError('too-big');
 	const skips = new Skips();
 	const root = parseCalendar(text, skips);
 	if (root.name !== 'vcalendar') throw new CalendarFileError('not-a-calendar');
@@ -312,6 +348,7 @@ export function readIcs(text: string, window: BusySpan, zone: string): CalendarI
 	const zones = new ZoneReader(zone);
 
 	const spans: BusySpan[] = [];
+	let capped = 0;
 
 	const masters: ICAL.Component[] = [];
 	// Per UID, per replaced occurrence (as an instant): the winning override.
@@ -396,20 +433,28 @@ export function readIcs(text: string, window: BusySpan, zone: string): CalendarI
 					)
 				: event.startDate;
 		const it = new ICAL.RecurExpansion({ component, dtstart: from });
-		for (let i = 0, next = it.next(); next && i < MAX_OCCURRENCES; i++, next = it.next()) {
+		let added = 0;
+		for (let step = 0, next = it.next(); next; step++, next = it.next()) {
+			// Given up before the window's end: what it would still give is
+			// unknown, so the event counts as skipped rather than read in part.
+			if (step === MAX_STEPS) throw new Error('too many occurrences before the window');
 			const start = zones.instant(next, startTzid);
 			// Past the window: an override may still move a later occurrence
 			// into it, but overrides are read on their own below.
 			if (start >= window.end) break;
 			if (replaced?.has(start)) continue;
-			add(
-				start,
-				endOf(component, zones, next, start, startTzid, () => {
-					const end = next.clone();
-					end.addDuration(duration);
-					return [end, endTzid];
-				})
-			);
+			const endMs = endOf(component, zones, next, start, startTzid, () => {
+				const end = next.clone();
+				end.addDuration(duration);
+				return [end, endTzid];
+			});
+			if (endMs <= window.start) continue;
+			if (added === MAX_OCCURRENCES) {
+				capped++;
+				break;
+			}
+			added++;
+			add(start, endMs);
 		}
 	};
 
@@ -420,7 +465,8 @@ export function readIcs(text: string, window: BusySpan, zone: string): CalendarI
 	for (const byId of overrides.values()) {
 		for (const component of byId.values()) readEvent((add) => addSingle(component, add));
 	}
-	return { spans, notes: [...zones.notes, ...skips.notes] };
+	const cappedNotes: ImportNote[] = capped ? [{ code: 'event.capped', count: capped, limit: MAX_OCCURRENCES }] : [];
+	return { spans, notes: [...zones.notes, ...skips.notes, ...cappedNotes] };
 }
 
 /** Busy spans of the calendar in `text` overlapping [window.start, window.end) (see {@link readIcs}). */

@@ -62,7 +62,8 @@ export const routineErrorMessage = (code: RoutineError): string => routineErrors
 
 const calendarErrors = {
 	'not-a-calendar': m.fill_errors_not_a_calendar,
-	'no-events': m.fill_errors_no_events
+	'no-events': m.fill_errors_no_events,
+	'too-big': m.fill_errors_too_big
 } satisfies Messages<CalendarFileError['reason']>;
 
 /** Why an imported calendar file gave nothing; any other failure is "unreadable". */
@@ -102,7 +103,11 @@ const importNotes = {
 	'event.skipped': (note) => {
 		const reason = skipReasons[note.reason]();
 		return note.count === 1 ? m.fill_notes_skippedOne({ reason }) : m.fill_notes_skipped({ n: note.count, reason });
-	}
+	},
+	'event.capped': (note) =>
+		note.count === 1
+			? m.fill_notes_cappedOne({ limit: note.limit })
+			: m.fill_notes_capped({ n: note.count, limit: note.limit })
 } satisfies { [C in ImportNote['code']]: (note: NoteOf<C>) => string };
 
 /** What a calendar import tells the person: events it skipped and why, zones it read by name. */
