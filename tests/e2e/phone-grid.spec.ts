@@ -66,9 +66,10 @@ for (const size of [
 			expect(await overflow(p)).toBe(0);
 
 			// The first screen after joining shows the brush and the top of the grid.
-			const box = p.locator('.wrap').first();
-			const wrapTop = (await box.boundingBox())!.y;
-			expect(wrapTop).toBeLessThan(size.height);
+			await p.evaluate(() => window.scrollTo(0, 0));
+			await expect(p.locator('.brush')).toBeInViewport();
+			await expect(paintCell(p, '2026-12-01T00:00Z')).toBeInViewport();
+			const box = p.locator('.paint .wrap');
 
 			// Mid-grid, down and to the right: the day headers and the time column are still in view.
 			await box.evaluate((el) => el.scrollTo({ top: el.scrollHeight / 2, left: el.scrollWidth / 2 }));
