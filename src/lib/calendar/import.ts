@@ -134,6 +134,21 @@ function parseCalendar(text: string, skips: Skips): ICAL.Component {
 	return root;
 }
 
+/** How far a reading has got: events read of all the events in the file. */
+export interface ImportProgress {
+	read: number;
+	total: number;
+}
+
+/** What a reading may be asked to do besides reading. */
+export interface ReadOptions {
+	/** Told how far it has got, every {@link PROGRESS_EVERY} events and at the end. */
+	onProgress?: (progress: ImportProgress) => void;
+}
+
+/** How many events are read between two progress reports. */
+export const PROGRESS_EVERY = 250;
+
 /** What a calendar file says about busy times, and how its zones were read. */
 export interface CalendarImport {
 	spans: BusySpan[];
@@ -160,37 +175,106 @@ type Zone = { zone: string } | { offsetMinutes: number };
 /** "(UTC-05:00) Name", "(UTC) Name", and the older "(GMT+01:00) Name". */
 const DISPLAY_FORM = /^\((?:UTC|GMT)(?:([+-])(\d{1,2}):(\d{2}))?\)\s*(.*)$/i;
 
+/** One change of a zone's offset, as ical.js lists them: its instant as UTC fields, offsets in seconds. */
+interface ZoneChange {
+	year: number;
+	month: number;
+	day: number;
+	hour: number;
+	minute: number;
+	second: number;
+	utcOffset: number;
+	prevUtcOffset: number;
+}
+
 /**
- * `time` (read by ical.js as the instant `ms`) as RFC 5545 (3.3.5) reads a
- * local time near a daylight-saving change: in the hour clocks go back, the
- * first of the two instants it names; in the hour they skip, the offset
- * from before the change. ical.js takes the second and the offset after.
- * Only ical.js's local-to-offset reading is used (its reading of an
- * instant as local time is off near changes): `offset` before and after
- * the change are read half a day away, and the time is in such an hour
- * when it reads at the later offset but the same time one change earlier
- * still reads at the earlier one.
+ * Local time to instant for a zone a VTIMEZONE defines, read from the
+ * offset changes ical.js expands from it. ical.js's own reading copies its
+ * whole list of changes for every time it converts (most of the time of a
+ * big import went there), and near a change it takes the second of two
+ * instants a local time names and the offset after a skipped hour, where
+ * RFC 5545 (3.3.5) means the first and the offset before. Here a local time
+ * reads at a change's new offset once it is past the change in both the
+ * old and the new offset, which gives the RFC's reading in both cases.
  */
-function rfcInstant(time: ICAL.Time, ms: number): number {
-	const offset = (hours: number) => {
-		const moved = time.clone();
-		moved.adjust(0, hours, 0, 0);
-		return moved.utcOffset();
-	};
-	const [before, after] = [offset(-12), offset(12)];
-	if (before === after || time.utcOffset() !== after) return ms;
-	const change = Math.abs(after - before);
-	const earlier = time.clone();
-	earlier.adjust(0, 0, 0, -change);
-	if (earlier.utcOffset() !== before) return ms;
-	return Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute, time.second) - before * 1000;
+class OffsetTable {
+	/** Local time (seconds, as if UTC) from which `offsets[i]` applies; ascending. */
+	private from: number[] = [];
+	private offsets: number[] = [];
+	private before = 0;
+	private coveredUntil = -Infinity;
+	constructor(private readonly zone: ICAL.Timezone) {}
+
+	/** The instant, in ms, of the local time given by its fields. */
+	instant(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+		const local = Date.UTC(year, month - 1, day, hour, minute, second) / 1000;
+		return (local - this.offset(year, local)) * 1000;
+	}
+
+	/**
+	 * Makes ical.js read `zone` through this table too: its recurrence
+	 * expansion compares times by their instants, and so converts every
+	 * occurrence. The zone objects belong to this file's parsed tree only.
+	 */
+	install() {
+		this.zone.utcOffset = (time: ICAL.Time) =>
+			this.offset(time.year, Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute, time.second) / 1000);
+	}
+
+	/** The offset, in seconds, that the local time `local` (seconds, as if UTC) in `year` reads at. */
+	private offset(year: number, local: number): number {
+		if (year > this.coveredUntil) this.cover(year);
+		const { from } = this;
+		let low = 0;
+		let high = from.length;
+		while (low < high) {
+			const mid = (low + high) >>> 1;
+			if (from[mid] <= local) low = mid + 1;
+			else high = mid;
+		}
+		return low === 0 ? this.before : this.offsets[low - 1];
+	}
+
+	private cover(year: number) {
+		this.zone._ensureCoverage(year);
+		const changes = this.zone.changes as ZoneChange[];
+		this.from = [];
+		this.offsets = [];
+		for (const change of changes) {
+			const at = Date.UTC(change.year, change.month - 1, change.day, change.hour, change.minute, change.second) / 1000;
+			const from = at + Math.max(change.utcOffset, change.prevUtcOffset);
+			// Two observances naming the same change (or out of order) keep the list ascending.
+			if (this.from.length && from <= this.from[this.from.length - 1]) {
+				this.from[this.from.length - 1] = from;
+				this.offsets[this.offsets.length - 1] = change.utcOffset;
+				continue;
+			}
+			this.from.push(from);
+			this.offsets.push(change.utcOffset);
+		}
+		this.before = changes.length ? changes[0].prevUtcOffset : 0;
+		// ical.js expands changes a few years past the year asked for.
+		this.coveredUntil = Math.max(year, ...changes.map((change) => change.year - 1));
+	}
 }
 
 /** Reads the zones of one file; a fresh one per import, so nothing leaks between files. */
 class ZoneReader {
 	readonly notes: ImportNote[] = [];
 	private readonly resolved = new Map<string, Zone>();
+	private readonly tables = new Map<ICAL.Timezone, OffsetTable>();
 	constructor(private readonly device: string) {}
+
+	/** Reads every zone the file defines through an {@link OffsetTable}, ical.js included. */
+	adopt(root: ICAL.Component) {
+		for (const vtimezone of root.getAllSubcomponents('vtimezone')) {
+			const zone = root.getTimeZoneByID(String(vtimezone.getFirstPropertyValue('tzid')));
+			if (!zone || this.tables.has(zone)) continue;
+			const table = new OffsetTable(zone);
+			table.install();
+			this.tables.set(zone, table);
+		}
+	}
 
 	/** The zone a TZID that has no usable VTIMEZONE in the file stands for. */
 	resolve(tzid: string): Zone {
@@ -234,7 +318,14 @@ class ZoneReader {
 		const zone = time.zone;
 		const defined =
 			zone && (zone.tzid === 'UTC' || (zone.component && zone.component.getAllSubcomponents().length > 0));
-		if (defined && !time.isDate) return rfcInstant(time, time.toUnixTime() * 1000);
+		if (defined && !time.isDate) {
+			if (zone.tzid === 'UTC') {
+				return Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute, time.second);
+			}
+			let table = this.tables.get(zone);
+			if (!table) this.tables.set(zone, (table = new OffsetTable(zone)));
+			return table.instant(time.year, time.month, time.day, time.hour, time.minute, time.second);
+		}
 		const hour = time.isDate ? 0 : time.hour;
 		const minute = time.isDate ? 0 : time.minute;
 		const read = tzid ? this.resolve(tzid) : { zone: this.device };
@@ -331,7 +422,7 @@ function endOf(
  * only to the event with their UID, the highest SEQUENCE winning; an
  * override whose event is not in the file counts on its own.
  */
-export function readIcs(text: string, window: BusySpan, zone: string): CalendarImport {
+export function readIcs(text: string, window: BusySpan, zone: string, options: ReadOptions = {}): CalendarImport {
 	if (text.length > MAX_ICS_CHARS) throw new CalendarFileError('too-big');
 	const skips = new Skips();
 	const root = parseCalendar(text, skips);
@@ -346,6 +437,7 @@ export function readIcs(text: string, window: BusySpan, zone: string): CalendarI
 	// In-file VTIMEZONEs are found by ical.js through the parsed tree; they
 	// are never registered with ICAL.TimezoneService, which is global.
 	const zones = new ZoneReader(zone);
+	zones.adopt(root);
 
 	const spans: BusySpan[] = [];
 	let capped = 0;
@@ -458,13 +550,26 @@ export function readIcs(text: string, window: BusySpan, zone: string): CalendarI
 		}
 	};
 
-	for (const component of masters) readEvent((add) => addSeries(component, add));
+	const total = vevents.length;
+	let read = 0;
+	const progress = () => {
+		if (++read % PROGRESS_EVERY === 0) options.onProgress?.({ read, total });
+	};
+	options.onProgress?.({ read, total });
+	for (const component of masters) {
+		readEvent((add) => addSeries(component, add));
+		progress();
+	}
 	// Every override stands for its own occurrence: moved ones are busy at
 	// their new time (even without their series in the file), freed and
-	// cancelled ones not at all.
+	// cancelled ones not at all. Older versions of an override count as read.
 	for (const byId of overrides.values()) {
-		for (const component of byId.values()) readEvent((add) => addSingle(component, add));
+		for (const component of byId.values()) {
+			readEvent((add) => addSingle(component, add));
+			progress();
+		}
 	}
+	options.onProgress?.({ read: total, total });
 	const cappedNotes: ImportNote[] = capped ? [{ code: 'event.capped', count: capped, limit: MAX_OCCURRENCES }] : [];
 	return { spans, notes: [...zones.notes, ...skips.notes, ...cappedNotes] };
 }

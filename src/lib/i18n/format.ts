@@ -153,3 +153,8 @@ export function durationLabel(minutes: number): string {
 	if (minutes < 60) return m.event_durationMinutes({ minutes });
 	return m.event_durationHoursMinutes({ hours: Math.floor(minutes / 60), minutes: minutes % 60 });
 }
+
+/** A count as people write it in the current language ("4,778"). */
+export function countText(n: number): string {
+	return n.toLocaleString(intlLocale());
+}
