@@ -28,6 +28,7 @@ const WINDOWS: Record<string, { window: BusySpan; zone: string }> = {
 	'broken-fold.ics': { window: between('2026-04-06T00:00Z', '2026-04-11T00:00Z'), zone: 'UTC' },
 	'broken-tzid-parameter.ics': { window: between('2026-04-06T00:00Z', '2026-04-11T00:00Z'), zone: 'UTC' },
 	'cancelled-overrides.ics': { window: between('2026-02-02T00:00Z', '2026-02-25T00:00Z'), zone: 'Europe/Berlin' },
+	'date-until-and-all-day-rdates.ics': { window: between('2026-04-06T00:00Z', '2026-04-12T00:00Z'), zone: 'UTC' },
 	'daily-since-2012.ics': { window: between('2026-03-06T00:00Z', '2026-03-13T00:00Z'), zone: 'America/New_York' },
 	'duration-over-dst.ics': { window: between('2026-10-24T00:00Z', '2026-11-10T00:00Z'), zone: 'UTC' },
 	'google-all-day.ics': { window: between('2026-04-06T00:00Z', '2026-04-20T00:00Z'), zone: 'Asia/Seoul' },
@@ -268,6 +269,17 @@ const BY_HAND: Record<string, string[]> = {
 		'2026-04-14T22:30–2026-04-14T23:00',
 		'2026-04-16T22:30–2026-04-16T23:00',
 		'2026-04-22T22:30–2026-04-22T23:00'
+	],
+	'date-until-and-all-day-rdates.ics': [
+		// Daily 09:00 CEST with UNTIL=20260409, a date: through 9 April.
+		'2026-04-06T07:00–2026-04-06T08:00',
+		'2026-04-07T07:00–2026-04-07T08:00',
+		'2026-04-08T07:00–2026-04-08T08:00',
+		'2026-04-09T07:00–2026-04-09T08:00',
+		// All-day 6 April (DTSTART, no RRULE) and RDATEs 8 and 10 April, in the device's zone (UTC).
+		'2026-04-06T00:00–2026-04-07T00:00',
+		'2026-04-08T00:00–2026-04-09T00:00',
+		'2026-04-10T00:00–2026-04-11T00:00'
 	],
 	'google-all-day.ics': [
 		// All-day in Seoul (UTC+9): Wed 8 Apr; Fridays from home moved to Thu 9 Apr, 17 Apr an EXDATE;

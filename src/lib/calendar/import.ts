@@ -383,12 +383,29 @@ function skipAhead(start: ICAL.Time, startMs: number, lengthMs: number, rule: IC
 }
 
 /**
- * The end of an occurrence starting at `start` (`startMs` as an instant).
- * A DURATION's weeks and days are nominal (the same wall-clock time that
- * many days later) and its hours, minutes and seconds exact (RFC 5545
- * 3.3.6), so a one-hour event starting just before a daylight-saving
- * change lasts one hour; ical.js adds all of it to the wall clock. An end
- * given by DTEND (`end`) is read as written.
+ * The instant `duration` after `start` (`startMs` as an instant, its TZID
+ * `tzid`). A duration's weeks and days are nominal (the same wall-clock
+ * time that many days later) and its hours, minutes and seconds exact
+ * (RFC 5545 3.3.6), so a one-hour event starting just before a
+ * daylight-saving change lasts one hour; ical.js adds all of it to the
+ * wall clock.
+ */
+function after(zones: ZoneReader, start: ICAL.Time, startMs: number, tzid: string | null, duration: ICAL.Duration) {
+	const sign = duration.isNegative ? -1 : 1;
+	const nominalDays = duration.weeks * 7 + duration.days;
+	let base = startMs;
+	if (nominalDays) {
+		const moved = start.clone();
+		moved.adjust(sign * nominalDays, 0, 0, 0);
+		base = zones.instant(moved, tzid);
+	}
+	return base + sign * ((duration.hours * 60 + duration.minutes) * 60 + duration.seconds) * 1000;
+}
+
+/**
+ * The end of an occurrence starting at `start` (`startMs` as an instant):
+ * DTSTART plus the event's DURATION (see {@link after}), or an end given
+ * by DTEND (`end`), read as written.
  */
 function endOf(
 	component: ICAL.Component,
@@ -403,15 +420,18 @@ function endOf(
 		const [time, tzid] = end();
 		return zones.instant(time, tzid);
 	}
-	const sign = duration.isNegative ? -1 : 1;
-	const nominalDays = duration.weeks * 7 + duration.days;
-	let base = startMs;
-	if (nominalDays) {
-		const moved = start.clone();
-		moved.adjust(sign * nominalDays, 0, 0, 0);
-		base = zones.instant(moved, startTzid);
-	}
-	return base + sign * ((duration.hours * 60 + duration.minutes) * 60 + duration.seconds) * 1000;
+	return after(zones, start, startMs, startTzid, duration);
+}
+
+/** The values of every `name` property of `component` (RDATE, EXDATE), each with its property's TZID. */
+function datesOf(component: ICAL.Component, name: string): [ICAL.Time | ICAL.Period, string | null][] {
+	return component.getAllProperties(name).flatMap((property) => {
+		const tzid = property.getParameter('tzid');
+		return property
+			.getValues()
+			.filter((value) => value instanceof ICAL.Time || value instanceof ICAL.Period)
+			.map((value): [ICAL.Time | ICAL.Period, string | null] => [value, typeof tzid === 'string' ? tzid : null]);
+	});
 }
 
 /**
@@ -501,52 +521,98 @@ export function readIcs(text: string, window: BusySpan, zone: string, options: R
 		);
 	};
 
+	/**
+	 * A recurring event's occurrences: DTSTART, the RRULE's (expanded by
+	 * ical.js, which also takes out EXDATEs), and RDATEs (read here: ical.js
+	 * gives a period RDATE's start as a period, and drops DTSTART when there
+	 * is no RRULE, though RFC 5545 3.8.5.2 makes it always the first), each
+	 * counted once, less those EXDATE removes or an override replaces.
+	 */
 	const addSeries = (component: ICAL.Component, add: (start: number, end: number) => void) => {
+		if (isFree(component)) return;
+		const rdates = datesOf(component, 'rdate');
+		// Taken out of the tree, so that ical.js expands the rule alone.
+		if (rdates.length) component.removeAllProperties('rdate');
 		const replaced = overrides.get(String(component.getFirstPropertyValue('uid') ?? ''));
 		const event = new ICAL.Event(component, { exceptions: [] });
-		if (!event.isRecurring() || !event.startDate) {
+		if (!event.startDate) return;
+		if (!event.isRecurring() && rdates.length === 0) {
 			addSingle(component, add);
 			return;
 		}
-		if (isFree(component)) return;
 		const startTzid = tzidOf(component, 'dtstart');
 		const endTzid = tzidOf(component, 'dtend') ?? startTzid;
 		const duration = event.duration;
 		const startMs = zones.instant(event.startDate, startTzid);
-		const rules = component.getAllProperties('rrule');
-		const from =
-			rules.length === 1
-				? skipAhead(
-						event.startDate,
-						startMs,
-						zones.instant(event.endDate, endTzid) - startMs,
-						rules[0].getFirstValue() as ICAL.Recur,
-						window
-					)
-				: event.startDate;
-		const it = new ICAL.RecurExpansion({ component, dtstart: from });
-		let added = 0;
-		for (let step = 0, next = it.next(); next; step++, next = it.next()) {
-			// Given up before the window's end: what it would still give is
-			// unknown, so the event counts as skipped rather than read in part.
-			if (step === MAX_STEPS) throw new Error('too many occurrences before the window');
-			const start = zones.instant(next, startTzid);
-			// Past the window: an override may still move a later occurrence
-			// into it, but overrides are read on their own below.
-			if (start >= window.end) break;
-			if (replaced?.has(start)) continue;
-			const endMs = endOf(component, zones, next, start, startTzid, () => {
-				const end = next.clone();
+		/** The end of the occurrence starting at `time` (its TZID `tzid`; `start` as an instant). */
+		const endAt = (time: ICAL.Time, tzid: string | null, start: number) =>
+			endOf(component, zones, time, start, tzid, () => {
+				const end = time.clone();
 				end.addDuration(duration);
-				return [end, endTzid];
+				return [end, tzid === startTzid ? endTzid : tzid];
 			});
-			if (endMs <= window.start) continue;
-			if (added === MAX_OCCURRENCES) {
-				capped++;
-				break;
+		const starts = new Set<number>();
+		/** Adds an occurrence unless an override replaces it or it was already counted; says whether it did. */
+		const occurrence = (start: number, end: number) => {
+			if (replaced?.has(start) || starts.has(start)) return false;
+			starts.add(start);
+			add(start, end);
+			return true;
+		};
+		if (event.isRecurring()) {
+			const rules = component.getAllProperties('rrule');
+			// A date UNTIL on a timed series (RFC 5545 wants a date-time; some
+			// exporters write the date): the series runs through that day, as
+			// a person reading "until 9 April" means, where ical.js stops at
+			// its midnight.
+			for (const property of rules) {
+				const rule = property.getFirstValue() as ICAL.Recur;
+				if (rule.until?.isDate && !event.startDate.isDate) {
+					const { year, month, day } = rule.until;
+					rule.until = ICAL.Time.fromData({ year, month, day, hour: 23, minute: 59, second: 59 }, event.startDate.zone);
+				}
 			}
-			added++;
-			add(start, endMs);
+			const from =
+				rules.length === 1
+					? skipAhead(
+							event.startDate,
+							startMs,
+							zones.instant(event.endDate, endTzid) - startMs,
+							rules[0].getFirstValue() as ICAL.Recur,
+							window
+						)
+					: event.startDate;
+			const it = new ICAL.RecurExpansion({ component, dtstart: from });
+			let added = 0;
+			for (let step = 0, next = it.next(); next; step++, next = it.next()) {
+				// Given up before the window's end: what it would still give is
+				// unknown, so the event counts as skipped rather than read in part.
+				if (step === MAX_STEPS) throw new Error('too many occurrences before the window');
+				const start = zones.instant(next, startTzid);
+				// Past the window: an override may still move a later occurrence
+				// into it, but overrides are read on their own below.
+				if (start >= window.end) break;
+				const end = endAt(next, startTzid, start);
+				if (end <= window.start) continue;
+				if (added === MAX_OCCURRENCES) {
+					capped++;
+					break;
+				}
+				if (occurrence(start, end)) added++;
+			}
+		}
+		if (event.isRecurring() && rdates.length === 0) return;
+		const excluded = new Set(
+			datesOf(component, 'exdate').map(([time, tzid]) => zones.instant(time as ICAL.Time, tzid))
+		);
+		if (!event.isRecurring() && !excluded.has(startMs)) occurrence(startMs, endAt(event.startDate, startTzid, startMs));
+		for (const [value, tzid] of rdates) {
+			const time = value instanceof ICAL.Period ? value.start : value;
+			const start = zones.instant(time, tzid);
+			if (excluded.has(start)) continue;
+			if (!(value instanceof ICAL.Period)) occurrence(start, endAt(time, tzid, start));
+			else if (value.end) occurrence(start, zones.instant(value.end, tzid));
+			else occurrence(start, after(zones, time, start, tzid, value.duration));
 		}
 	};
 
