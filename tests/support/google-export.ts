@@ -41,7 +41,7 @@ export function googleExport(n: number): string {
 			'LAST-MODIFIED:20261101T000000Z',
 			'LOCATION:Room 4',
 			'SEQUENCE:0',
-			'STATUS:CONFIRMED',
+			...(body.some((line) => line.startsWith('STATUS:')) ? [] : ['STATUS:CONFIRMED']),
 			`SUMMARY:Event ${uid}`,
 			'TRANSP:OPAQUE',
 			'END:VEVENT'
@@ -97,4 +97,3 @@ export function googleExport(n: number): string {
 	lines.push('END:VCALENDAR', '');
 	return lines.join('\r\n');
 }
-

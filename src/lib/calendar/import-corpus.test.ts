@@ -3,6 +3,7 @@ import { CalendarDateTime, toZoned } from '@internationalized/date';
 import ical, { type VEvent } from 'node-ical';
 import { describe, expect, it } from 'vitest';
 import type { BusySpan } from '../model/index.js';
+import { googleExport } from '../../../tests/support/google-export.js';
 import { readIcs } from './import.js';
 
 /*
@@ -30,6 +31,7 @@ const WINDOWS: Record<string, { window: BusySpan; zone: string }> = {
 	'cancelled-overrides.ics': { window: between('2026-02-02T00:00Z', '2026-02-25T00:00Z'), zone: 'Europe/Berlin' },
 	'date-until-and-all-day-rdates.ics': { window: between('2026-04-06T00:00Z', '2026-04-12T00:00Z'), zone: 'UTC' },
 	'daily-since-2012.ics': { window: between('2026-03-06T00:00Z', '2026-03-13T00:00Z'), zone: 'America/New_York' },
+	'dtend-series-over-dst.ics': { window: between('2026-03-01T00:00Z', '2026-03-16T00:00Z'), zone: 'UTC' },
 	'duration-over-dst.ics': { window: between('2026-10-24T00:00Z', '2026-11-10T00:00Z'), zone: 'UTC' },
 	'google-all-day.ics': { window: between('2026-04-06T00:00Z', '2026-04-20T00:00Z'), zone: 'Asia/Seoul' },
 	'inverted-spans.ics': { window: between('2026-04-06T00:00Z', '2026-04-11T00:00Z'), zone: 'UTC' },
@@ -238,6 +240,14 @@ describe('calendar import: every fixture read again by node-ical', () => {
 		});
 	});
 
+	it('a big Google-style export (4,778 events, 2 MB) reads the same in both', { timeout: 60_000 }, () => {
+		const calendar = googleExport(4778);
+		const window = between('2026-12-01T00:00Z', '2026-12-15T00:00Z');
+		const ours = labels(readIcs(calendar, window, 'Asia/Seoul').spans);
+		expect(ours.length).toBeGreaterThan(900);
+		expect(ours).toEqual(labels(secondReading(calendar, window, 'Asia/Seoul')));
+	});
+
 	it('lists known differences only for fixtures that exist', () => {
 		expect(Object.keys(KNOWN_DIFFERENCES).filter((name) => !fixtures.includes(name))).toEqual([]);
 		expect(Object.keys(WINDOWS).filter((name) => !fixtures.includes(name))).toEqual([]);
@@ -280,6 +290,17 @@ const BY_HAND: Record<string, string[]> = {
 		'2026-04-06T00:00–2026-04-07T00:00',
 		'2026-04-08T00:00–2026-04-09T00:00',
 		'2026-04-10T00:00–2026-04-11T00:00'
+	],
+	'dtend-series-over-dst.ics': [
+		// Sundays 01:30 for exactly an hour (DTEND sets the length of every occurrence, RFC 5545 3.8.5.3):
+		// 1 Mar EST; 8 Mar, when 02:00 EST jumps to 03:00 EDT, it ends at 03:00 EDT; 15 Mar EDT.
+		'2026-03-01T06:30–2026-03-01T07:30',
+		'2026-03-08T06:30–2026-03-08T07:30',
+		'2026-03-15T05:30–2026-03-15T06:30',
+		// 22:00 EST to 06:00 EDT is seven hours (the clocks skip one), so every occurrence lasts seven:
+		// the next night runs 22:00 to 05:00 EDT, as RFC 5545 reads it (and node-ical with it).
+		'2026-03-08T03:00–2026-03-08T10:00',
+		'2026-03-09T02:00–2026-03-09T09:00'
 	],
 	'google-all-day.ics': [
 		// All-day in Seoul (UTC+9): Wed 8 Apr; Fridays from home moved to Thu 9 Apr, 17 Apr an EXDATE;

@@ -544,13 +544,21 @@ export function readIcs(text: string, window: BusySpan, zone: string, options: R
 		const endTzid = tzidOf(component, 'dtend') ?? startTzid;
 		const duration = event.duration;
 		const startMs = zones.instant(event.startDate, startTzid);
-		/** The end of the occurrence starting at `time` (its TZID `tzid`; `start` as an instant). */
-		const endAt = (time: ICAL.Time, tzid: string | null, start: number) =>
-			endOf(component, zones, time, start, tzid, () => {
-				const end = time.clone();
-				end.addDuration(duration);
-				return [end, tzid === startTzid ? endTzid : tzid];
-			});
+		const byDuration = component.hasProperty('duration') && !component.hasProperty('dtend');
+		/** The first occurrence's length: with DTEND, every occurrence lasts exactly as long (RFC 5545 3.8.5.3). */
+		const length = zones.instant(event.endDate, endTzid) - startMs;
+		/**
+		 * The end of the occurrence starting at `time` (its TZID `tzid`;
+		 * `start` as an instant): the DURATION after it, the first
+		 * occurrence's exact length for a time, its days for a date.
+		 */
+		const endAt = (time: ICAL.Time, tzid: string | null, start: number) => {
+			if (byDuration) return endOf(component, zones, time, start, tzid, () => [time, tzid]);
+			if (!time.isDate) return start + length;
+			const end = time.clone();
+			end.addDuration(duration);
+			return zones.instant(end, tzid);
+		};
 		const starts = new Set<number>();
 		/** Adds an occurrence unless an override replaces it or it was already counted; says whether it did. */
 		const occurrence = (start: number, end: number) => {
@@ -574,13 +582,7 @@ export function readIcs(text: string, window: BusySpan, zone: string, options: R
 			}
 			const from =
 				rules.length === 1
-					? skipAhead(
-							event.startDate,
-							startMs,
-							zones.instant(event.endDate, endTzid) - startMs,
-							rules[0].getFirstValue() as ICAL.Recur,
-							window
-						)
+					? skipAhead(event.startDate, startMs, length, rules[0].getFirstValue() as ICAL.Recur, window)
 					: event.startDate;
 			const it = new ICAL.RecurExpansion({ component, dtstart: from });
 			let added = 0;
