@@ -90,3 +90,48 @@ test('Stop ends the reading of a big calendar: its worker is ended and nothing i
 	await page.getByLabel('Calendar file').setInputFiles(path.join(path.dirname(bigFile), 'google-export.ics'));
 	await expect(page.getByText(/busy times in this event's window/)).toBeVisible();
 });
+
+test.describe('on a phone, in Korean', () => {
+	test.use({ viewport: { width: 360, height: 800 }, hasTouch: true, isMobile: true, locale: 'ko-KR' });
+
+	test('the reading shows its progress and a 44 px Stop within the screen, then the file and its busy times', async ({
+		page,
+		app
+	}) => {
+		await page.goto(`${app}/new?title=연말&dates=2026-12-01,2026-12-02,2026-12-03&from=08:00&to=20:00&slot=60&tz=UTC`);
+		await page.getByRole('button', { name: '만들기' }).click();
+		await page.waitForURL(/\/e\//);
+		await page.getByLabel('이름').fill('민지');
+		await page.getByRole('button', { name: '참여' }).click();
+		await page.getByRole('button', { name: '캘린더 가져오기 (.ics)' }).click();
+		// Measured from inside the page the moment the first progress report shows.
+		const measured = page.evaluate(
+			() =>
+				new Promise<{ text: string; stop: number; overflow: number }>((resolve) => {
+					new MutationObserver((_, observer) => {
+						const status = document.querySelector('[data-testid="ics-reading"]');
+						const stop = status?.querySelector('button');
+						if (!stop || !/일정 4,778개 중 [1-9]/.test(status?.textContent ?? '')) return;
+						observer.disconnect();
+						const root = document.documentElement;
+						resolve({
+							text: status?.textContent ?? '',
+							stop: stop.getBoundingClientRect().height,
+							overflow: root.scrollWidth - root.clientWidth
+						});
+					}).observe(document.body, { subtree: true, childList: true, characterData: true });
+				})
+		);
+		await page.getByLabel('캘린더 파일').setInputFiles(bigFile);
+		const during = await measured;
+		expect(during.text).toMatch(/캘린더를 읽는 중이에요: 일정 4,778개 중 [\d,]+개/);
+		expect(during.stop).toBeGreaterThanOrEqual(44);
+		expect(during.overflow).toBe(0);
+		await expect(page.getByTestId('ics-file')).toHaveText('google-export.ics');
+		await expect(page.getByText(/이 일정 범위 안에 바쁜 시간이 [\d,]+개 있어요\./)).toBeVisible();
+		expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(
+			0
+		);
+		await page.screenshot({ path: test.info().outputPath('import-phone-ko.png') });
+	});
+});

@@ -16,6 +16,8 @@ export class CalendarFileState {
 	result = $state<CalendarImport | null>(null);
 	/** Why the last file could not be read (a CalendarFileError or another error). */
 	error = $state<unknown>(null);
+	/** The name of the file being read or last read: the file input is emptied once chosen. */
+	name = $state<string | null>(null);
 	#reading: AbortController | null = null;
 
 	/** True while a file is being read. */
@@ -30,6 +32,7 @@ export class CalendarFileState {
 		this.#reading = reading;
 		this.result = null;
 		this.error = null;
+		this.name = file.name;
 		this.progress = { read: 0, total: 0 };
 		try {
 			const result = await readCalendarFile(
@@ -62,5 +65,6 @@ export class CalendarFileState {
 		this.stop();
 		this.result = null;
 		this.error = null;
+		this.name = null;
 	}
 }
