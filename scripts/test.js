@@ -21,7 +21,9 @@ const run = (args, env = {}) =>
 const typesStatus =
 	run([path.join(root, 'scripts', 'messages.js')]) ||
 	run([bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']) ||
-	run([bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--output', 'human']);
+	run([bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--output', 'human']) ||
+	// The relay is not part of the app's tsconfig (it runs under Node, not Vite).
+	run([bin('typescript', 'bin/tsc'), '-p', 'tsconfig.relay.json']);
 const lintStatus =
 	run([bin('prettier', 'bin/prettier.cjs'), '--check', '--log-level', 'warn', '.']) ||
 	run([bin('eslint', 'bin/eslint.js'), '.']);

@@ -90,17 +90,21 @@ export class Api {
 	}
 
 	async #route(action: string, room: Room, body: Record<string, unknown>, address: string): Promise<object | null> {
-		const creds = room.credentials;
 		const { member } = body;
 		if (!isMemberId(member)) throw new ApiError(400, 'bad-member');
+		// Another relay instance may have changed them (a new device, a PIN set there).
+		if (this.#rooms.shared) await room.reloadCredentials();
+		const creds = room.credentials;
 
 		if (action === 'pin') {
 			const { secret, pin } = body;
 			if (!isSecret(secret) || !memberSecretMatches(room.id, creds, member, secret))
 				throw new ApiError(403, 'wrong-member-secret');
 			if (typeof pin !== 'string' || !PIN_PATTERN.test(pin)) throw new ApiError(400, 'bad-pin');
-			creds.pins[member] = await hashPin(pin);
-			room.saveCredentials();
+			const hashed = await hashPin(pin);
+			await room.updateCredentials((draft) => {
+				draft.pins[member] = hashed;
+			});
 			log.info({ room: room.id, member }, 'pin set');
 			return null;
 		}
@@ -109,8 +113,9 @@ export class Api {
 			const { organizer } = body;
 			if (!isSecret(organizer) || !organizerSecretMatches(room.id, creds, organizer))
 				throw new ApiError(403, 'not-organizer');
-			delete creds.pins[member];
-			room.saveCredentials();
+			await room.updateCredentials((draft) => {
+				delete draft.pins[member];
+			});
 			log.info({ room: room.id, member }, 'pin reset by the organizer');
 			return null;
 		}
@@ -131,8 +136,7 @@ export class Api {
 		}
 		this.#perMember.succeed(memberKey);
 		const secret = newSecret();
-		addMemberSecret(room.id, creds, member, secret);
-		room.saveCredentials();
+		await room.updateCredentials((draft) => addMemberSecret(room.id, draft, member, secret));
 		log.info({ room: room.id, member }, 'member recovered with pin');
 		return { secret };
 	}

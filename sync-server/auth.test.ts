@@ -49,7 +49,7 @@ describe('authenticate', () => {
 			registered: false
 		});
 		for (const bad of [
-			{ member: newMemberId() },
+			{ member: newMemberId() } as Record<string, string>,
 			{ member: 'x', secret: newSecret() },
 			{ member: newMemberId(), secret: 'short' },
 			{ organizer: '1234' }

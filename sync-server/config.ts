@@ -18,8 +18,14 @@ export interface RelayConfig {
 	port: number;
 	/** Address to listen on. */
 	host: string;
+	/** Where rooms are kept: embedded LevelDB in `dataDir` (one process), or PostgreSQL at `databaseUrl` (several). */
+	store: 'leveldb' | 'postgres';
 	/** Folder of the LevelDB store. */
 	dataDir: string;
+	/** PostgreSQL connection string, for `store: 'postgres'`. */
+	databaseUrl: string | null;
+	/** How often (ms) rooms in memory check the shared store for appends the feed may have missed. */
+	feedPollMs: number;
 	/** Folder of the built app to serve; `null` serves no files. */
 	buildDir: string | null;
 	/** How long a room stays in memory after its last client leaves. */
@@ -50,7 +56,15 @@ export interface RelayConfig {
 
 /** Reads the configuration from `process.env`. */
 export function readConfig(root = process.cwd()): RelayConfig {
+	const store = process.env.STORE || 'leveldb';
+	if (store !== 'leveldb' && store !== 'postgres')
+		throw new Error(`STORE must be "leveldb" or "postgres", got "${store}"`);
+	const databaseUrl = process.env.DATABASE_URL || null;
+	if (store === 'postgres' && !databaseUrl) throw new Error('STORE=postgres needs DATABASE_URL');
 	return {
+		store,
+		databaseUrl,
+		feedPollMs: Math.max(50, intFrom('FEED_POLL_MS', 1000)),
 		port: intFrom('PORT', 8787),
 		host: process.env.HOST || '0.0.0.0',
 		dataDir: path.resolve(root, process.env.DATA_DIR || 'data'),

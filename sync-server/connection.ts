@@ -40,6 +40,8 @@ export function serveConnection(
 	{ config, rooms, metrics }: ConnectionContext
 ) {
 	const { roomId, params, address } = request;
+	/** Other relay instances write to the same rooms. */
+	const shared = rooms.shared;
 	const connection = nextConnection++;
 	const early: RawData[] = [];
 	let room: Room | null = null;
@@ -56,7 +58,12 @@ export function serveConnection(
 		ws.close(code, reason);
 	};
 
-	const handle = (data: RawData) => {
+	/**
+	 * Handles one frame. Frames are handled one after another (see `queue`):
+	 * with several relay instances, answering a sync step 1 or refusing a
+	 * write first waits for the room to catch up with what they committed.
+	 */
+	const handle = async (data: RawData) => {
 		// After a refusal nothing more from this client is applied.
 		if (!room || closed) return;
 		const bytes = toBytes(data);
@@ -68,14 +75,22 @@ export function serveConnection(
 			fail(CLOSE_MALFORMED_MESSAGE, 'malformed message', (err as MalformedMessage).message);
 			return;
 		}
+		if (message.type === 'sync-step-1') await room.catchUp();
 		if (message.type === 'update') {
+			const check = () => checkUpdate(room!.doc, (message as { update: Uint8Array }).update, writer);
 			let verdict;
 			try {
-				verdict = checkUpdate(room.doc, message.update, writer);
+				verdict = check();
+				// Another instance may have written what this one has not seen yet (a member's first marks).
+				if (!verdict.ok && shared) {
+					await room.catchUp();
+					verdict = check();
+				}
 			} catch (err) {
 				// Decodable but nonsensical (a fuzzer's favourite): this connection's fault, not the relay's.
 				return fail(CLOSE_MALFORMED_MESSAGE, 'malformed message', String(err));
 			}
+			if (closed) return;
 			if (!verdict.ok) return fail(CLOSE_WRITE_REFUSED, verdict.reason, verdict.detail);
 			// Only what adds content counts: a reader's empty step 2, or a reconnecting member's with
 			// nothing new, must still get through to a room at its limit.
@@ -84,13 +99,18 @@ export function serveConnection(
 			}
 			metrics.updatesIn.inc();
 		}
+		if (closed) return;
 		try {
 			const reply = applyClientMessage(room, ws, message);
-			// Answered once everything before it is on disk, in order with the forwards.
+			// Answered once everything before it is stored, in order with the forwards.
 			if (reply) room.whenWritten(() => ws.readyState === ws.OPEN && (countSent(reply.byteLength), ws.send(reply)));
 		} catch (err) {
 			fail(CLOSE_MALFORMED_MESSAGE, 'message could not be applied', String(err));
 		}
+	};
+	let queue: Promise<void> = Promise.resolve();
+	const enqueue = (data: RawData) => {
+		queue = queue.then(() => handle(data)).catch((err) => fail(CLOSE_RELAY_ERROR, 'relay error', String(err)));
 	};
 	const countSent = (bytes: number) => {
 		metrics.messagesOut.inc();
@@ -98,7 +118,7 @@ export function serveConnection(
 	};
 
 	ws.on('message', (data) => {
-		if (room) handle(data);
+		if (room) enqueue(data);
 		else if (early.push(data) > config.maxEarlyFrames) fail(CLOSE_LIMIT, 'too-many-early-frames');
 	});
 	ws.on('pong', () => (alive = true));
@@ -119,25 +139,54 @@ export function serveConnection(
 		}
 	});
 
+	/**
+	 * Checks the client's secrets, registering new ones; with several
+	 * instances, reads the credentials again before refusing (another
+	 * instance may have registered the member) and saves a registration
+	 * only if no one else saved in between (two organizers claiming a new
+	 * event through different relays: exactly one wins).
+	 */
+	const authorize = async (loaded: Room) => {
+		if (shared) await loaded.catchUp();
+		const attempt = () =>
+			loaded.updateCredentials(
+				(draft) => authenticate(roomId, draft, params, loaded.doc.getMap(EVENT_KEY).size > 0),
+				(auth) => auth.ok && auth.registered
+			);
+		let auth = await attempt();
+		if (!auth.ok && shared) {
+			await loaded.reloadCredentials();
+			auth = await attempt();
+		}
+		return auth;
+	};
+
 	rooms.get(roomId).then(
-		(loaded) => {
+		async (loaded) => {
 			if (ws.readyState !== ws.OPEN) return rooms.release(loaded);
 			if (isPersonalRoomId(roomId)) {
 				// The room id is the secret: holding it is the right to write.
 				writer = { memberId: null, organizer: false, personal: true };
 			} else {
-				const auth = authenticate(roomId, loaded.credentials, params, loaded.doc.getMap(EVENT_KEY).size > 0);
+				let auth;
+				try {
+					auth = await authorize(loaded);
+				} catch (err) {
+					rooms.release(loaded);
+					log.error({ room: roomId, err }, 'failed to check or save credentials');
+					return fail(CLOSE_TRY_AGAIN_LATER, 'storage-unavailable');
+				}
 				if (!auth.ok) {
 					rooms.release(loaded);
 					return fail(CLOSE_NOT_AUTHENTICATED, auth.reason);
 				}
-				if (auth.registered) loaded.saveCredentials();
 				writer = auth.writer;
 			}
+			if (ws.readyState !== ws.OPEN) return rooms.release(loaded);
 			room = loaded;
 			rooms.retain(room);
 			room.add(ws, countSent);
-			for (const data of early.splice(0)) handle(data);
+			for (const data of early.splice(0)) enqueue(data);
 		},
 		(err) => {
 			if (err instanceof TooManyRooms) return fail(CLOSE_TRY_AGAIN_LATER, 'too-many-rooms', { limit: config.maxRooms });

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Api } from './api.js';
 import type { RelayMetrics } from './metrics.js';
 import type { Rooms } from './rooms.js';
-import type { RoomStorage } from './storage.js';
+import type { RoomStore } from './store.js';
 
 /**
  * Whether a request may act for its page's origin: same origin as the relay,
@@ -28,7 +28,7 @@ export function originAllowed(req: IncomingMessage, allowed: readonly string[]):
 interface HttpContext {
 	/** Serves the built app, or `null` when this relay serves none. */
 	app: ((req: IncomingMessage, res: ServerResponse) => void) | null;
-	storage: RoomStorage;
+	storage: RoomStore;
 	rooms: Rooms;
 	metrics: RelayMetrics;
 	api: Api;

@@ -56,6 +56,23 @@ export class RelayMetrics {
 		registers: [this.registry]
 	});
 
+	readonly storeUp = new Gauge({
+		name: 'moim_store_up',
+		help: 'Whether the store answers (1) or not (0)',
+		registers: [this.registry]
+	});
+	readonly dbSeconds = new Histogram({
+		name: 'moim_db_latency_seconds',
+		help: 'Time of one database statement or transaction (STORE=postgres)',
+		buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+		registers: [this.registry]
+	});
+	readonly feedLagSeconds = new Gauge({
+		name: 'moim_feed_lag_seconds',
+		help: 'Delay of the last announcement heard from another relay instance (STORE=postgres)',
+		registers: [this.registry]
+	});
+
 	constructor() {
 		collectDefaultMetrics({ register: this.registry, prefix: 'moim_process_' });
 	}

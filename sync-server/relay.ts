@@ -16,7 +16,8 @@ import { log } from './log.js';
 import { RelayMetrics } from './metrics.js';
 import { Rooms } from './rooms.js';
 import { hasBuild, staticFiles } from './static.js';
-import { RoomStorage } from './storage.js';
+import { LevelStore } from './store-level.js';
+import type { RoomStore } from './store.js';
 
 /** A running relay. */
 export interface Relay {
@@ -35,9 +36,16 @@ function roomFromPath(url: string | undefined): string | null {
 
 /** Opens storage and starts listening. */
 export async function startRelay(config: RelayConfig): Promise<Relay> {
-	const storage = new RoomStorage(config.dataDir);
-	await storage.open();
 	const metrics = new RelayMetrics();
+	const storage: RoomStore =
+		config.store === 'postgres'
+			? // Loaded only in this mode: the one-machine relay never needs the pg package.
+				new (await import('./store-postgres.js')).PostgresStore(config.databaseUrl!, {
+					pollMs: config.feedPollMs,
+					metrics
+				})
+			: new LevelStore(config.dataDir);
+	await storage.open();
 	const rooms = new Rooms(storage, {
 		idleMs: config.roomIdleMs,
 		compactAfter: config.compactAfter,
@@ -99,7 +107,15 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 		server.once('error', reject);
 		server.listen(config.port, config.host, () => resolve());
 	});
-	log.info({ address: server.address(), dataDir: config.dataDir, buildDir }, 'relay listening');
+	log.info(
+		{
+			address: server.address(),
+			store: storage.kind,
+			dataDir: config.store === 'leveldb' ? config.dataDir : undefined,
+			buildDir
+		},
+		'relay listening'
+	);
 
 	let closing: Promise<void> | null = null;
 	return {

@@ -9,9 +9,26 @@
  * writes land in the order they were asked for.
  */
 import * as Y from 'yjs';
-import type { RoomStorage, StoredRoom } from './storage.js';
+import type { LogRecord, RoomStore, StoredRoom } from './store.js';
 import { log } from './log.js';
 import type { RelayMetrics } from './metrics.js';
+
+/** Waits before each retry of a failed commit; after the last, the room gives up (fail closed). */
+const RETRY_DELAYS_MS = [50, 250, 1000, 3000];
+
+/** What a room's log tells its room. */
+export interface RoomLogHooks {
+	/** `update` is durably in the store as `record`. */
+	committed(record: LogRecord, update: Uint8Array): void;
+	/**
+	 * The store kept failing: nothing since the last commit was forwarded or
+	 * acknowledged, and nothing will be. The room must be dropped from memory
+	 * (its clients resend what the store lacks when they reconnect).
+	 */
+	failed(err: unknown): void;
+	/** The last seq the document includes all records up to, for compaction. */
+	position(): number;
+}
 
 /** The log is folded into a snapshot once it takes at least this much on disk (and outweighs the snapshot). */
 const COMPACT_MIN_LOG_BYTES = 256 * 1024;
@@ -20,7 +37,8 @@ const COMPACT_MIN_LOG_BYTES = 256 * 1024;
 export class RoomLog {
 	readonly #id: string;
 	readonly #doc: Y.Doc;
-	readonly #storage: RoomStorage;
+	readonly #store: RoomStore;
+	readonly #hooks: RoomLogHooks;
 	readonly #compactAfter: number;
 	readonly #metrics: RelayMetrics | undefined;
 	/** Updates received but not yet handed to storage. */
@@ -34,44 +52,46 @@ export class RoomLog {
 	#commitQueued = false;
 	/** A compaction is queued and has not started yet. */
 	#compactionQueued = false;
-	#nextSeq: number;
-	/** Keys of the log records written since the snapshot. */
-	#logKeys: string[];
-	/** The room's handle in log keys (storage.ts), once it has one. */
-	#handle: string | null;
+	/** The log records written since the snapshot. */
+	#records: LogRecord[];
 	#logBytes: number;
 	#snapshotBytes: number;
 	/** The snapshot's state in v1 encoding, bytes: what the size limit counts (see `bytes`). */
 	#stateBytes: number;
 	#writes: Promise<void> = Promise.resolve();
 	#needsSnapshot = false;
+	/** The store failed for good: nothing more is written, released or acknowledged. */
+	#failed = false;
+	/** What waits for the log to close, told when it gives up instead. */
+	#onGiveUp: (() => void)[] = [];
 
 	constructor(
 		id: string,
 		doc: Y.Doc,
-		storage: RoomStorage,
+		store: RoomStore,
 		stored: StoredRoom,
 		compactAfter: number,
-		metrics: RelayMetrics | undefined
+		metrics: RelayMetrics | undefined,
+		hooks: RoomLogHooks
 	) {
 		this.#id = id;
 		this.#doc = doc;
-		this.#storage = storage;
+		this.#store = store;
+		this.#hooks = hooks;
 		this.#compactAfter = compactAfter;
 		this.#metrics = metrics;
-		this.#nextSeq = stored.nextSeq;
-		this.#logKeys = stored.logKeys;
-		this.#handle = stored.handle;
-		this.#logBytes = stored.logBytes;
+		this.#records = stored.records;
+		this.#logBytes = stored.records.reduce((sum, record) => sum + record.bytes, 0);
 		this.#snapshotBytes = stored.snapshotBytes;
 		// Stored updates are v1 (the snapshot converted): all of them but the log is the snapshot's state.
-		this.#stateBytes = Math.max(0, stored.updates.reduce((sum, u) => sum + u.byteLength, 0) - stored.logBytes);
+		this.#stateBytes = Math.max(0, stored.updates.reduce((sum, u) => sum + u.byteLength, 0) - this.#logBytes);
 		// A damaged room is rewritten at once: the snapshot replaces a bad one and the bad records go.
 		if (this.#logIsLong() || stored.corrupt.length) this.#compact();
 	}
 
 	/** Queues `update` for the next group commit. */
 	append(update: Uint8Array) {
+		if (this.#failed) return;
 		this.#unwritten.push(update);
 		this.#unwrittenBytes += update.byteLength;
 		this.#queueCommit();
@@ -87,13 +107,14 @@ export class RoomLog {
 	 */
 	#logIsLong(): boolean {
 		return (
-			this.#logKeys.length >= this.#compactAfter ||
+			this.#records.length >= this.#compactAfter ||
 			this.#logBytes >= Math.max(COMPACT_MIN_LOG_BYTES, this.#snapshotBytes)
 		);
 	}
 
-	/** Runs `fn` once everything appended so far is on disk (or its write failed loudly). */
+	/** Runs `fn` once everything appended so far is durably stored; never, if the store fails for good. */
 	whenWritten(fn: () => void) {
+		if (this.#failed) return;
 		this.#whenWritten.push(fn);
 		this.#queueCommit();
 	}
@@ -107,10 +128,13 @@ export class RoomLog {
 	/**
 	 * Writes what has gathered since the last commit as one log record (the
 	 * updates merged: one key and one record header for the lot), then
-	 * releases what waited for it.
+	 * releases what waited for it. A failed write is retried; if the store
+	 * keeps failing, nothing that waited is released (forwards and replies
+	 * would promise what may be lost) and the room gives up.
 	 */
 	async #commit() {
 		this.#commitQueued = false;
+		if (this.#failed) return;
 		const batch = this.#unwritten;
 		const waiting = this.#whenWritten;
 		this.#committingBytes = this.#unwrittenBytes;
@@ -118,63 +142,72 @@ export class RoomLog {
 		this.#unwrittenBytes = 0;
 		this.#whenWritten = [];
 		if (batch.length) {
+			const record = batch.length === 1 ? batch[0] : Y.mergeUpdates(batch);
 			const stopTimer = this.#metrics?.persistSeconds.startTimer();
-			try {
-				const record = batch.length === 1 ? batch[0] : Y.mergeUpdates(batch);
-				const seq = this.#nextSeq++;
-				const { key, handle } = await this.#storage.append(this.#id, this.#handle, seq, record);
-				this.#handle = handle;
-				this.#logKeys.push(key);
-				this.#logBytes += record.byteLength;
-				this.#committingBytes = 0;
-				stopTimer?.();
-			} catch (err) {
-				// The updates stay in memory; the next snapshot will carry them.
-				this.#committingBytes = 0;
-				this.#needsSnapshot = true;
-				log.error({ room: this.#id, err, updates: batch.length }, 'failed to store updates');
+			let written: LogRecord | null = null;
+			for (let attempt = 0; !written; attempt++) {
+				try {
+					written = await this.#store.append(this.#id, record);
+				} catch (err) {
+					if (attempt === RETRY_DELAYS_MS.length) {
+						this.#fail(err, batch.length);
+						return;
+					}
+					log.warn({ room: this.#id, err, attempt: attempt + 1 }, 'failed to store updates; retrying');
+					await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+				}
 			}
+			stopTimer?.();
+			this.#records.push(written);
+			this.#logBytes += written.bytes;
+			this.#committingBytes = 0;
+			this.#hooks.committed(written, record);
 			if (this.#logIsLong()) this.#compact();
 		}
 		for (const fn of waiting) fn();
 	}
 
+	#fail(err: unknown, updates: number) {
+		this.#failed = true;
+		this.#unwritten = [];
+		this.#whenWritten = [];
+		log.error({ room: this.#id, err, updates }, 'store keeps failing; dropping the room unacknowledged');
+		this.#hooks.failed(err);
+		for (const fn of this.#onGiveUp.splice(0)) fn();
+	}
+
 	/**
 	 * Folds the log into a new snapshot, behind the commit of everything
 	 * received so far. The state is read when the compaction runs, so it
-	 * covers every record written before it.
+	 * covers every record written before it. A failed compaction loses
+	 * nothing (the log stays) and is tried again later.
 	 */
 	#compact() {
-		if (this.#compactionQueued) return;
+		if (this.#compactionQueued || this.#failed) return;
 		this.#compactionQueued = true;
 		this.#needsSnapshot = false;
 		this.#queueCommit();
 		this.#writes = this.#writes.then(async () => {
 			this.#compactionQueued = false;
-			const covered = this.#logKeys;
+			if (this.#failed) return;
+			const covered = this.#records;
 			const coveredBytes = this.#logBytes;
-			this.#logKeys = [];
+			this.#records = [];
 			this.#logBytes = 0;
+			const seq = this.#hooks.position();
 			const state = Y.encodeStateAsUpdateV2(this.#doc);
 			const stateBytes = Y.encodeStateAsUpdate(this.#doc).byteLength;
 			try {
-				await this.#storage.compact(this.#id, state, covered);
+				await this.#store.compact(this.#id, state, seq, covered);
 				this.#snapshotBytes = state.byteLength;
 				this.#stateBytes = stateBytes;
 			} catch (err) {
-				this.#logKeys = covered.concat(this.#logKeys);
+				this.#records = covered.concat(this.#records);
 				this.#logBytes += coveredBytes;
 				this.#needsSnapshot = true;
 				log.error({ room: this.#id, err }, 'failed to compact room');
 			}
 		});
-	}
-
-	/** Writes the room's credentials (serialized), in order with its other writes. */
-	saveCredentials(json: string) {
-		this.#writes = this.#writes
-			.then(() => this.#storage.saveCredentials(this.#id, json))
-			.catch((err) => log.error({ room: this.#id, err }, 'failed to store credentials'));
 	}
 
 	/** Updates appended and not yet handed to storage. */
@@ -198,8 +231,14 @@ export class RoomLog {
 	 * document may be destroyed then.
 	 */
 	async close(): Promise<void> {
-		if (this.#logKeys.length + (this.#unwritten.length ? 1 : 0) > 1 || this.#needsSnapshot) this.#compact();
-		await new Promise<void>((resolve) => this.whenWritten(resolve));
+		if (this.#failed) return;
+		if (this.#records.length + (this.#unwritten.length ? 1 : 0) > 1 || this.#needsSnapshot) this.#compact();
+		await new Promise<void>((resolve) => {
+			if (this.#failed) return resolve();
+			this.whenWritten(resolve);
+			// Or given up meanwhile: then nothing more will land.
+			this.#onGiveUp.push(resolve);
+		});
 		// The compaction (queued behind that commit) reads the document: let it finish first.
 		await this.#writes;
 	}

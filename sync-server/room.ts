@@ -10,14 +10,22 @@
  * comes, that the relay holds them on disk (see src/lib/sync/status.ts).
  */
 import type { WebSocket } from 'ws';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import { docFromStored, type RoomStorage } from './storage.js';
+import { CLOSE_TRY_AGAIN_LATER } from '../src/lib/model/relay-protocol.js';
+import { docFromStored } from './storage.js';
 import { log } from './log.js';
 import { parseCredentials, serializeCredentials, type Credentials } from './auth.js';
 import type { RelayMetrics } from './metrics.js';
 import { encodeAwareness, encodeSyncStep1, encodeSyncUpdate } from './frames.js';
 import { RoomLog } from './room-log.js';
+import type { RoomStore } from './store.js';
+
+/** Origin of what another relay instance wrote: already durable, so forwarded at once and not stored again. */
+export const FROM_FEED = Symbol('feed');
+
+/** How many times a credentials save is retried after another instance saved first. */
+const CREDENTIAL_RETRIES = 8;
 
 /** A client connected to a room. */
 interface Connection {
@@ -34,47 +42,127 @@ export class Room {
 	readonly doc: Y.Doc;
 	readonly awareness: awarenessProtocol.Awareness;
 	readonly connections = new Map<WebSocket, Connection>();
-	/** Who may write: hashes of registered secrets. */
-	readonly credentials: Credentials;
+	/** Who may write: hashes of registered secrets (replaced, never changed in place). */
+	credentials: Credentials;
+	#credentialsVersion: number;
+	readonly #store: RoomStore;
 	readonly #log: RoomLog;
 	readonly #metrics: RelayMetrics | undefined;
+	/** The last seq of the room's sequence the document includes every record up to. */
+	#applied: number;
+	/** Catch-ups run one at a time, in order. */
+	#catchingUp: Promise<void> = Promise.resolve();
+	readonly #unwatch: () => void;
+	/** The store failed for good: the room is being dropped. */
+	#gone = false;
 	/** Timer that unloads the room once it has been empty for a while. */
 	idleTimer: NodeJS.Timeout | null = null;
 
 	private constructor(
 		id: string,
-		doc: Y.Doc,
-		credentials: Credentials,
-		roomLog: RoomLog,
-		metrics: RelayMetrics | undefined
+		store: RoomStore,
+		stored: Awaited<ReturnType<RoomStore['load']>>,
+		credentials: { credentials: Credentials; version: number },
+		compactAfter: number,
+		metrics: RelayMetrics | undefined,
+		onFailed: (room: Room) => void
 	) {
 		this.id = id;
-		this.doc = doc;
-		this.credentials = credentials;
-		this.#log = roomLog;
+		this.#store = store;
+		this.doc = docFromStored(stored);
+		this.credentials = credentials.credentials;
+		this.#credentialsVersion = credentials.version;
+		this.#applied = stored.seq;
 		this.#metrics = metrics;
-		this.awareness = new awarenessProtocol.Awareness(doc);
+		this.#log = new RoomLog(id, this.doc, store, stored, compactAfter, metrics, {
+			committed: (record, update) => {
+				store.feed.announce(id, record.seq, update);
+				if (record.seq === this.#applied + 1) this.#applied = record.seq;
+				// Another instance wrote in between: fetch it, so the position stays true.
+				else if (record.seq > this.#applied) void this.catchUp();
+			},
+			failed: () => {
+				this.#gone = true;
+				for (const conn of this.connections.values()) conn.ws.close(CLOSE_TRY_AGAIN_LATER, 'storage-unavailable');
+				onFailed(this);
+			},
+			position: () => this.#applied
+		});
+		this.awareness = new awarenessProtocol.Awareness(this.doc);
 		// The relay itself is not a participant.
 		this.awareness.setLocalState(null);
-		doc.on('update', this.#onUpdate);
+		this.doc.on('update', this.#onUpdate);
 		this.awareness.on('update', this.#onAwareness);
+		this.#unwatch = store.feed.watch(id, {
+			appended: (seq, update) => {
+				if (seq <= this.#applied) return;
+				if (seq === this.#applied + 1 && update) {
+					this.#applyFromFeed(update);
+					this.#applied = seq;
+				} else void this.catchUp();
+			},
+			presence: (update) => awarenessProtocol.applyAwarenessUpdate(this.awareness, update, FROM_FEED),
+			behind: () => void this.catchUp()
+		});
 	}
 
-	/** Loads a room from storage (an unknown room starts empty). */
-	static async load(id: string, storage: RoomStorage, compactAfter: number, metrics?: RelayMetrics): Promise<Room> {
-		const stored = await storage.load(id);
+	/** Loads a room from the store (an unknown room starts empty). */
+	static async load(
+		id: string,
+		store: RoomStore,
+		compactAfter: number,
+		metrics: RelayMetrics | undefined,
+		onFailed: (room: Room) => void
+	): Promise<Room> {
+		const stored = await store.load(id);
 		if (stored.corrupt.length) {
 			log.error({ room: id, records: stored.corrupt }, 'corrupted records skipped; room loaded from the intact ones');
 		}
-		const credentials = parseCredentials(await storage.loadCredentials(id));
-		if (credentials.frozen) log.error({ room: id }, 'stored credentials unreadable; registering no new writers');
-		const doc = docFromStored(stored);
-		return new Room(id, doc, credentials, new RoomLog(id, doc, storage, stored, compactAfter, metrics), metrics);
+		const credentials = await loadCredentials(store, id);
+		return new Room(id, store, stored, credentials, compactAfter, metrics, onFailed);
+	}
+
+	#applyFromFeed(update: Uint8Array) {
+		try {
+			Y.applyUpdate(this.doc, update, FROM_FEED);
+		} catch (err) {
+			// Written by a relay that checked it: a record that does not apply is damage, not a client's doing.
+			log.error({ room: this.id, err }, 'a record from the shared store does not apply');
+		}
+	}
+
+	/**
+	 * Brings the document up to everything other instances have committed to
+	 * the room (nothing to do with one process on LevelDB). Run before
+	 * answering a client's sync step 1, and before refusing a write, which
+	 * may only look wrong because this instance is behind.
+	 */
+	catchUp(): Promise<void> {
+		if (!this.#store.feed.shared) return Promise.resolve();
+		this.#catchingUp = this.#catchingUp.then(async () => {
+			if (this.#gone) return;
+			try {
+				const found = await this.#store.feed.since(this.id, this.#applied);
+				if (found.snapshot) this.#applyFromFeed(found.snapshot);
+				for (const record of found.records) this.#applyFromFeed(record.update);
+				this.#applied = Math.max(this.#applied, found.seq);
+			} catch (err) {
+				log.warn({ room: this.id, err }, 'catching up from the shared store failed');
+			}
+		});
+		return this.#catchingUp;
 	}
 
 	#onUpdate = (update: Uint8Array, origin: unknown) => {
-		this.#log.append(update);
 		const message = encodeSyncUpdate(update);
+		if (origin === FROM_FEED) {
+			for (const conn of this.connections.values()) {
+				send(conn, message);
+				this.#metrics?.updatesOut.inc();
+			}
+			return;
+		}
+		this.#log.append(update);
 		this.whenWritten(() => {
 			for (const conn of this.connections.values()) {
 				if (conn.ws === origin) continue;
@@ -101,16 +189,46 @@ export class Room {
 		}
 		const message = encodeAwareness(this.awareness, changed);
 		for (const c of this.connections.values()) send(c, message);
+		if (origin !== FROM_FEED && this.#store.feed.shared) {
+			this.#store.feed.announcePresence(this.id, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+		}
 	};
 
-	/** Runs `fn` once everything received so far is on disk (or its write failed loudly). */
+	/** Runs `fn` once everything received so far is durably stored (never, if the store fails for good). */
 	whenWritten(fn: () => void) {
 		this.#log.whenWritten(fn);
 	}
 
-	/** Writes the credentials after a registration, in order with the room's other writes. */
-	saveCredentials() {
-		this.#log.saveCredentials(serializeCredentials(this.credentials));
+	/** Reads the credentials again (another instance may have registered someone). */
+	async reloadCredentials(): Promise<void> {
+		const loaded = await loadCredentials(this.#store, this.id);
+		this.credentials = loaded.credentials;
+		this.#credentialsVersion = loaded.version;
+	}
+
+	/**
+	 * Changes the credentials with `change` (given a copy) and saves them if
+	 * no other instance saved in between; otherwise reloads and runs `change`
+	 * again on what is there now, which may decide differently (throw, or
+	 * return a refusal). Resolves with `change`'s result once saved.
+	 */
+	async updateCredentials<T>(
+		change: (draft: Credentials) => T,
+		changed: (result: T) => boolean = () => true
+	): Promise<T> {
+		for (let attempt = 0; ; attempt++) {
+			const draft = structuredClone(this.credentials);
+			const result = change(draft);
+			if (!changed(result)) return result;
+			const version = await this.#store.saveCredentials(this.id, serializeCredentials(draft), this.#credentialsVersion);
+			if (version !== null) {
+				this.credentials = draft;
+				this.#credentialsVersion = version;
+				return result;
+			}
+			if (attempt === CREDENTIAL_RETRIES) throw new Error('credentials kept changing while saving');
+			await this.reloadCredentials();
+		}
 	}
 
 	/** Updates received and not yet handed to storage. */
@@ -142,10 +260,20 @@ export class Room {
 
 	/** Writes what is pending, folds the log if it has grown, and frees memory. */
 	async unload(): Promise<void> {
+		this.#unwatch();
 		await this.#log.close();
+		this.#store.forget(this.id);
 		this.awareness.destroy();
 		this.doc.destroy();
 	}
+}
+
+/** A room's credentials from the store; an unreadable record gives frozen, empty ones (logged). */
+async function loadCredentials(store: RoomStore, id: string) {
+	const stored = await store.loadCredentials(id);
+	const credentials = parseCredentials(stored.json);
+	if (credentials.frozen) log.error({ room: id }, 'stored credentials unreadable; registering no new writers');
+	return { credentials, version: stored.version };
 }
 
 /** Sends without waiting; a client whose socket fails is dropped (it reconnects and resyncs). */

@@ -3,7 +3,7 @@
  * client leaves.
  */
 import { Room } from './room.js';
-import type { RoomStorage } from './storage.js';
+import type { RoomStore } from './store.js';
 import { log } from './log.js';
 import type { RelayMetrics } from './metrics.js';
 
@@ -12,17 +12,17 @@ export class TooManyRooms extends Error {}
 
 export class Rooms {
 	readonly #loaded = new Map<string, Promise<Room>>();
-	readonly #storage: RoomStorage;
+	readonly #store: RoomStore;
 	readonly #idleMs: number;
 	readonly #compactAfter: number;
 	readonly #maxRooms: number;
 	readonly #metrics: RelayMetrics | undefined;
 
 	constructor(
-		storage: RoomStorage,
+		store: RoomStore,
 		options: { idleMs: number; compactAfter: number; maxRooms: number; metrics?: RelayMetrics }
 	) {
-		this.#storage = storage;
+		this.#store = store;
 		this.#idleMs = options.idleMs;
 		this.#compactAfter = options.compactAfter;
 		this.#maxRooms = options.maxRooms;
@@ -35,6 +35,11 @@ export class Rooms {
 		return loaded.reduce((sum, r) => sum + (r.status === 'fulfilled' ? r.value.unwritten : 0), 0);
 	}
 
+	/** Whether other relay instances write to the same store (PostgreSQL), so rooms must catch up with them. */
+	get shared(): boolean {
+		return this.#store.feed.shared;
+	}
+
 	/** Number of rooms in memory (or loading). */
 	get size(): number {
 		return this.#loaded.size;
@@ -45,12 +50,22 @@ export class Rooms {
 		let room = this.#loaded.get(id);
 		if (!room) {
 			if (this.#loaded.size >= this.#maxRooms) return Promise.reject(new TooManyRooms());
-			room = Room.load(id, this.#storage, this.#compactAfter, this.#metrics);
+			room = Room.load(id, this.#store, this.#compactAfter, this.#metrics, (failed) => this.#drop(failed));
 			this.#loaded.set(id, room);
 			// A failed load must not poison the id for later attempts.
 			room.catch(() => this.#loaded.delete(id));
 		}
 		return room;
+	}
+
+	/** Drops a room whose store failed for good: nothing of it is written (its clients were told to come back). */
+	#drop(room: Room) {
+		void this.#loaded.get(room.id)?.then((loaded) => {
+			if (loaded === room) this.#loaded.delete(room.id);
+		});
+		if (room.idleTimer) clearTimeout(room.idleTimer);
+		room.idleTimer = null;
+		room.unload().catch((err) => log.error({ room: room.id, err }, 'failed to unload room'));
 	}
 
 	/** Called when a client leaves: schedules unloading an empty room. */

@@ -53,6 +53,8 @@ export interface StoredRoom {
 	nextSeq: number;
 	/** Keys of the records currently in the log (not yet folded into the snapshot). */
 	logKeys: string[];
+	/** Bytes of each of those records, in the same order. */
+	logSizes: number[];
 	/** Keys of records that are not valid updates (skipped; see {@link RoomStorage.load}). */
 	corrupt: string[];
 }
@@ -120,6 +122,7 @@ export class RoomStorage {
 	async load(room: string): Promise<StoredRoom> {
 		const updates: Uint8Array[] = [];
 		const logKeys: string[] = [];
+		const logSizes: number[] = [];
 		const corrupt: string[] = [];
 		const keep = (key: string, value: Uint8Array) => {
 			if (isUpdate(value)) updates.push(value);
@@ -149,11 +152,12 @@ export class RoomStorage {
 				logBytes += value.byteLength;
 				// Corrupted entries stay in the log so the next compaction removes them.
 				logKeys.push(key);
+				logSizes.push(value.byteLength);
 				const seq = handle && prefix === logPrefix(handle) ? parseInt(key.slice(prefix.length), 36) : NaN;
 				if (Number.isFinite(seq)) nextSeq = Math.max(nextSeq, seq + 1);
 			}
 		}
-		return { updates, snapshotBytes, logBytes, handle, nextSeq, logKeys, corrupt };
+		return { updates, snapshotBytes, logBytes, handle, nextSeq, logKeys, logSizes, corrupt };
 	}
 
 	/**
@@ -218,7 +222,7 @@ export class RoomStorage {
 }
 
 /** Builds a document from stored updates. */
-export function docFromStored(stored: StoredRoom): Y.Doc {
+export function docFromStored(stored: Pick<StoredRoom, 'updates'>): Y.Doc {
 	const doc = new Y.Doc({ gc: true });
 	if (!stored.updates.length) return doc;
 	try {
@@ -239,7 +243,7 @@ export function docFromStored(stored: StoredRoom): Y.Doc {
 }
 
 /** A v2 update converted to v1, or `null` if it does not decode. */
-function fromV2(bytes: Uint8Array): Uint8Array | null {
+export function fromV2(bytes: Uint8Array): Uint8Array | null {
 	try {
 		const v1 = Y.convertUpdateFormatV2ToV1(bytes);
 		return isUpdate(v1) ? v1 : null;
@@ -249,7 +253,7 @@ function fromV2(bytes: Uint8Array): Uint8Array | null {
 }
 
 /** Whether `bytes` is a complete, decodable Yjs update. */
-function isUpdate(bytes: Uint8Array): boolean {
+export function isUpdate(bytes: Uint8Array): boolean {
 	try {
 		Y.decodeUpdate(bytes);
 		return true;
