@@ -1,0 +1,217 @@
+/**
+ * Several relays on one PostgreSQL (issue 17): real relay processes with
+ * STORE=postgres, a real PostgreSQL server (tests/support/postgres.ts), and
+ * stock y-websocket clients.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import * as Y from 'yjs';
+import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
+import { newEventId } from '../../src/lib/model/ids.js';
+import { CLOSE_NOT_AUTHENTICATED, CLOSE_TRY_AGAIN_LATER } from '../../src/lib/model/relay-protocol.js';
+import { until } from '../support/clients.js';
+import { DRAFT, relayHarness } from '../support/harness.js';
+import { person } from '../support/identity.js';
+import { startPostgres, type PgServer } from '../support/postgres.js';
+
+const { onCleanup, relay, client, organizedRoom, tracker, readBack } = relayHarness();
+
+let server: PgServer;
+let db: pg.Client;
+beforeAll(async () => {
+	server = await startPostgres();
+	db = new pg.Client({ connectionString: server.url });
+	db.on('error', () => {});
+	await db.connect();
+}, 120_000);
+afterAll(async () => {
+	await db?.end().catch(() => {});
+	await server?.stop();
+});
+
+/** A relay on the shared database. */
+const shared = (env: Record<string, string> = {}) =>
+	relay({ env: { STORE: 'postgres', DATABASE_URL: server.url, FEED_POLL_MS: '300', ...env } });
+
+/** Slots of the event's grid (every day, every half hour). */
+const slot = (i: number) =>
+	`w${1 + (Math.floor(i / 48) % 7)}T${String(Math.floor((i % 48) / 2)).padStart(2, '0')}:${i % 2 ? '30' : '00'}`;
+
+/** Resolves once `check()` resolves true; rejects after `ms`. */
+async function eventually(check: () => Promise<boolean>, what: string, ms = 15_000) {
+	const started = Date.now();
+	while (!(await check().catch(() => false))) {
+		if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+}
+
+const stateOf = (doc: Y.Doc) => Buffer.from(Y.encodeStateVector(doc)).toString('base64');
+
+describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
+	it('carries strokes live both ways between clients on different relays; a third client on either gets everything', async () => {
+		const [a, b] = [await shared(), await shared()];
+		const { room, organizer } = await organizedRoom(a);
+		// A member joins through the other relay: it must know the event and register the member there.
+		const member = person();
+		const onB = client(b, room, member);
+		await until(() => readSettings(onB.doc) !== null, 'the event through relay B');
+		joinEvent(onB.doc, 'Ben', 2, member.memberId);
+		await until(() => organizer.client.doc.getMap('members').has(member.memberId), 'the member at the organizer');
+		applyStroke(organizer.client.doc, organizer.person.memberId, [slot(1), slot(2)], 1);
+		applyStroke(onB.doc, member.memberId, [slot(3)], 1);
+		await until(() => markedSlots(onB.doc, organizer.person.memberId).size === 2, "A's stroke at B's client");
+		await until(() => markedSlots(organizer.client.doc, member.memberId).has(slot(3)), "B's stroke at A's client");
+		expect(onB.closes).toEqual([]);
+		expect(organizer.client.closes).toEqual([]);
+		for (const r of [a, b]) {
+			const third = await readBack(r, room);
+			expect(markedSlots(third, organizer.person.memberId)).toEqual(new Set([slot(1), slot(2)]));
+			expect(markedSlots(third, member.memberId)).toEqual(new Set([slot(3)]));
+		}
+	});
+
+	it('forwards and acknowledges nothing until its commit: a stroke held by a lock on the room arrives after it', async () => {
+		const [a, b] = [await shared(), await shared()];
+		const { room, organizer, members } = await organizedRoom(a, { members: 1 });
+		const observer = client(b, room);
+		await until(() => observer.provider.synced && readSettings(observer.doc) !== null, 'observer on B synced');
+		const writer = members[0];
+		const sync = tracker(writer.client);
+		await until(() => sync.snapshot.state === 'synced', 'writer confirmed');
+		const lock = new pg.Client({ connectionString: server.url });
+		await lock.connect();
+		onCleanup(() => lock.end().catch(() => {}));
+		await lock.query('BEGIN');
+		await lock.query('SELECT seq FROM moim_rooms WHERE id = $1 FOR UPDATE', [room]);
+		applyStroke(writer.client.doc, writer.person.memberId, [slot(10)], 1);
+		// Observable: relay A's append is waiting for the lock.
+		await eventually(async () => {
+			const { rows } = await db.query<{ n: string }>(
+				"SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%moim_log%'"
+			);
+			return Number(rows[0].n) > 0;
+		}, "the relay's append waiting for the room's lock");
+		// Nothing went out before the commit: not to the organizer (same relay), not to B, no acknowledgement.
+		expect(markedSlots(organizer.client.doc, writer.person.memberId).size).toBe(0);
+		expect(markedSlots(observer.doc, writer.person.memberId).size).toBe(0);
+		expect(sync.snapshot.state).toBe('pending');
+		await lock.query('COMMIT');
+		await until(
+			() => markedSlots(organizer.client.doc, writer.person.memberId).has(slot(10)),
+			'stroke at the organizer'
+		);
+		await until(() => markedSlots(observer.doc, writer.person.memberId).has(slot(10)), 'stroke at B');
+		await until(() => sync.snapshot.state === 'synced', 'writer confirmed after the commit');
+	});
+
+	it('compacts while both relays write one room: snap_seq only grows, no covered row remains, a fresh load is whole', async () => {
+		const [a, b] = [await shared({ COMPACT_AFTER: '5' }), await shared({ COMPACT_AFTER: '5' })];
+		const { room, organizer, members } = await organizedRoom(a, { members: 1 });
+		const member = person();
+		const onB = client(b, room, member);
+		await until(() => readSettings(onB.doc) !== null, 'event on B');
+		joinEvent(onB.doc, 'Cara', 3, member.memberId);
+		const seen: number[] = [];
+		const sample = setInterval(async () => {
+			const { rows } = await db.query<{ snap_seq: string }>('SELECT snap_seq FROM moim_rooms WHERE id = $1', [room]);
+			if (rows[0]) seen.push(Number(rows[0].snap_seq));
+		}, 20);
+		onCleanup(() => clearInterval(sample));
+		for (let i = 0; i < 60; i++) {
+			applyStroke(members[0].client.doc, members[0].person.memberId, [slot(i)], i % 3 ? 1 : 0);
+			applyStroke(onB.doc, member.memberId, [slot(100 + i)], 1);
+			if (i % 10 === 9)
+				await until(() => markedSlots(organizer.client.doc, member.memberId).has(slot(100 + i)), 'B caught up');
+		}
+		await until(
+			() => stateOf(organizer.client.doc) === stateOf(onB.doc) && stateOf(onB.doc) === stateOf(members[0].client.doc),
+			'all three documents equal'
+		);
+		clearInterval(sample);
+		expect(seen.length).toBeGreaterThan(0);
+		for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
+		const { rows } = await db.query<{ snap_seq: string; covered: string }>(
+			'SELECT snap_seq, (SELECT count(*) FROM moim_log l WHERE l.room = r.id AND l.seq <= r.snap_seq) AS covered FROM moim_rooms r WHERE id = $1',
+			[room]
+		);
+		expect(Number(rows[0].snap_seq)).toBeGreaterThan(0);
+		expect(Number(rows[0].covered)).toBe(0);
+		// A relay that never had the room loads it from the snapshot and the log.
+		const c = await shared();
+		const fresh = await readBack(c, room);
+		for (const doc of [fresh]) {
+			expect(markedSlots(doc, member.memberId)).toEqual(markedSlots(onB.doc, member.memberId));
+			expect(markedSlots(doc, members[0].person.memberId)).toEqual(
+				markedSlots(members[0].client.doc, members[0].person.memberId)
+			);
+		}
+	});
+
+	it('still delivers within the poll when the listening connections are killed', async () => {
+		const [a, b] = [await shared(), await shared()];
+		const { room, organizer } = await organizedRoom(a);
+		const observer = client(b, room);
+		await until(() => readSettings(observer.doc) !== null, 'observer on B');
+		const killed = await db.query<{ ok: boolean }>(
+			"SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+		);
+		expect(killed.rows.length).toBeGreaterThanOrEqual(2);
+		applyStroke(organizer.client.doc, organizer.person.memberId, [slot(20)], 1);
+		await until(() => markedSlots(observer.doc, organizer.person.memberId).has(slot(20)), 'stroke at B', 10_000);
+		expect(b.output()).toContain('feed connection lost');
+	});
+
+	it('lets exactly one of two organizers claiming a new event through different relays win', async () => {
+		const [a, b] = [await shared(), await shared()];
+		const room = newEventId();
+		const [first, second] = [person({ organizer: true }), person({ organizer: true })];
+		const [onA, onB] = [client(a, room, first), client(b, room, second)];
+		await until(
+			() => onA.provider.synced || onB.provider.synced || onA.closes.length + onB.closes.length > 0,
+			'either answered'
+		);
+		await until(
+			() =>
+				(onA.provider.synced && onB.closes.some((c) => c.code === CLOSE_NOT_AUTHENTICATED)) ||
+				(onB.provider.synced && onA.closes.some((c) => c.code === CLOSE_NOT_AUTHENTICATED)),
+			'one accepted, the other refused',
+			15_000
+		);
+		const winner = onA.provider.synced ? onA : onB;
+		const loser = winner === onA ? onB : onA;
+		expect(loser.closes[0].reason).toBe('wrong-organizer-secret');
+		createEvent(winner.doc, DRAFT, 1);
+		const reader = client(winner === onA ? b : a, room);
+		await until(() => readSettings(reader.doc)?.title === DRAFT.title, 'the winner’s event on the other relay');
+	});
+
+	it('while the database is down: nothing forwarded or acknowledged, /readyz 503, clients told to come back; then all converges', async () => {
+		const [a, b] = [await shared(), await shared()];
+		const { room, organizer, members } = await organizedRoom(a, { members: 1 });
+		const observer = client(a, room);
+		await until(() => readSettings(observer.doc) !== null, 'observer');
+		const writer = members[0];
+		const sync = tracker(writer.client);
+		await server.shutdown('fast');
+		try {
+			applyStroke(writer.client.doc, writer.person.memberId, [slot(30)], 1);
+			await eventually(async () => (await fetch(`${a.httpUrl}/readyz`)).status === 503, '/readyz 503');
+			// The relay gives up after its retries: every client of the room is told to come back later.
+			await until(
+				() => observer.closes.some((c) => c.code === CLOSE_TRY_AGAIN_LATER),
+				'clients closed with 1013',
+				20_000
+			);
+			expect(markedSlots(observer.doc, writer.person.memberId).size).toBe(0);
+			expect(markedSlots(organizer.client.doc, writer.person.memberId).size).toBe(0);
+			expect(sync.snapshot.state).not.toBe('synced');
+		} finally {
+			await server.start();
+		}
+		await until(() => markedSlots(observer.doc, writer.person.memberId).has(slot(30)), 'stroke after recovery', 30_000);
+		await until(() => sync.snapshot.state === 'synced', 'writer confirmed after recovery', 30_000);
+		const fresh = await readBack(b, room);
+		expect(markedSlots(fresh, writer.person.memberId)).toEqual(new Set([slot(30)]));
+	});
+});
