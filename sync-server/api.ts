@@ -11,7 +11,7 @@ import { addMemberSecret, memberSecretMatches, organizerSecretMatches } from './
 import type { RelayConfig } from './config.js';
 import { log } from './log.js';
 import type { RelayMetrics } from './metrics.js';
-import { AttemptLimiter, hashPin, verifyPin } from './pins.js';
+import { AttemptLimiter, hashPin, verifyPin, type AttemptStore } from './pins.js';
 import type { Room } from './room.js';
 import { TooManyRooms, type Rooms } from './rooms.js';
 
@@ -28,29 +28,28 @@ class ApiError extends Error {
 	}
 }
 
-/** The API's state: attempt limits live in memory (a restart forgets them; documented). */
+/** The API's state: attempt limits live in the relay's store, shared by every instance and kept across restarts. */
 export class Api {
 	readonly #rooms: Rooms;
 	readonly #metrics: RelayMetrics;
 	readonly #perMember: AttemptLimiter;
 	readonly #perAddress: AttemptLimiter;
 
-	constructor(config: RelayConfig, rooms: Rooms, metrics: RelayMetrics) {
+	constructor(config: RelayConfig, rooms: Rooms, metrics: RelayMetrics, attempts: AttemptStore) {
 		this.#rooms = rooms;
 		this.#metrics = metrics;
-		this.#perMember = new AttemptLimiter({
+		this.#perMember = new AttemptLimiter(attempts, 'member:', {
 			maxFailures: config.pinMaxFailures,
 			windowMs: 15 * 60_000,
 			lockoutMs: config.pinLockoutMs
 		});
-		this.#perAddress = new AttemptLimiter({
+		this.#perAddress = new AttemptLimiter(attempts, 'address:', {
 			maxFailures: config.pinMaxFailuresPerAddress,
 			windowMs: 60 * 60_000,
 			lockoutMs: config.pinLockoutMs
 		});
 		setInterval(() => {
-			this.#perMember.prune();
-			this.#perAddress.prune();
+			attempts.pruneAttempts(Date.now()).catch((err) => log.warn({ err }, 'pruning attempt counters failed'));
 		}, 10 * 60_000).unref();
 	}
 
@@ -122,19 +121,19 @@ export class Api {
 
 		// recover
 		const memberKey = `${room.id}:${member}`;
-		const wait = Math.max(this.#perMember.retryAfter(memberKey), this.#perAddress.retryAfter(address));
+		const wait = Math.max(await this.#perMember.retryAfter(memberKey), await this.#perAddress.retryAfter(address));
 		if (wait > 0) throw new ApiError(429, 'locked', { retryAfterSeconds: Math.ceil(wait / 1000) });
 		const { pin } = body;
 		if (typeof pin !== 'string' || !PIN_PATTERN.test(pin)) throw new ApiError(400, 'bad-pin');
 		const stored = creds.pins[member];
 		if (!stored) throw new ApiError(404, 'no-pin');
 		if (!(await verifyPin(pin, stored))) {
-			const lockedMember = this.#perMember.fail(memberKey);
-			const lockedAddress = this.#perAddress.fail(address);
+			const lockedMember = await this.#perMember.fail(memberKey);
+			const lockedAddress = await this.#perAddress.fail(address);
 			if (lockedMember || lockedAddress) log.warn({ room: room.id, member, address }, 'pin attempts locked out');
 			throw new ApiError(403, 'wrong-pin');
 		}
-		this.#perMember.succeed(memberKey);
+		await this.#perMember.succeed(memberKey);
 		const secret = newSecret();
 		await room.updateCredentials((draft) => addMemberSecret(room.id, draft, member, secret));
 		log.info({ room: room.id, member }, 'member recovered with pin');

@@ -39,46 +39,82 @@ interface LimiterOptions {
 	lockoutMs: number;
 }
 
+/** What is kept per key: recent failures, the current lockout, and how many lockouts came before. */
+export interface AttemptEntry {
+	failures: number[];
+	lockedUntil: number;
+	lockouts: number;
+}
+
+/**
+ * Where attempt counters live: in the relay's store (LevelDB or PostgreSQL),
+ * so that a restart does not reset them and several relay instances count
+ * together (in memory, N instances would give a guesser N times the tries).
+ */
+export interface AttemptStore {
+	readAttempts(key: string): Promise<AttemptEntry | null>;
+	/**
+	 * Replaces the entry of `key` with what `change` makes of it (null
+	 * deletes it), atomically against other changes of the same key; `expires`
+	 * is when the new entry stops mattering (for pruning).
+	 */
+	updateAttempts(
+		key: string,
+		change: (entry: AttemptEntry | null) => { entry: AttemptEntry; expires: number } | null
+	): Promise<void>;
+	/** Deletes entries that stopped mattering before `now`. */
+	pruneAttempts(now: number): Promise<void>;
+}
+
 /** Counts failed attempts per key and locks keys out after too many. */
 export class AttemptLimiter {
 	readonly #options: LimiterOptions;
-	readonly #entries = new Map<string, { failures: number[]; lockedUntil: number; lockouts: number }>();
+	readonly #store: AttemptStore;
+	readonly #prefix: string;
 
-	constructor(options: LimiterOptions) {
+	/** `prefix` keeps this limiter's keys apart from another's in the same store. */
+	constructor(store: AttemptStore, prefix: string, options: LimiterOptions) {
+		this.#store = store;
+		this.#prefix = prefix;
 		this.#options = options;
 	}
 
 	/** Milliseconds until `key` may try again; 0 if it may now. */
-	retryAfter(key: string, now = Date.now()): number {
-		const entry = this.#entries.get(key);
+	async retryAfter(key: string, now = Date.now()): Promise<number> {
+		const entry = await this.#store.readAttempts(this.#prefix + key);
 		return entry && entry.lockedUntil > now ? entry.lockedUntil - now : 0;
 	}
 
-	/** Records a failed attempt; returns true if it locked the key out. */
-	fail(key: string, now = Date.now()): boolean {
+	/** Records a failed attempt; resolves true if it locked the key out. */
+	async fail(key: string, now = Date.now()): Promise<boolean> {
 		const { maxFailures, windowMs, lockoutMs } = this.#options;
-		let entry = this.#entries.get(key);
-		if (!entry) this.#entries.set(key, (entry = { failures: [], lockedUntil: 0, lockouts: 0 }));
-		entry.failures = entry.failures.filter((t) => t > now - windowMs);
-		entry.failures.push(now);
-		if (entry.failures.length < maxFailures) return false;
-		entry.failures = [];
-		entry.lockedUntil = now + Math.min(lockoutMs * 2 ** entry.lockouts, 24 * 60 * 60 * 1000);
-		entry.lockouts++;
-		return true;
+		let locked = false;
+		await this.#store.updateAttempts(this.#prefix + key, (stored) => {
+			const entry: AttemptEntry = stored
+				? { ...stored, failures: stored.failures.filter((t) => t > now - windowMs) }
+				: { failures: [], lockedUntil: 0, lockouts: 0 };
+			entry.failures.push(now);
+			locked = entry.failures.length >= maxFailures;
+			if (locked) {
+				entry.failures = [];
+				entry.lockedUntil = now + Math.min(lockoutMs * 2 ** entry.lockouts, 24 * 60 * 60 * 1000);
+				entry.lockouts++;
+			}
+			// Lockouts keep counting (each doubles) for a day after the last one ends.
+			const expires = Math.max(now + windowMs, entry.lockouts ? entry.lockedUntil + 24 * 60 * 60 * 1000 : 0);
+			return { entry, expires };
+		});
+		return locked;
 	}
 
-	/** Forgets the failures of `key` (after a success). */
-	succeed(key: string) {
-		const entry = this.#entries.get(key);
-		if (entry) entry.failures = [];
-	}
-
-	/** Drops entries that no longer matter (called now and then). */
-	prune(now = Date.now()) {
-		for (const [key, entry] of this.#entries) {
-			if (entry.lockedUntil <= now && entry.failures.every((t) => t <= now - this.#options.windowMs))
-				this.#entries.delete(key);
-		}
+	/** Forgets the failures of `key` (after a success); its lockout history stays. */
+	async succeed(key: string, now = Date.now()): Promise<void> {
+		await this.#store.updateAttempts(this.#prefix + key, (stored) =>
+			stored && stored.lockouts
+				? { entry: { ...stored, failures: [] }, expires: stored.lockedUntil + 24 * 60 * 60 * 1000 }
+				: stored && stored.lockedUntil > now
+					? { entry: { ...stored, failures: [] }, expires: stored.lockedUntil }
+					: null
+		);
 	}
 }

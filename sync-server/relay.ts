@@ -57,7 +57,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 		log.warn({ buildDir: config.buildDir }, 'no built app found; serving the relay only');
 
 	const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
-	const api = new Api(config, rooms, metrics);
+	const api = new Api(config, rooms, metrics, storage);
 	const context = {
 		app: buildDir ? staticFiles(buildDir) : null,
 		storage,

@@ -18,6 +18,7 @@
  *   `r/<room>/u/<seq>`    log records as earlier versions wrote them; read,
  *                         and removed by the next compaction
  *   `r/<room>/k`          write credentials (hashes of secrets, JSON; see auth.ts)
+ *   `a/<key>`             a PIN attempt counter (JSON: the entry and when it expires)
  * Every update is written before it is forwarded; compaction folds the log
  * into a new snapshot in one atomic batch, so a crash at any point leaves
  * either the old snapshot and its log or the new snapshot.
@@ -213,6 +214,24 @@ export class RoomStorage {
 	/** Replaces a room's stored credentials. */
 	async saveCredentials(room: string, json: string): Promise<void> {
 		await this.#db.put(credentialsKey(room), bytesOf(json));
+	}
+
+	/** The attempt counter record of `key` (JSON), if any. */
+	async loadAttempts(key: string): Promise<string | undefined> {
+		const value = await this.#db.get(`a/${key}`);
+		return value ? text.decode(value) : undefined;
+	}
+
+	/** Replaces (or with `undefined`, deletes) the attempt counter record of `key`. */
+	async saveAttempts(key: string, json: string | undefined): Promise<void> {
+		if (json === undefined) await this.#db.del(`a/${key}`);
+		else await this.#db.put(`a/${key}`, bytesOf(json));
+	}
+
+	/** Every attempt counter record, as key and JSON. */
+	async *allAttempts(): AsyncGenerator<[string, string]> {
+		for await (const [key, value] of this.#db.iterator({ gte: 'a/', lt: 'a/~' }))
+			yield [key.slice(2), text.decode(value)];
 	}
 
 	/** Closes the database; pending writes finish first. */

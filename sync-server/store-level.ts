@@ -4,8 +4,15 @@
  * hears nothing, seqs are counted per room in memory from the last one
  * stored, and credentials need no compare-and-set beyond this process.
  */
+import type { AttemptEntry } from './pins.js';
 import { RoomStorage } from './storage.js';
 import { soloFeed, type LogRecord, type RoomStore, type StoredCredentials, type StoredRoom } from './store.js';
+
+/** An attempt counter as stored: the entry and when it stops mattering. */
+interface StoredAttempts {
+	entry: AttemptEntry;
+	expires: number;
+}
 
 /** Per loaded room: its handle in log keys and the next seq. */
 interface Place {
@@ -87,5 +94,43 @@ export class LevelStore implements RoomStore {
 
 	forget(room: string) {
 		this.#places.delete(room);
+	}
+
+	/** Changes of one key run one after another (this process is the only writer). */
+	readonly #attemptChanges = new Map<string, Promise<void>>();
+
+	async readAttempts(key: string): Promise<AttemptEntry | null> {
+		const json = await this.#storage.loadAttempts(key);
+		return json ? (JSON.parse(json) as { entry: AttemptEntry }).entry : null;
+	}
+
+	updateAttempts(
+		key: string,
+		change: (entry: AttemptEntry | null) => { entry: AttemptEntry; expires: number } | null
+	): Promise<void> {
+		return this.#changeAttempts(key, (stored) => change(stored?.entry ?? null));
+	}
+
+	/** Runs `change` on the stored record of `key`, after any change of it still under way. */
+	#changeAttempts(key: string, change: (stored: StoredAttempts | null) => StoredAttempts | null): Promise<void> {
+		const run = (this.#attemptChanges.get(key) ?? Promise.resolve()).then(async () => {
+			const json = await this.#storage.loadAttempts(key);
+			const next = change(json ? (JSON.parse(json) as StoredAttempts) : null);
+			await this.#storage.saveAttempts(key, next ? JSON.stringify(next) : undefined);
+		});
+		const settled = run.catch(() => {});
+		this.#attemptChanges.set(key, settled);
+		void settled.then(() => {
+			if (this.#attemptChanges.get(key) === settled) this.#attemptChanges.delete(key);
+		});
+		return run;
+	}
+
+	async pruneAttempts(now: number): Promise<void> {
+		for await (const [key, json] of this.#storage.allAttempts()) {
+			// Looked at again in turn: a failure since the listing keeps it.
+			if ((JSON.parse(json) as StoredAttempts).expires <= now)
+				await this.#changeAttempts(key, (stored) => (stored && stored.expires <= now ? null : stored));
+		}
 	}
 }

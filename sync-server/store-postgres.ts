@@ -24,6 +24,7 @@ import type pg from 'pg';
 import { log } from './log.js';
 import { fromV2, isUpdate } from './storage.js';
 import type { RelayMetrics } from './metrics.js';
+import type { AttemptEntry } from './pins.js';
 import type { CatchUp, FeedListener, LogRecord, RoomFeed, RoomStore, StoredCredentials, StoredRoom } from './store.js';
 
 /** The channel of append and presence announcements. */
@@ -49,6 +50,12 @@ const MIGRATIONS = [
 		seq bigint NOT NULL,
 		data bytea NOT NULL,
 		PRIMARY KEY (room, seq)
+	);`,
+	// PIN attempt counters (pins.ts), by key; `expires` for pruning.
+	`CREATE TABLE moim_attempts (
+		key text PRIMARY KEY,
+		entry text NOT NULL,
+		expires bigint NOT NULL
 	);`
 ];
 /** Key of the advisory lock held while migrating. */
@@ -275,6 +282,42 @@ export class PostgresStore implements RoomStore, RoomFeed {
 
 	forget() {
 		// Nothing is kept per room outside the database.
+	}
+
+	async readAttempts(key: string): Promise<AttemptEntry | null> {
+		const { rows } = await this.#query<{ entry: string }>('SELECT entry FROM moim_attempts WHERE key = $1', [key]);
+		return rows[0] ? (JSON.parse(rows[0].entry) as AttemptEntry) : null;
+	}
+
+	async updateAttempts(
+		key: string,
+		change: (entry: AttemptEntry | null) => { entry: AttemptEntry; expires: number } | null
+	): Promise<void> {
+		// The row's lock orders changes of one key across every instance.
+		await this.#transaction('BEGIN', async (client) => {
+			await client.query(
+				"INSERT INTO moim_attempts (key, entry, expires) VALUES ($1, 'null', 0) ON CONFLICT (key) DO NOTHING",
+				[key]
+			);
+			const { rows } = await client.query<{ entry: string }>(
+				'SELECT entry FROM moim_attempts WHERE key = $1 FOR UPDATE',
+				[key]
+			);
+			const next = change(JSON.parse(rows[0].entry) as AttemptEntry | null);
+			if (next) {
+				await client.query('UPDATE moim_attempts SET entry = $2, expires = $3 WHERE key = $1', [
+					key,
+					JSON.stringify(next.entry),
+					next.expires
+				]);
+			} else {
+				await client.query('DELETE FROM moim_attempts WHERE key = $1', [key]);
+			}
+		});
+	}
+
+	async pruneAttempts(now: number): Promise<void> {
+		await this.#query('DELETE FROM moim_attempts WHERE expires <= $1', [now]);
 	}
 
 	// The feed.

@@ -6,6 +6,7 @@
  * several processes, whose feed is LISTEN/NOTIFY with the log behind it
  * (store-postgres.ts). The room logic does not know which one it has.
  */
+import type { AttemptStore } from './pins.js';
 
 /** One record appended to a room's log. */
 export interface LogRecord {
@@ -71,8 +72,8 @@ export interface RoomFeed {
 	readonly shared: boolean;
 }
 
-/** The relay's storage. */
-export interface RoomStore {
+/** The relay's storage: rooms, and the PIN attempt counters (see pins.ts). */
+export interface RoomStore extends AttemptStore {
 	/** The store can take writes (for `/readyz`). */
 	readonly isOpen: boolean;
 	/** Which store this is, for logs. */

@@ -16,7 +16,7 @@ import { type RelayProcess } from '../support/relay-process.js';
 import { type Person } from '../support/identity.js';
 import { until } from '../support/clients.js';
 
-const { relay, client, organizedRoom } = relayHarness();
+const { relay, restart, client, organizedRoom } = relayHarness();
 
 async function post(r: RelayProcess, path: string, body: unknown, headers: Record<string, string> = {}) {
 	const res = await fetch(r.httpUrl + path, {
@@ -89,6 +89,22 @@ describe('PIN', () => {
 		expect(Number(locked?.retryAfter)).toBeGreaterThan(0);
 		// Locked means locked: even the right PIN is not checked now.
 		expect((await post(r, API_PATHS.recover(room), { member: ana.memberId, pin: '7351' })).status).toBe(429);
+	});
+
+	it('keeps a lockout across a restart: the counters are stored with the rooms', async () => {
+		const { r, room, members } = await event({ PIN_MAX_FAILURES: '3' });
+		const [ana] = members;
+		await post(r, API_PATHS.pin(room), { member: ana.memberId, secret: ana.params[PARAM_MEMBER_SECRET], pin: '7351' });
+		for (const pin of ['0001', '0002'])
+			expect((await post(r, API_PATHS.recover(room), { member: ana.memberId, pin })).status).toBe(403);
+		await r.stop();
+		const back = await restart(r);
+		// Two failures were kept: the third locks.
+		expect((await post(back, API_PATHS.recover(room), { member: ana.memberId, pin: '0003' })).status).toBe(403);
+		expect((await post(back, API_PATHS.recover(room), { member: ana.memberId, pin: '7351' })).status).toBe(429);
+		await back.kill();
+		const again = await restart(back);
+		expect((await post(again, API_PATHS.recover(room), { member: ana.memberId, pin: '7351' })).status).toBe(429);
 	});
 
 	it('limits guesses per client address across members', async () => {

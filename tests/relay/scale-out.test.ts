@@ -8,7 +8,12 @@ import pg from 'pg';
 import * as Y from 'yjs';
 import { applyStroke, createEvent, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
-import { CLOSE_NOT_AUTHENTICATED, CLOSE_TRY_AGAIN_LATER } from '../../src/lib/model/relay-protocol.js';
+import {
+	API_PATHS,
+	CLOSE_NOT_AUTHENTICATED,
+	CLOSE_TRY_AGAIN_LATER,
+	PARAM_MEMBER_SECRET
+} from '../../src/lib/model/relay-protocol.js';
 import { until } from '../support/clients.js';
 import { DRAFT, relayHarness } from '../support/harness.js';
 import { person } from '../support/identity.js';
@@ -160,6 +165,34 @@ describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
 		applyStroke(organizer.client.doc, organizer.person.memberId, [slot(20)], 1);
 		await until(() => markedSlots(observer.doc, organizer.person.memberId).has(slot(20)), 'stroke at B', 10_000);
 		expect(b.output()).toContain('feed connection lost');
+	});
+
+	it('counts PIN guesses together on both relays, and keeps a lockout across restarting them', async () => {
+		const env = { PIN_MAX_FAILURES: '4' };
+		const [a, b] = [await shared(env), await shared(env)];
+		const { room, members } = await organizedRoom(a, { members: 1 });
+		const ana = members[0].person;
+		const post = (r: { httpUrl: string }, path: string, body: unknown) =>
+			fetch(r.httpUrl + path, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(body)
+			}).then((res) => res.status);
+		// Set through B: A must see the PIN too.
+		expect(
+			await post(b, API_PATHS.pin(room), { member: ana.memberId, secret: ana.params[PARAM_MEMBER_SECRET], pin: '7351' })
+		).toBe(204);
+		const statuses = [];
+		for (const [i, r] of [a, b, a, b].entries())
+			statuses.push(await post(r, API_PATHS.recover(room), { member: ana.memberId, pin: `000${i}` }));
+		// Four wrong guesses in all, two on each relay: the fourth locks, on either.
+		expect(statuses).toEqual([403, 403, 403, 403]);
+		expect(await post(a, API_PATHS.recover(room), { member: ana.memberId, pin: '7351' })).toBe(429);
+		expect(await post(b, API_PATHS.recover(room), { member: ana.memberId, pin: '7351' })).toBe(429);
+		await a.kill();
+		await b.stop();
+		const c = await shared(env);
+		expect(await post(c, API_PATHS.recover(room), { member: ana.memberId, pin: '7351' })).toBe(429);
 	});
 
 	it('lets exactly one of two organizers claiming a new event through different relays win', async () => {
