@@ -69,6 +69,13 @@ describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
 		await until(() => markedSlots(organizer.client.doc, member.memberId).has(slot(3)), "B's stroke at A's client");
 		expect(onB.closes).toEqual([]);
 		expect(organizer.client.closes).toEqual([]);
+		// Presence crosses relays too, and leaves with its client.
+		organizer.client.provider.awareness.setLocalStateField('user', { name: 'Olga' });
+		const seesOlga = () =>
+			[...onB.provider.awareness.getStates().values()].some((state) => state.user?.name === 'Olga');
+		await until(seesOlga, "the organizer's presence at B's client");
+		organizer.client.provider.awareness.setLocalState(null);
+		await until(() => !seesOlga(), "the organizer's presence gone at B's client");
 		for (const r of [a, b]) {
 			const third = await readBack(r, room);
 			expect(markedSlots(third, organizer.person.memberId)).toEqual(new Set([slot(1), slot(2)]));
@@ -98,8 +105,8 @@ describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
 			return Number(rows[0].n) > 0;
 		}, "the relay's append waiting for the room's lock");
 		// Nothing went out before the commit: not to the organizer (same relay), not to B, no acknowledgement.
-		expect(markedSlots(organizer.client.doc, writer.person.memberId).size).toBe(0);
-		expect(markedSlots(observer.doc, writer.person.memberId).size).toBe(0);
+		expect(markedSlots(organizer.client.doc, writer.person.memberId).has(slot(30))).toBe(false);
+		expect(markedSlots(observer.doc, writer.person.memberId).has(slot(30))).toBe(false);
 		expect(sync.snapshot.state).toBe('pending');
 		await lock.query('COMMIT');
 		await until(
@@ -151,6 +158,61 @@ describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
 				markedSlots(members[0].client.doc, members[0].person.memberId)
 			);
 		}
+	});
+
+	it('loses no confirmed stroke when a relay is SIGKILLed amid 500 strokes; its clients go on through the other', async () => {
+		const [a, b] = [await shared(), await shared()];
+		const { room, organizer, members } = await organizedRoom(a, { members: 3, draft: { ...DRAFT, slot: 15 } });
+		const writers = [organizer, ...members];
+		const trackers = writers.map((w) => tracker(w.client));
+		const quarter = (i: number, n: number) => {
+			const k = i * 125 + n;
+			return `w${1 + Math.floor(k / 96)}T${String(Math.floor((k % 96) / 4)).padStart(2, '0')}:${String((k % 4) * 15).padStart(2, '0')}`;
+		};
+		const acknowledged = writers.map(() => new Set<string>());
+		const written = writers.map(() => new Set<string>());
+		for (const [i, t] of trackers.entries()) {
+			t.subscribe(() => {
+				if (t.snapshot.state === 'synced') for (const s of written[i]) acknowledged[i].add(s);
+			});
+		}
+		let killed = false;
+		const writing = writers.map(async (w, i) => {
+			for (let n = 0; n < 125; n++) {
+				const s = quarter(i, n);
+				applyStroke(w.client.doc, w.person.memberId, [s], 1);
+				written[i].add(s);
+				// A person's pace; and no writing into a dead relay for long.
+				await new Promise((resolve) => setTimeout(resolve, 10));
+				if (killed && n % 25 === 0)
+					await until(() => w.client.provider.wsconnected || !killed, 'reconnected', 30_000).catch(() => {});
+			}
+		});
+		await until(() => acknowledged.every((set) => set.size >= 20), 'strokes confirmed by relay A', 30_000);
+		await a.kill();
+		killed = true;
+		// Before any client reaches the other relay: everything confirmed is in the database.
+		const stored = await readBack(b, room);
+		for (const [i, w] of writers.entries()) {
+			const have = markedSlots(stored, w.person.memberId);
+			const missing = [...acknowledged[i]].filter((s) => !have.has(s));
+			expect(missing, `writer ${i}'s confirmed strokes in the database`).toEqual([]);
+		}
+		// The load balancer sends them to B now: same documents, new connections.
+		const moved = writers.map((w) => {
+			w.client.provider.destroy();
+			return client(b, room, w.person, w.client.doc);
+		});
+		await Promise.all(writing);
+		await until(() => moved.every((c) => c.provider.synced), 'all on B');
+		const reader = client(b, room);
+		await until(
+			() => writers.every((w, i) => markedSlots(reader.doc, w.person.memberId).size === written[i].size),
+			'every stroke of every writer at a fresh reader on B',
+			30_000
+		);
+		for (const c of moved) expect(c.closes.filter((close) => close.code >= 4400 && close.code < 4500)).toEqual([]);
+		expect(writers.reduce((sum, _w, i) => sum + written[i].size, 0)).toBe(500);
 	});
 
 	it('still delivers within the poll when the listening connections are killed', async () => {
@@ -219,32 +281,41 @@ describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
 		await until(() => readSettings(reader.doc)?.title === DRAFT.title, 'the winner’s event on the other relay');
 	});
 
-	it('while the database is down: nothing forwarded or acknowledged, /readyz 503, clients told to come back; then all converges', async () => {
-		const [a, b] = [await shared(), await shared()];
-		const { room, organizer, members } = await organizedRoom(a, { members: 1 });
-		const observer = client(a, room);
-		await until(() => readSettings(observer.doc) !== null, 'observer');
-		const writer = members[0];
-		const sync = tracker(writer.client);
-		await server.shutdown('fast');
-		try {
-			applyStroke(writer.client.doc, writer.person.memberId, [slot(30)], 1);
-			await eventually(async () => (await fetch(`${a.httpUrl}/readyz`)).status === 503, '/readyz 503');
-			// The relay gives up after its retries: every client of the room is told to come back later.
+	it.each(['fast', 'immediate'] as const)(
+		'database shut down (%s): nothing forwarded or acknowledged, /readyz 503, clients told to come back; then all converges',
+		async (mode) => {
+			const [a, b] = [await shared(), await shared()];
+			const { room, organizer, members } = await organizedRoom(a, { members: 1 });
+			const observer = client(a, room);
+			await until(() => readSettings(observer.doc) !== null, 'observer');
+			const writer = members[0];
+			const sync = tracker(writer.client);
+			applyStroke(writer.client.doc, writer.person.memberId, [slot(29)], 1);
+			await until(() => sync.snapshot.state === 'synced', 'a stroke confirmed before the shutdown');
+			await server.shutdown(mode);
+			try {
+				applyStroke(writer.client.doc, writer.person.memberId, [slot(30)], 1);
+				await eventually(async () => (await fetch(`${a.httpUrl}/readyz`)).status === 503, '/readyz 503');
+				// The relay gives up after its retries: every client of the room is told to come back later.
+				await until(
+					() => observer.closes.some((c) => c.code === CLOSE_TRY_AGAIN_LATER),
+					'clients closed with 1013',
+					20_000
+				);
+				expect(markedSlots(observer.doc, writer.person.memberId).has(slot(30))).toBe(false);
+				expect(markedSlots(organizer.client.doc, writer.person.memberId).has(slot(30))).toBe(false);
+				expect(sync.snapshot.state).not.toBe('synced');
+			} finally {
+				await server.start();
+			}
 			await until(
-				() => observer.closes.some((c) => c.code === CLOSE_TRY_AGAIN_LATER),
-				'clients closed with 1013',
-				20_000
+				() => markedSlots(observer.doc, writer.person.memberId).has(slot(30)),
+				'stroke after recovery',
+				30_000
 			);
-			expect(markedSlots(observer.doc, writer.person.memberId).size).toBe(0);
-			expect(markedSlots(organizer.client.doc, writer.person.memberId).size).toBe(0);
-			expect(sync.snapshot.state).not.toBe('synced');
-		} finally {
-			await server.start();
+			await until(() => sync.snapshot.state === 'synced', 'writer confirmed after recovery', 30_000);
+			const fresh = await readBack(b, room);
+			expect(markedSlots(fresh, writer.person.memberId)).toEqual(new Set([slot(29), slot(30)]));
 		}
-		await until(() => markedSlots(observer.doc, writer.person.memberId).has(slot(30)), 'stroke after recovery', 30_000);
-		await until(() => sync.snapshot.state === 'synced', 'writer confirmed after recovery', 30_000);
-		const fresh = await readBack(b, room);
-		expect(markedSlots(fresh, writer.person.memberId)).toEqual(new Set([slot(30)]));
-	});
+	);
 });
