@@ -13,6 +13,19 @@ import { SyncTracker, type SyncTrackerOptions } from '../../src/lib/sync/status.
 import { stockClient, until, type StockClient } from './clients.js';
 import { person, type Person } from './identity.js';
 import { startRelay, type RelayOptions, type RelayProcess } from './relay-process.js';
+import { startPostgres, type PgServer } from './postgres.js';
+
+/**
+ * The store every relay of this test file uses. A `*-postgres.test.ts` file
+ * sets `postgres` and then imports a test file, which runs all its tests
+ * again on a PostgreSQL store (module state is per test file in vitest).
+ */
+let store: 'leveldb' | 'postgres' = 'leveldb';
+/** Runs the relays of this test file on `which` store. */
+export function useStore(which: 'leveldb' | 'postgres') {
+	store = which;
+}
+let postgres: Promise<PgServer> | null = null;
 
 /** The event relay tests create: every slot of the week can be marked. */
 export const DRAFT: EventDraft = {
@@ -66,10 +79,20 @@ export function relayHarness() {
 		onCleanup,
 		client,
 
-		/** A real relay process, killed after the test. */
+		/** A real relay process (on this file's store, see {@link useStore}), killed after the test. */
 		async relay(options: RelayOptions = {}): Promise<RelayProcess> {
+			if (store === 'postgres') {
+				if (!postgres) {
+					postgres = startPostgres();
+					// The server outlives single tests: stopped with the file.
+					perFile.push(async () => (await postgres)?.stop());
+				}
+				const server = await postgres;
+				options = { ...options, env: { STORE: 'postgres', DATABASE_URL: server.url, ...options.env } };
+			}
 			const r = await startRelay(options);
 			onCleanup(() => r.kill());
+			if (!r.output().includes(`"store":"${store}"`)) throw new Error(`the relay is not on ${store}:\n${r.output()}`);
 			return r;
 		},
 
