@@ -183,6 +183,8 @@ export function serveConnection(
 				writer = auth.writer;
 			}
 			if (ws.readyState !== ws.OPEN) return rooms.release(loaded);
+			// Dropped while this client was being checked: it comes back to a fresh load.
+			if (loaded.gone) return fail(CLOSE_TRY_AGAIN_LATER, 'storage-unavailable');
 			room = loaded;
 			rooms.retain(room);
 			room.add(ws, countSent);

@@ -194,6 +194,11 @@ export class Room {
 		}
 	};
 
+	/** The store failed for good and the room was dropped: nobody may join it (they reload it). */
+	get gone(): boolean {
+		return this.#gone;
+	}
+
 	/** Runs `fn` once everything received so far is durably stored (never, if the store fails for good). */
 	whenWritten(fn: () => void) {
 		this.#log.whenWritten(fn);

@@ -12,6 +12,8 @@ export class TooManyRooms extends Error {}
 
 export class Rooms {
 	readonly #loaded = new Map<string, Promise<Room>>();
+	/** The entry of each loaded room in `#loaded`, so only that entry is ever removed for it. */
+	readonly #entries = new WeakMap<Room, Promise<Room>>();
 	readonly #store: RoomStore;
 	readonly #idleMs: number;
 	readonly #compactAfter: number;
@@ -50,31 +52,41 @@ export class Rooms {
 		let room = this.#loaded.get(id);
 		if (!room) {
 			if (this.#loaded.size >= this.#maxRooms) return Promise.reject(new TooManyRooms());
-			room = Room.load(id, this.#store, this.#compactAfter, this.#metrics, (failed) => this.#drop(failed));
-			this.#loaded.set(id, room);
-			// A failed load must not poison the id for later attempts.
-			room.catch(() => this.#loaded.delete(id));
+			const loading = Room.load(id, this.#store, this.#compactAfter, this.#metrics, (failed) => this.#drop(failed));
+			room = loading;
+			this.#loaded.set(id, loading);
+			loading.then(
+				(loaded) => this.#entries.set(loaded, loading),
+				// A failed load must not poison the id for later attempts.
+				() => {
+					if (this.#loaded.get(id) === loading) this.#loaded.delete(id);
+				}
+			);
 		}
 		return room;
 	}
 
 	/** Drops a room whose store failed for good: nothing of it is written (its clients were told to come back). */
 	#drop(room: Room) {
-		void this.#loaded.get(room.id)?.then((loaded) => {
-			if (loaded === room) this.#loaded.delete(room.id);
-		});
+		this.#forget(room);
 		if (room.idleTimer) clearTimeout(room.idleTimer);
 		room.idleTimer = null;
 		room.unload().catch((err) => log.error({ room: room.id, err }, 'failed to unload room'));
 	}
 
+	/** Removes `room`'s entry, not a newer load of the same id. */
+	#forget(room: Room) {
+		const entry = this.#entries.get(room);
+		if (entry && this.#loaded.get(room.id) === entry) this.#loaded.delete(room.id);
+	}
+
 	/** Called when a client leaves: schedules unloading an empty room. */
 	release(room: Room) {
-		if (room.connections.size > 0 || room.idleTimer) return;
+		if (room.connections.size > 0 || room.idleTimer || room.gone) return;
 		room.idleTimer = setTimeout(() => {
 			room.idleTimer = null;
-			if (room.connections.size > 0) return;
-			this.#loaded.delete(room.id);
+			if (room.connections.size > 0 || room.gone) return;
+			this.#forget(room);
 			room.unload().catch((err) => log.error({ room: room.id, err }, 'failed to unload room'));
 		}, this.#idleMs);
 	}

@@ -92,7 +92,9 @@ export function relayHarness() {
 			}
 			const r = await startRelay(options);
 			onCleanup(() => r.kill());
-			if (!r.output().includes(`"store":"${store}"`)) throw new Error(`the relay is not on ${store}:\n${r.output()}`);
+			const expected = options.env?.STORE ?? 'leveldb';
+			if (!r.output().includes(`"store":"${expected}"`))
+				throw new Error(`the relay is not on ${expected}:\n${r.output()}`);
 			return r;
 		},
 
