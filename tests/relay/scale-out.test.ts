@@ -53,7 +53,7 @@ async function eventually(check: () => Promise<boolean>, what: string, ms = 15_0
 
 const stateOf = (doc: Y.Doc) => Buffer.from(Y.encodeStateVector(doc)).toString('base64');
 
-describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
+describe('several relays on one PostgreSQL', { timeout: 180_000 }, () => {
 	it('carries strokes live both ways between clients on different relays; a third client on either gets everything', async () => {
 		const [a, b] = [await shared(), await shared()];
 		const { room, organizer } = await organizedRoom(a);
