@@ -281,6 +281,55 @@ describe('several relays on one PostgreSQL', { timeout: 180_000 }, () => {
 		await until(() => readSettings(reader.doc)?.title === DRAFT.title, 'the winner’s event on the other relay');
 	});
 
+	it('survives restart -m immediate in the middle of a stream: nothing acknowledged lost, writers carry on, all converge', async () => {
+		const [a, b] = [await shared(), await shared()];
+		const { room, organizer, members } = await organizedRoom(a, { members: 1 });
+		const onB = person();
+		const second = client(b, room, onB);
+		await until(() => readSettings(second.doc) !== null, 'event on B');
+		joinEvent(second.doc, 'Dan', 3, onB.memberId);
+		const writers = [
+			{ who: members[0].person, c: members[0].client },
+			{ who: onB, c: second }
+		];
+		const trackers = writers.map((w) => tracker(w.c));
+		const written = writers.map(() => new Set<string>());
+		const acknowledged = writers.map(() => new Set<string>());
+		trackers.forEach((t, i) =>
+			t.subscribe(() => {
+				if (t.snapshot.state === 'synced') for (const s of written[i]) acknowledged[i].add(s);
+			})
+		);
+		let restarted = false;
+		const writing = writers.map(async (w, i) => {
+			for (let n = 0; n < 60; n++) {
+				const s = slot(i * 100 + n);
+				applyStroke(w.c.doc, w.who.memberId, [s], 1);
+				written[i].add(s);
+				await new Promise((resolve) => setTimeout(resolve, 20));
+				// Half the strokes come after the restart, whenever it is.
+				if (n === 29) await until(() => restarted, 'the restart', 60_000);
+			}
+		});
+		await until(() => acknowledged.every((set) => set.size >= 10), 'strokes acknowledged before the crash', 30_000);
+		const before = acknowledged.map((set) => new Set(set));
+		await server.restart('immediate');
+		restarted = true;
+		await Promise.all(writing);
+		const reader = client(a, room);
+		await until(
+			() => writers.every((w, i) => markedSlots(reader.doc, w.who.memberId).size === written[i].size),
+			'every stroke at a fresh reader',
+			60_000
+		);
+		for (const [i, w] of writers.entries()) {
+			const have = markedSlots(reader.doc, w.who.memberId);
+			expect([...before[i]].filter((s) => !have.has(s))).toEqual([]);
+			expect(w.c.closes.filter((close) => close.code >= 4400 && close.code < 4500)).toEqual([]);
+		}
+		expect(markedSlots(organizer.client.doc, onB.memberId).size).toBeGreaterThan(0);
+	});
+
 	it.each(['fast', 'immediate'] as const)(
 		'database shut down (%s): nothing forwarded or acknowledged, /readyz 503, clients told to come back; then all converges',
 		async (mode) => {
