@@ -14,6 +14,7 @@ import type { RelayMetrics } from './metrics.js';
 import { AttemptLimiter, hashPin, verifyPin, type AttemptStore } from './pins.js';
 import type { Room } from './room.js';
 import { TooManyRooms, type Rooms } from './rooms.js';
+import { clientAddress } from './http.js';
 
 const MAX_BODY_BYTES = 4096;
 const ROUTE = /^\/api\/events\/([A-Za-z0-9_-]+)\/(pin|recover|pin-reset)$/;
@@ -34,10 +35,12 @@ export class Api {
 	readonly #metrics: RelayMetrics;
 	readonly #perMember: AttemptLimiter;
 	readonly #perAddress: AttemptLimiter;
+	readonly #trustProxy: number;
 
 	constructor(config: RelayConfig, rooms: Rooms, metrics: RelayMetrics, attempts: AttemptStore) {
 		this.#rooms = rooms;
 		this.#metrics = metrics;
+		this.#trustProxy = config.trustProxy;
 		this.#perMember = new AttemptLimiter(attempts, 'member:', {
 			maxFailures: config.pinMaxFailures,
 			windowMs: 15 * 60_000,
@@ -60,7 +63,7 @@ export class Api {
 
 	/** Answers one API request. */
 	async handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-		const address = req.socket.remoteAddress ?? '';
+		const address = clientAddress(req, this.#trustProxy);
 		const match = ROUTE.exec(pathname);
 		try {
 			if (!match || !isEventId(match[1])) throw new ApiError(404, 'not-found');

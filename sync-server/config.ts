@@ -52,6 +52,13 @@ export interface RelayConfig {
 	pinMaxFailuresPerAddress: number;
 	/** First lockout after too many wrong PINs; doubles each time, up to a day. */
 	pinLockoutMs: number;
+	/** Proxies in front of the relay that append to X-Forwarded-For (0: trust none, use the socket's address). */
+	trustProxy: number;
+	/** Bearer token `GET /metrics` requires; without one (and no metrics port) only loopback may read it. */
+	metricsToken: string | null;
+	/** A separate port for `/metrics` (then the main port has none), bound to `metricsHost`. */
+	metricsPort: number | null;
+	metricsHost: string;
 }
 
 /** Reads the configuration from `process.env`. */
@@ -83,6 +90,10 @@ export function readConfig(root = process.cwd()): RelayConfig {
 		maxEarlyFrames: intFrom('MAX_EARLY_FRAMES', 64),
 		pinMaxFailures: Math.max(1, intFrom('PIN_MAX_FAILURES', 5)),
 		pinMaxFailuresPerAddress: Math.max(1, intFrom('PIN_MAX_FAILURES_PER_ADDRESS', 20)),
-		pinLockoutMs: intFrom('PIN_LOCKOUT_MS', 15 * 60 * 1000)
+		pinLockoutMs: intFrom('PIN_LOCKOUT_MS', 15 * 60 * 1000),
+		trustProxy: intFrom('TRUST_PROXY', 0),
+		metricsToken: process.env.METRICS_TOKEN || null,
+		metricsPort: process.env.METRICS_PORT ? intFrom('METRICS_PORT', 0) : null,
+		metricsHost: process.env.METRICS_HOST || '127.0.0.1'
 	};
 }

@@ -10,7 +10,7 @@ import { isEventId, isPersonalRoomId } from '../src/lib/model/ids.js';
 import { CLOSE_RESTARTING, SYNC_PATH } from '../src/lib/model/relay-protocol.js';
 import type { RelayConfig } from './config.js';
 import { serveConnection } from './connection.js';
-import { handleHttp, originAllowed } from './http.js';
+import { clientAddress, handleHttp, originAllowed, serveMetrics } from './http.js';
 import { Api } from './api.js';
 import { log } from './log.js';
 import { RelayMetrics } from './metrics.js';
@@ -65,7 +65,9 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 		metrics,
 		api,
 		allowedOrigins: config.allowedOrigins,
-		connections: () => wss.clients.size
+		connections: () => wss.clients.size,
+		metricsToken: config.metricsToken,
+		metricsElsewhere: config.metricsPort !== null
 	};
 	const server = http.createServer((req, res) => {
 		handleHttp(req, res, context).catch((err) => {
@@ -87,7 +89,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 		if (!room) return refuse('400 Bad Request', 'not-a-valid-event-room');
 		if (!originAllowed(req, config.allowedOrigins))
 			return refuse('403 Forbidden', 'origin-not-allowed', { origin: req.headers.origin });
-		const address = req.socket.remoteAddress ?? '';
+		const address = clientAddress(req, config.trustProxy);
 		const open = perAddress.get(address) ?? 0;
 		if (open >= config.maxConnectionsPerAddress)
 			return refuse('429 Too Many Requests', 'too-many-connections', { address });
@@ -107,6 +109,23 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 		server.once('error', reject);
 		server.listen(config.port, config.host, () => resolve());
 	});
+	// Metrics on their own port (METRICS_PORT), by default reachable from this machine only.
+	const metricsServer =
+		config.metricsPort === null
+			? null
+			: http.createServer((req, res) => {
+					if ((req.url ?? '/').split('?')[0] !== '/metrics') return void res.writeHead(404).end();
+					serveMetrics(req, res, context).catch((err) => {
+						log.error({ err }, 'metrics failed');
+						if (!res.headersSent) res.writeHead(500).end();
+					});
+				});
+	if (metricsServer) {
+		await new Promise<void>((resolve, reject) => {
+			metricsServer.once('error', reject);
+			metricsServer.listen(config.metricsPort!, config.metricsHost, () => resolve());
+		});
+	}
 	log.info(
 		{
 			address: server.address(),
@@ -116,6 +135,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 		},
 		'relay listening'
 	);
+	if (metricsServer) log.info({ address: metricsServer.address() }, 'metrics listening');
 
 	let closing: Promise<void> | null = null;
 	return {
@@ -123,6 +143,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 		close() {
 			closing ??= (async () => {
 				server.close();
+				metricsServer?.close();
 				for (const ws of wss.clients) ws.close(CLOSE_RESTARTING, 'relay restarting');
 				await rooms.closeAll();
 				await storage.close();

@@ -5,6 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { applyStroke, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
@@ -77,6 +78,47 @@ describe('limits', () => {
 			timeout: 10_000
 		});
 		expect(await rawOpen(url).outcome).toEqual({ open: true });
+	});
+
+	it('counts connections per address behind TRUST_PROXY proxies by X-Forwarded-For, and ignores the header otherwise', async () => {
+		const behind = await relay({ env: { MAX_CONNECTIONS_PER_ADDRESS: '1', TRUST_PROXY: '1' } });
+		const url = `${behind.wsUrl}/${newEventId()}`;
+		const from = (forwarded: string) => rawOpen(url, { 'x-forwarded-for': forwarded }).outcome;
+		expect(await from('203.0.113.1')).toEqual({ open: true });
+		expect(await from('203.0.113.2')).toEqual({ open: true });
+		expect(await from('203.0.113.1')).toEqual({ open: false, status: 429 });
+		// What the client wrote itself (left of the proxy's entry) proves nothing.
+		expect(await from('198.51.100.7, 203.0.113.2')).toEqual({ open: false, status: 429 });
+
+		const direct = await relay({ env: { MAX_CONNECTIONS_PER_ADDRESS: '1' } });
+		const directUrl = `${direct.wsUrl}/${newEventId()}`;
+		expect(await rawOpen(directUrl, { 'x-forwarded-for': '203.0.113.1' }).outcome).toEqual({ open: true });
+		expect(await rawOpen(directUrl, { 'x-forwarded-for': '203.0.113.2' }).outcome).toEqual({
+			open: false,
+			status: 429
+		});
+	});
+
+	it('serves /metrics only with METRICS_TOKEN as a bearer token, or only on METRICS_PORT', async () => {
+		const withToken = await relay({ env: { METRICS_TOKEN: 'scrape-me-please' } });
+		const get = (url: string, token?: string) =>
+			fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+		expect((await get(`${withToken.httpUrl}/metrics`)).status).toBe(401);
+		expect((await get(`${withToken.httpUrl}/metrics`, 'scrape-me-not')).status).toBe(401);
+		const allowed = await get(`${withToken.httpUrl}/metrics`, 'scrape-me-please');
+		expect(allowed.status).toBe(200);
+		expect(await allowed.text()).toContain('moim_connections');
+
+		const port = await new Promise<number>((resolve) => {
+			const probe = net.createServer().listen(0, '127.0.0.1', () => {
+				const { port } = probe.address() as net.AddressInfo;
+				probe.close(() => resolve(port));
+			});
+		});
+		const apart = await relay({ env: { METRICS_PORT: String(port) } });
+		expect((await fetch(`${apart.httpUrl}/metrics`)).status).toBe(404);
+		expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain('moim_connections');
+		expect(apart.output()).toContain('"metrics listening"');
 	});
 
 	it('stops a room from growing past MAX_ROOM_BYTES and keeps what it has', async () => {
