@@ -119,6 +119,11 @@ export class PostgresStore implements RoomStore, RoomFeed {
 			options: '-c synchronous_commit=on'
 		});
 		this.#pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection failed'));
+		// A connection lost while checked out (between two statements of a transaction) emits an
+		// error the pool does not catch; the statement that fails on it is what handles it.
+		this.#pool.on('connect', (client) =>
+			client.on('error', (err) => log.warn({ err: err.message }, 'database connection failed'))
+		);
 		await this.#migrate();
 		this.#setUp(true);
 		await this.#listen();

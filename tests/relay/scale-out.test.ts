@@ -321,7 +321,27 @@ describe('several relays on one PostgreSQL', { timeout: 180_000 }, () => {
 			() => writers.every((w, i) => markedSlots(reader.doc, w.who.memberId).size === written[i].size),
 			'every stroke at a fresh reader',
 			60_000
-		);
+		).catch((err) => {
+			const state = writers.map((w, i) => ({
+				written: written[i].size,
+				atReader: markedSlots(reader.doc, w.who.memberId).size,
+				inOwnDoc: markedSlots(w.c.doc, w.who.memberId).size,
+				synced: w.c.provider.synced,
+				connected: w.c.provider.wsconnected,
+				closes: w.c.closes
+			}));
+			const logs = [a, b].map((r) =>
+				r
+					.output()
+					.split('\n')
+					.filter((l) => /"level":(40|50)|^(?!\{)\S/.test(l))
+					.slice(-15)
+					.join('\n')
+			);
+			throw new Error(
+				`${(err as Error).message}: ${JSON.stringify(state)}\nreader synced ${reader.provider.synced}\n${logs.join('\n---\n')}`
+			);
+		});
 		for (const [i, w] of writers.entries()) {
 			const have = markedSlots(reader.doc, w.who.memberId);
 			expect([...before[i]].filter((s) => !have.has(s))).toEqual([]);
