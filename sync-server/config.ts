@@ -26,6 +26,8 @@ export interface RelayConfig {
 	databaseUrl: string | null;
 	/** How often (ms) rooms in memory check the shared store for appends the feed may have missed. */
 	feedPollMs: number;
+	/** Most PostgreSQL connections one relay opens at once. */
+	databasePoolSize: number;
 	/** Folder of the built app to serve; `null` serves no files. */
 	buildDir: string | null;
 	/** How long a room stays in memory after its last client leaves. */
@@ -72,6 +74,7 @@ export function readConfig(root = process.cwd()): RelayConfig {
 		store,
 		databaseUrl,
 		feedPollMs: Math.max(50, intFrom('FEED_POLL_MS', 1000)),
+		databasePoolSize: Math.max(2, intFrom('DATABASE_POOL_SIZE', 10)),
 		port: intFrom('PORT', 8787),
 		host: process.env.HOST || '0.0.0.0',
 		dataDir: path.resolve(root, process.env.DATA_DIR || 'data'),

@@ -48,6 +48,7 @@ export function serveConnection(
 	let writer: Writer = { memberId: null, organizer: false };
 	let closed = false;
 	let alive = true;
+	let handshaken = false;
 
 	/** Closes with `code`; `reason` is sent to the client and counted, `detail` only logged. */
 	const fail = (code: number, reason: string, detail?: unknown) => {
@@ -75,7 +76,13 @@ export function serveConnection(
 			fail(CLOSE_MALFORMED_MESSAGE, 'malformed message', (err as MalformedMessage).message);
 			return;
 		}
-		if (message.type === 'sync-step-1') await room.catchUp();
+		// The first step 1 is the client's handshake: it must get everything any relay has committed.
+		// Later ones are the app's probes for what the relay has stored (src/lib/sync/status.ts), whose
+		// answer needs nothing from other relays; what they wrote comes by the feed.
+		if (message.type === 'sync-step-1' && !handshaken) {
+			handshaken = true;
+			await room.catchUp();
+		}
 		if (message.type === 'update') {
 			const check = () => checkUpdate(room!.doc, (message as { update: Uint8Array }).update, writer);
 			let verdict;

@@ -42,6 +42,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 			? // Loaded only in this mode: the one-machine relay never needs the pg package.
 				new (await import('./store-postgres.js')).PostgresStore(config.databaseUrl!, {
 					pollMs: config.feedPollMs,
+					poolSize: config.databasePoolSize,
 					metrics
 				})
 			: new LevelStore(config.dataDir);

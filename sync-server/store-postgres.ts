@@ -80,6 +80,8 @@ interface Announcement {
 export interface PostgresOptions {
 	/** How often rooms in memory are checked for appends the feed did not bring. */
 	pollMs: number;
+	/** Most database connections this relay opens at once (besides its listening one). */
+	poolSize: number;
 	metrics?: RelayMetrics;
 }
 
@@ -114,7 +116,7 @@ export class PostgresStore implements RoomStore, RoomFeed {
 		this.#pg = (await import('pg')).default;
 		this.#pool = new this.#pg.Pool({
 			connectionString: this.#url,
-			max: 10,
+			max: this.#options.poolSize,
 			// Durable before acknowledged, whatever the server's default.
 			options: '-c synchronous_commit=on'
 		});
@@ -146,9 +148,17 @@ export class PostgresStore implements RoomStore, RoomFeed {
 
 	/** Runs a query, timing it and tracking whether the database answers. */
 	async #query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+		let client: pg.PoolClient;
+		try {
+			client = await this.#pool!.connect();
+		} catch (err) {
+			this.#setUp(false);
+			throw err;
+		}
+		// Timed from here: the wait for a pooled connection is the relay's queue, not the database.
 		const stop = this.#options.metrics?.dbSeconds.startTimer();
 		try {
-			const result = await this.#pool!.query<R>(text, values);
+			const result = await client.query<R>(text, values);
 			this.#setUp(true);
 			return result;
 		} catch (err) {
@@ -156,20 +166,20 @@ export class PostgresStore implements RoomStore, RoomFeed {
 			throw err;
 		} finally {
 			stop?.();
+			client.release();
 		}
 	}
 
 	/** Runs `work` in one transaction on one connection. */
 	async #transaction<T>(begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-		const stop = this.#options.metrics?.dbSeconds.startTimer();
 		let client: pg.PoolClient;
 		try {
 			client = await this.#pool!.connect();
 		} catch (err) {
 			this.#setUp(false);
-			stop?.();
 			throw err;
 		}
+		const stop = this.#options.metrics?.dbSeconds.startTimer();
 		try {
 			await client.query(begin);
 			const result = await work(client);
