@@ -4,12 +4,25 @@
  * one process and both relays see exactly the same traffic.
  */
 import WebSocket from 'ws';
+import type { EventDraft } from '../src/lib/model/settings.js';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 
 const MESSAGE_SYNC = 0;
+
+/** The event the relay benchmarks create: every 15-minute block of the week can be marked. */
+export const BENCH_EVENT: EventDraft = {
+	title: 'Bench',
+	kind: 'weekdays',
+	dates: [],
+	weekdays: [1, 2, 3, 4, 5, 6, 7],
+	start: 0,
+	end: 1440,
+	slot: 15,
+	tz: 'UTC'
+};
 
 export class RawClient {
 	readonly ws: WebSocket;

@@ -15,7 +15,7 @@ import { applyStroke, createEvent, joinEvent } from '../src/lib/model/event-doc.
 import { newEventId } from '../src/lib/model/ids.js';
 import { startRelay, ROOT, tempDir } from '../tests/support/relay-process.js';
 import { person, query } from '../tests/support/identity.js';
-import { RawClient } from './protocol-client.js';
+import { BENCH_EVENT, RawClient } from './protocol-client.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const STROKES = Number(process.env.BENCH_STROKES ?? 100);
@@ -146,20 +146,7 @@ async function eventRoom(server: Server, room = newEventId()) {
 	const doc = new Y.Doc();
 	const writer = new RawClient(server.url(room, query(me)), doc);
 	await writer.synced;
-	createEvent(
-		doc,
-		{
-			title: 'Bench',
-			kind: 'weekdays',
-			dates: [],
-			weekdays: [1, 2, 3, 4, 5, 6, 7],
-			start: 0,
-			end: 1440,
-			slot: 15,
-			tz: 'UTC'
-		},
-		1
-	);
+	createEvent(doc, BENCH_EVENT, 1);
 	joinEvent(doc, 'Writer', 1, me.memberId);
 	let n = 0;
 	/** One single-slot stroke; returns the bytes of the update sent. */

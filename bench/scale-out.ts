@@ -20,7 +20,7 @@ import { MESSAGE_SYNC } from '../src/lib/model/relay-protocol.js';
 import { startRelay, type RelayProcess } from '../tests/support/relay-process.js';
 import { startPostgres, type PgServer } from '../tests/support/postgres.js';
 import { person, query, type Person } from '../tests/support/identity.js';
-import { RawClient } from './protocol-client.js';
+import { BENCH_EVENT, RawClient } from './protocol-client.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const STROKES = Number(process.env.BENCH_STROKES ?? 100);
@@ -128,20 +128,7 @@ function writer(relay: RelayProcess, room: string, me: Person, doc = new Y.Doc()
 async function organize(relay: RelayProcess, room = newEventId()): Promise<Writer> {
 	const w = writer(relay, room, person({ organizer: true }));
 	await w.client.synced;
-	createEvent(
-		w.doc,
-		{
-			title: 'Bench',
-			kind: 'weekdays',
-			dates: [],
-			weekdays: [1, 2, 3, 4, 5, 6, 7],
-			start: 0,
-			end: 1440,
-			slot: 15,
-			tz: 'UTC'
-		},
-		1
-	);
+	createEvent(w.doc, BENCH_EVENT, 1);
 	joinEvent(w.doc, 'Organizer', 1, w.me.memberId);
 	await w.acks.probe();
 	return w;

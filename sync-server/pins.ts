@@ -6,6 +6,7 @@
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import type { StoredPin } from './auth.js';
+import { log } from './log.js';
 
 /** scrypt cost: about 50 ms per check on a small server core. */
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
@@ -64,6 +65,21 @@ export interface AttemptStore {
 	): Promise<void>;
 	/** Deletes entries that stopped mattering before `now`. */
 	pruneAttempts(now: number): Promise<void>;
+}
+
+/**
+ * A stored attempt record, or null when there is none or it does not parse:
+ * a damaged record must not break PIN recovery for good, so it is logged
+ * and counting starts again for that key.
+ */
+export function parseAttemptRecord<T>(json: string | null | undefined, key: string): T | null {
+	if (!json) return null;
+	try {
+		return JSON.parse(json) as T;
+	} catch {
+		log.error({ key }, 'unreadable PIN attempt record; counting again from zero');
+		return null;
+	}
 }
 
 /** Counts failed attempts per key and locks keys out after too many. */

@@ -4,7 +4,7 @@
  * hears nothing, seqs are counted per room in memory from the last one
  * stored, and credentials need no compare-and-set beyond this process.
  */
-import type { AttemptEntry } from './pins.js';
+import { parseAttemptRecord, type AttemptEntry } from './pins.js';
 import { RoomStorage } from './storage.js';
 import { soloFeed, type LogRecord, type RoomStore, type StoredCredentials, type StoredRoom } from './store.js';
 
@@ -101,7 +101,7 @@ export class LevelStore implements RoomStore {
 
 	async readAttempts(key: string): Promise<AttemptEntry | null> {
 		const json = await this.#storage.loadAttempts(key);
-		return json ? (JSON.parse(json) as { entry: AttemptEntry }).entry : null;
+		return parseAttemptRecord<StoredAttempts>(json, key)?.entry ?? null;
 	}
 
 	updateAttempts(
@@ -115,7 +115,7 @@ export class LevelStore implements RoomStore {
 	#changeAttempts(key: string, change: (stored: StoredAttempts | null) => StoredAttempts | null): Promise<void> {
 		const run = (this.#attemptChanges.get(key) ?? Promise.resolve()).then(async () => {
 			const json = await this.#storage.loadAttempts(key);
-			const next = change(json ? (JSON.parse(json) as StoredAttempts) : null);
+			const next = change(parseAttemptRecord<StoredAttempts>(json, key));
 			await this.#storage.saveAttempts(key, next ? JSON.stringify(next) : undefined);
 		});
 		const settled = run.catch(() => {});
@@ -129,7 +129,7 @@ export class LevelStore implements RoomStore {
 	async pruneAttempts(now: number): Promise<void> {
 		for await (const [key, json] of this.#storage.allAttempts()) {
 			// Looked at again in turn: a failure since the listing keeps it.
-			if ((JSON.parse(json) as StoredAttempts).expires <= now)
+			if ((parseAttemptRecord<StoredAttempts>(json, key)?.expires ?? 0) <= now)
 				await this.#changeAttempts(key, (stored) => (stored && stored.expires <= now ? null : stored));
 		}
 	}

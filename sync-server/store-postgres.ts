@@ -24,7 +24,7 @@ import type pg from 'pg';
 import { log } from './log.js';
 import { fromV2, isUpdate } from './storage.js';
 import type { RelayMetrics } from './metrics.js';
-import type { AttemptEntry } from './pins.js';
+import { parseAttemptRecord, type AttemptEntry } from './pins.js';
 import type { CatchUp, FeedListener, LogRecord, RoomFeed, RoomStore, StoredCredentials, StoredRoom } from './store.js';
 
 /** The channel of append and presence announcements. */
@@ -146,8 +146,13 @@ export class PostgresStore implements RoomStore, RoomFeed {
 		this.#options.metrics?.storeUp.set(up ? 1 : 0);
 	}
 
-	/** Runs a query, timing it and tracking whether the database answers. */
-	async #query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+	/**
+	 * Runs `work` on a pooled connection, timing it (not the wait for the
+	 * connection: that is the relay's queue, not the database) and tracking
+	 * whether the database answers. A connection that failed is destroyed,
+	 * not returned to the pool.
+	 */
+	async #withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
 		let client: pg.PoolClient;
 		try {
 			client = await this.#pool!.connect();
@@ -155,45 +160,42 @@ export class PostgresStore implements RoomStore, RoomFeed {
 			this.#setUp(false);
 			throw err;
 		}
-		// Timed from here: the wait for a pooled connection is the relay's queue, not the database.
 		const stop = this.#options.metrics?.dbSeconds.startTimer();
+		let broken: Error | undefined;
 		try {
-			const result = await client.query<R>(text, values);
+			const result = await work(client);
 			this.#setUp(true);
 			return result;
 		} catch (err) {
-			if (isConnectionError(err)) this.#setUp(false);
+			if (isConnectionError(err)) {
+				this.#setUp(false);
+				broken = err as Error;
+			}
 			throw err;
 		} finally {
 			stop?.();
-			client.release();
+			client.release(broken);
 		}
 	}
 
-	/** Runs `work` in one transaction on one connection. */
-	async #transaction<T>(begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-		let client: pg.PoolClient;
-		try {
-			client = await this.#pool!.connect();
-		} catch (err) {
-			this.#setUp(false);
-			throw err;
-		}
-		const stop = this.#options.metrics?.dbSeconds.startTimer();
-		try {
+	/** Runs one statement. */
+	#query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+		return this.#withClient((client) => client.query<R>(text, values));
+	}
+
+	/** Runs `work` in one transaction opened by `begin`, on one connection. */
+	#transaction<T>(begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+		return this.#withClient(async (client) => {
 			await client.query(begin);
-			const result = await work(client);
-			await client.query('COMMIT');
-			this.#setUp(true);
-			return result;
-		} catch (err) {
-			await client.query('ROLLBACK').catch(() => {});
-			if (isConnectionError(err)) this.#setUp(false);
-			throw err;
-		} finally {
-			client.release();
-			stop?.();
-		}
+			try {
+				const result = await work(client);
+				await client.query('COMMIT');
+				return result;
+			} catch (err) {
+				await client.query('ROLLBACK').catch(() => {});
+				throw err;
+			}
+		});
 	}
 
 	async #migrate() {
@@ -301,7 +303,7 @@ export class PostgresStore implements RoomStore, RoomFeed {
 
 	async readAttempts(key: string): Promise<AttemptEntry | null> {
 		const { rows } = await this.#query<{ entry: string }>('SELECT entry FROM moim_attempts WHERE key = $1', [key]);
-		return rows[0] ? (JSON.parse(rows[0].entry) as AttemptEntry) : null;
+		return parseAttemptRecord<AttemptEntry>(rows[0]?.entry, key);
 	}
 
 	async updateAttempts(
@@ -318,7 +320,7 @@ export class PostgresStore implements RoomStore, RoomFeed {
 				'SELECT entry FROM moim_attempts WHERE key = $1 FOR UPDATE',
 				[key]
 			);
-			const next = change(JSON.parse(rows[0].entry) as AttemptEntry | null);
+			const next = change(parseAttemptRecord<AttemptEntry>(rows[0].entry, key));
 			if (next) {
 				await client.query('UPDATE moim_attempts SET entry = $2, expires = $3 WHERE key = $1', [
 					key,

@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { CalendarDateTime, toZoned } from '@internationalized/date';
 import ical, { type VEvent } from 'node-ical';
 import { describe, expect, it } from 'vitest';
 import type { BusySpan } from '../model/index.js';
 import { googleExport } from '../../../tests/support/google-export.js';
 import { readIcs } from './import.js';
+import { fixture, FIXTURES, spanLabels } from './test-fixtures.js';
 
 /*
  * Every calendar fixture read twice: by our reader (ical.js underneath) and
@@ -13,7 +14,6 @@ import { readIcs } from './import.js';
  * listed in KNOWN_DIFFERENCES with its reason, and must stay exactly that.
  */
 
-const FOLDER = new URL('../../../tests/fixtures/ics/', import.meta.url);
 const between = (start: string, end: string) => ({ start: Date.parse(start), end: Date.parse(end) });
 
 /**
@@ -94,11 +94,6 @@ const KNOWN_DIFFERENCES: Record<string, { ours: string[]; theirs: string[]; reas
 			'spans that end before they start (DTEND before DTSTART, DURATION:-PT30M): node-ical keeps them, we skip both events and say so'
 	}
 };
-
-const text = (name: string) => readFileSync(new URL(name, FOLDER), 'utf8');
-const label = ({ start, end }: BusySpan) =>
-	`${new Date(start).toISOString().slice(0, 16)}–${new Date(end).toISOString().slice(0, 16)}`;
-const labels = (spans: BusySpan[]) => spans.map(label).sort();
 
 /** Busy spans of `text` by node-ical, with the same rules ours follows (RFC 5545's). */
 function secondReading(calendar: string, window: BusySpan, zone: string): BusySpan[] {
@@ -215,7 +210,7 @@ function without(a: string[], b: string[]): string[] {
 	});
 }
 
-const fixtures = readdirSync(FOLDER)
+const fixtures = readdirSync(FIXTURES)
 	.filter((name) => name.endsWith('.ics'))
 	.sort();
 
@@ -227,9 +222,9 @@ describe('calendar import: every fixture read again by node-ical', () => {
 	it.each(fixtures)('%s', (name) => {
 		const entry = WINDOWS[name];
 		expect(entry, `${name} has no window in WINDOWS`).toBeDefined();
-		const calendar = text(name);
-		const ours = labels(readIcs(calendar, entry.window, entry.zone).spans);
-		const theirs = labels(secondReading(calendar, entry.window, entry.zone));
+		const calendar = fixture(name);
+		const ours = spanLabels(readIcs(calendar, entry.window, entry.zone).spans);
+		const theirs = spanLabels(secondReading(calendar, entry.window, entry.zone));
 		const known = KNOWN_DIFFERENCES[name] ?? { ours: [], theirs: [], reason: undefined };
 		expect(
 			{ ours: without(ours, theirs), theirs: without(theirs, ours) },
@@ -243,9 +238,9 @@ describe('calendar import: every fixture read again by node-ical', () => {
 	it('a big Google-style export (4,778 events, 2 MB) reads the same in both', { timeout: 60_000 }, () => {
 		const calendar = googleExport(4778);
 		const window = between('2026-12-01T00:00Z', '2026-12-15T00:00Z');
-		const ours = labels(readIcs(calendar, window, 'Asia/Seoul').spans);
+		const ours = spanLabels(readIcs(calendar, window, 'Asia/Seoul').spans);
 		expect(ours.length).toBeGreaterThan(900);
-		expect(ours).toEqual(labels(secondReading(calendar, window, 'Asia/Seoul')));
+		expect(ours).toEqual(spanLabels(secondReading(calendar, window, 'Asia/Seoul')));
 	});
 
 	it('lists known differences only for fixtures that exist', () => {
@@ -340,13 +335,13 @@ const BY_HAND: Record<string, string[]> = {
 describe('calendar import: the corpus of exporter structures, by hand', () => {
 	it.each(Object.keys(BY_HAND))('%s: node-ical reads the spans worked out by hand', (name) => {
 		const { window, zone } = WINDOWS[name];
-		expect(labels(secondReading(text(name), window, zone))).toEqual([...BY_HAND[name]].sort());
+		expect(spanLabels(secondReading(fixture(name), window, zone))).toEqual([...BY_HAND[name]].sort());
 	});
 
 	it.each(Object.keys(BY_HAND))('%s: we read the spans worked out by hand, skipping nothing', (name) => {
 		const { window, zone } = WINDOWS[name];
-		const read = readIcs(text(name), window, zone);
-		expect(labels(read.spans)).toEqual([...BY_HAND[name]].sort());
+		const read = readIcs(fixture(name), window, zone);
+		expect(spanLabels(read.spans)).toEqual([...BY_HAND[name]].sort());
 		expect(read.notes.filter((note) => note.code.startsWith('event.'))).toEqual([]);
 	});
 });

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { busySpansFromIcs, CalendarFileError, readIcs } from './import.js';
+import { fixture } from './test-fixtures.js';
 
-const fixture = readFileSync(new URL('../../../tests/fixtures/busy.ics', import.meta.url), 'utf8');
+const busy = readFileSync(new URL('../../../tests/fixtures/busy.ics', import.meta.url), 'utf8');
 const iso = (spans: { start: number; end: number }[]) =>
 	spans
 		.map((s) => `${new Date(s.start).toISOString().slice(0, 16)}–${new Date(s.end).toISOString().slice(11, 16)}`)
@@ -11,7 +12,7 @@ const iso = (spans: { start: number; end: number }[]) =>
 describe('calendar import', () => {
 	it('expands a weekly rule across a DST change, skips an EXDATE, applies a moved occurrence, reads a TZID without VTIMEZONE, ignores free time', () => {
 		const window = { start: Date.parse('2026-10-28T00:00Z'), end: Date.parse('2026-11-10T00:00Z') };
-		expect(iso(busySpansFromIcs(fixture, window, 'UTC'))).toEqual([
+		expect(iso(busySpansFromIcs(busy, window, 'UTC'))).toEqual([
 			// Wed 28 Oct 09:00 EDT.
 			'2026-10-28T13:00–13:30',
 			// Mon 2 Nov: moved to 11:00 EST (the clocks went back on 1 Nov).
@@ -32,13 +33,16 @@ describe('calendar import', () => {
 	});
 });
 
-const ics = (name: string) => readFileSync(new URL(`../../../tests/fixtures/ics/${name}`, import.meta.url), 'utf8');
 const between = (start: string, end: string) => ({ start: Date.parse(start), end: Date.parse(end) });
 const april = between('2026-04-06T00:00Z', '2026-04-11T00:00Z');
 
 describe('calendar import: Outlook zone names without VTIMEZONE', () => {
 	it('reads Windows zone names as their IANA zones, daylight saving included', () => {
-		const read = readIcs(ics('outlook-windows-zones.ics'), between('2026-03-09T00:00Z', '2026-03-16T00:00Z'), 'UTC');
+		const read = readIcs(
+			fixture('outlook-windows-zones.ics'),
+			between('2026-03-09T00:00Z', '2026-03-16T00:00Z'),
+			'UTC'
+		);
 		expect(iso(read.spans)).toEqual([
 			// 09:00 EDT: New York moved its clocks on 8 March.
 			'2026-03-10T13:00–14:00',
@@ -52,7 +56,11 @@ describe('calendar import: Outlook zone names without VTIMEZONE', () => {
 	});
 
 	it('reads the "(UTC±hh:mm) Name" form by its name, or at its fixed offset when the name is not a Windows zone', () => {
-		const read = readIcs(ics('outlook-display-zones.ics'), between('2026-03-09T00:00Z', '2026-03-16T00:00Z'), 'UTC');
+		const read = readIcs(
+			fixture('outlook-display-zones.ics'),
+			between('2026-03-09T00:00Z', '2026-03-16T00:00Z'),
+			'UTC'
+		);
 		expect(iso(read.spans)).toEqual([
 			// 14:00 in New York, on daylight time (UTC-4) despite the "(UTC-05:00)" label.
 			'2026-03-11T18:00–19:00',
@@ -69,7 +77,7 @@ describe('calendar import: Outlook zone names without VTIMEZONE', () => {
 describe('calendar import: overrides (RECURRENCE-ID)', () => {
 	it('drops an occurrence an override cancels or marks free', () => {
 		const spans = busySpansFromIcs(
-			ics('cancelled-overrides.ics'),
+			fixture('cancelled-overrides.ics'),
 			between('2026-02-02T00:00Z', '2026-02-25T00:00Z'),
 			'UTC'
 		);
@@ -78,11 +86,13 @@ describe('calendar import: overrides (RECURRENCE-ID)', () => {
 	});
 
 	it('counts an override whose series is not in the file as its own event', () => {
-		expect(iso(busySpansFromIcs(ics('override-without-master.ics'), april, 'UTC'))).toEqual(['2026-04-08T17:00–18:00']);
+		expect(iso(busySpansFromIcs(fixture('override-without-master.ics'), april, 'UTC'))).toEqual([
+			'2026-04-08T17:00–18:00'
+		]);
 	});
 
 	it('keeps the rest of the window when one occurrence moves past its end', () => {
-		expect(iso(busySpansFromIcs(ics('moved-past-window.ics'), april, 'UTC'))).toEqual([
+		expect(iso(busySpansFromIcs(fixture('moved-past-window.ics'), april, 'UTC'))).toEqual([
 			'2026-04-06T09:00–09:15',
 			'2026-04-08T09:00–09:15',
 			'2026-04-09T09:00–09:15',
@@ -91,14 +101,14 @@ describe('calendar import: overrides (RECURRENCE-ID)', () => {
 	});
 
 	it("applies an override only to the event with its UID, not to another event's occurrence at the same time", () => {
-		expect(iso(busySpansFromIcs(ics('override-other-uid.ics'), april, 'UTC'))).toEqual([
+		expect(iso(busySpansFromIcs(fixture('override-other-uid.ics'), april, 'UTC'))).toEqual([
 			'2026-04-08T15:00–16:00',
 			'2026-04-08T17:00–17:30'
 		]);
 	});
 
 	it('takes the override with the higher SEQUENCE when the file has two versions of it', () => {
-		expect(iso(busySpansFromIcs(ics('override-sequence.ics'), april, 'UTC'))).toEqual([
+		expect(iso(busySpansFromIcs(fixture('override-sequence.ics'), april, 'UTC'))).toEqual([
 			'2026-04-06T09:00–10:00',
 			'2026-04-07T09:00–10:00',
 			'2026-04-08T13:00–14:00',
@@ -111,7 +121,7 @@ describe('calendar import: overrides (RECURRENCE-ID)', () => {
 describe('calendar import: long series and separate files', () => {
 	it('expands a series from the window, so a daily event since 2012 is there in 2026', () => {
 		const spans = busySpansFromIcs(
-			ics('daily-since-2012.ics'),
+			fixture('daily-since-2012.ics'),
 			between('2026-03-06T00:00Z', '2026-03-13T00:00Z'),
 			'UTC'
 		);
@@ -132,8 +142,8 @@ describe('calendar import: long series and separate files', () => {
 
 	it("does not read a file with another file's zone definitions", () => {
 		const march = between('2026-03-09T00:00Z', '2026-03-16T00:00Z');
-		expect(iso(readIcs(ics('zone-leak-a.ics'), march, 'UTC').spans)).toEqual(['2026-03-10T07:00–08:00']);
-		const b = readIcs(ics('zone-leak-b.ics'), march, 'UTC');
+		expect(iso(readIcs(fixture('zone-leak-a.ics'), march, 'UTC').spans)).toEqual(['2026-03-10T07:00–08:00']);
+		const b = readIcs(fixture('zone-leak-b.ics'), march, 'UTC');
 		// "Customized Time Zone" is defined only in the first file: here it is unknown, read in the device's zone.
 		expect(iso(b.spans)).toEqual(['2026-03-11T10:00–11:00']);
 		expect(b.notes).toEqual([{ code: 'zone.unknown', tzid: 'Customized Time Zone', zone: 'UTC' }]);
@@ -144,31 +154,31 @@ describe('calendar import: one bad spot does not abort the file', () => {
 	const good = '2026-04-08T15:00–16:00';
 
 	it('skips an event whose DTSTART is a bare date without VALUE=DATE, and says why', () => {
-		const read = readIcs(ics('broken-date-without-value.ics'), april, 'UTC');
+		const read = readIcs(fixture('broken-date-without-value.ics'), april, 'UTC');
 		expect(iso(read.spans)).toEqual([good]);
 		expect(read.notes).toEqual([{ code: 'event.skipped', count: 1, reason: 'date' }]);
 	});
 
 	it('skips a series with a bare-date EXDATE on its date-time rule, none of its occurrences half-read', () => {
-		const read = readIcs(ics('broken-date-exdate.ics'), april, 'UTC');
+		const read = readIcs(fixture('broken-date-exdate.ics'), april, 'UTC');
 		expect(iso(read.spans)).toEqual([good]);
 		expect(read.notes).toEqual([{ code: 'event.skipped', count: 1, reason: 'date' }]);
 	});
 
 	it('skips an event with a malformed TZID parameter (an unclosed quote)', () => {
-		const read = readIcs(ics('broken-tzid-parameter.ics'), april, 'UTC');
+		const read = readIcs(fixture('broken-tzid-parameter.ics'), april, 'UTC');
 		expect(iso(read.spans)).toEqual([good]);
 		expect(read.notes).toEqual([{ code: 'event.skipped', count: 1, reason: 'line' }]);
 	});
 
 	it('ignores an empty VTIMEZONE and reads its TZID by name', () => {
-		const read = readIcs(ics('broken-empty-vtimezone.ics'), april, 'UTC');
+		const read = readIcs(fixture('broken-empty-vtimezone.ics'), april, 'UTC');
 		expect(iso(read.spans)).toEqual(['2026-04-07T10:00–11:00', good]);
 		expect(read.notes).toEqual([{ code: 'zone.unknown', tzid: 'Zimbra Local', zone: 'UTC' }]);
 	});
 
 	it('reads a folded line that is missing its space as the fold it was meant to be', () => {
-		const read = readIcs(ics('broken-fold.ics'), april, 'UTC');
+		const read = readIcs(fixture('broken-fold.ics'), april, 'UTC');
 		expect(iso(read.spans)).toEqual(['2026-04-07T10:00–11:00', good]);
 		expect(read.notes).toEqual([]);
 	});
