@@ -1,6 +1,7 @@
 /**
- * Who a connection is, from the credentials in its URL (y-websocket
- * `params`, see src/lib/model/relay-protocol.ts).
+ * Who a connection is, from the credentials it presents (subprotocol
+ * tokens, or URL parameters from older clients: see
+ * src/lib/model/relay-protocol.ts).
  *
  * A device that joins an event makes a random member secret; the first
  * connection that presents a member id with a secret registers it, and
@@ -46,10 +47,16 @@ type AuthRefusal =
 	| 'wrong-member-secret'
 	| 'wrong-organizer-secret'
 	| 'organizer-taken'
-	| 'credentials-unreadable';
+	| 'credentials-unreadable'
+	| 'event-full';
 
 /** The result of {@link authenticate}; `registered` says `credentials` changed and must be saved. */
 type AuthResult = { ok: true; writer: Writer; registered: boolean } | { ok: false; reason: AuthRefusal };
+
+/** Whether nobody is registered in `credentials`. */
+export function isEmpty(credentials: Credentials): boolean {
+	return credentials.organizer === null && Object.keys(credentials.members).length === 0;
+}
 
 /** The stored form of a secret. */
 export function hashSecret(room: string, secret: string): string {
@@ -65,14 +72,17 @@ function same(a: string, b: string): boolean {
 /**
  * Checks a connection's credentials against the room's, registering new
  * ones (in `credentials`) where allowed. `eventExists`: the room's document
- * already holds event settings.
+ * already holds event settings; `maxMembers`: members the room may register.
  */
 export function authenticate(
 	room: string,
 	credentials: Credentials,
 	params: URLSearchParams,
-	eventExists: boolean
+	eventExists: boolean,
+	maxMembers = Infinity
 ): AuthResult {
+	if ([PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET].some((name) => params.getAll(name).length > 1))
+		return { ok: false, reason: 'malformed-credentials' };
 	const memberId = params.get(PARAM_MEMBER);
 	const memberSecret = params.get(PARAM_MEMBER_SECRET);
 	const organizerSecret = params.get(PARAM_ORGANIZER_SECRET);
@@ -99,6 +109,8 @@ export function authenticate(
 		const known = credentials.members[memberId];
 		if (known === undefined) {
 			if (credentials.frozen) return { ok: false, reason: 'credentials-unreadable' };
+			// A flood of joins would grow the stored credentials (and the event) without end.
+			if (Object.keys(credentials.members).length >= maxMembers) return { ok: false, reason: 'event-full' };
 			credentials.members[memberId] = [hashSecret(room, memberSecret)];
 			registered = true;
 		} else if (!memberSecretMatches(room, credentials, memberId, memberSecret)) {

@@ -48,6 +48,10 @@ export interface RelayConfig {
 	maxConnectionsPerAddress: number;
 	/** Frames a client may send before its room has loaded. */
 	maxEarlyFrames: number;
+	/** Rooms one client address may create (first write to an empty room) per hour, per relay. */
+	maxNewRoomsPerHour: number;
+	/** Members an event may register (each joining device's member id counts once). */
+	maxMembersPerEvent: number;
 	/** Wrong PINs for one member before a lockout (per 15 minutes). */
 	pinMaxFailures: number;
 	/** Wrong PINs from one client address before a lockout (per hour, any member). */
@@ -91,6 +95,8 @@ export function readConfig(root = process.cwd()): RelayConfig {
 		maxRooms: Math.max(1, intFrom('MAX_ROOMS', 10_000)),
 		maxConnectionsPerAddress: Math.max(1, intFrom('MAX_CONNECTIONS_PER_ADDRESS', 64)),
 		maxEarlyFrames: intFrom('MAX_EARLY_FRAMES', 64),
+		maxNewRoomsPerHour: Math.max(1, intFrom('MAX_NEW_ROOMS_PER_HOUR', 30)),
+		maxMembersPerEvent: Math.max(1, intFrom('MAX_MEMBERS_PER_EVENT', 200)),
 		pinMaxFailures: Math.max(1, intFrom('PIN_MAX_FAILURES', 5)),
 		pinMaxFailuresPerAddress: Math.max(1, intFrom('PIN_MAX_FAILURES_PER_ADDRESS', 20)),
 		pinLockoutMs: intFrom('PIN_LOCKOUT_MS', 15 * 60 * 1000),

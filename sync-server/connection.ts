@@ -16,11 +16,13 @@ import {
 import { EVENT_KEY } from '../src/lib/model/event-doc.js';
 import { checkUpdate, type Writer } from '../src/lib/model/write-check.js';
 import { isPersonalRoomId } from '../src/lib/model/ids.js';
-import { authenticate } from './auth.js';
+import { authenticate, isEmpty, type Credentials } from './auth.js';
+import { mayWriteAs, MAX_BINDINGS_PER_CONNECTION, ownerOf } from './client-ids.js';
 import type { RelayConfig } from './config.js';
 import { log } from './log.js';
 import type { RelayMetrics } from './metrics.js';
 import { applyClientMessage, decodeClientMessage, MalformedMessage } from './messages.js';
+import type { NewRoomLimit } from './new-rooms.js';
 import type { Room } from './room.js';
 import { TooManyRooms, type Rooms } from './rooms.js';
 
@@ -29,6 +31,7 @@ interface ConnectionContext {
 	config: RelayConfig;
 	rooms: Rooms;
 	metrics: RelayMetrics;
+	newRooms: NewRoomLimit;
 }
 
 let nextConnection = 1;
@@ -37,7 +40,7 @@ let nextConnection = 1;
 export function serveConnection(
 	ws: WebSocket,
 	request: { roomId: string; params: URLSearchParams; address: string },
-	{ config, rooms, metrics }: ConnectionContext
+	{ config, rooms, metrics, newRooms }: ConnectionContext
 ) {
 	const { roomId, params, address } = request;
 	/** Other relay instances write to the same rooms. */
@@ -104,7 +107,30 @@ export function serveConnection(
 			if (room.bytes + message.update.byteLength > config.maxRoomBytes && addsContent(room.doc, message.update)) {
 				return fail(CLOSE_LIMIT, 'room-too-large', { bytes: room.bytes, limit: config.maxRoomBytes });
 			}
+			// A personal room is created by its first write.
+			if (writer.personal && verdict.written.length && room.doc.store.clients.size === 0 && !room.bytes) {
+				if (!newRooms.take(address))
+					return fail(CLOSE_LIMIT, 'too-many-new-rooms', { limit: config.maxNewRoomsPerHour });
+			}
+			if (verdict.written.length && !writer.personal) {
+				const refused = await bindClientIds(room, verdict.written, true);
+				if (refused) return fail(...refused);
+				if (closed) return;
+				// The document may have changed while the store answered (joining locked, say).
+				const again = check();
+				if (!again.ok) return fail(CLOSE_WRITE_REFUSED, again.reason, again.detail);
+			}
 			metrics.updatesIn.inc();
+		}
+		// Presence shows a device's client id to everyone: bind it before they see it, so nobody can
+		// write under it first. Only for writers; a presence id bound to someone else is just shown.
+		if (message.type === 'awareness' && !writer.personal && ownerOf(writer) !== null) {
+			const unbound = message.clients.filter((client) => room!.ownerOfClient(client) === undefined);
+			if (unbound.length) {
+				const refused = await bindClientIds(room, unbound, false);
+				if (refused) return fail(...refused);
+				if (closed) return;
+			}
 		}
 		if (closed) return;
 		try {
@@ -114,6 +140,40 @@ export function serveConnection(
 		} catch (err) {
 			fail(CLOSE_MALFORMED_MESSAGE, 'message could not be applied', String(err));
 		}
+	};
+	/** Client ids this connection bound so far. */
+	let bindings = 0;
+	/**
+	 * Binds `clients` to this writer where they are unbound (client-ids.ts)
+	 * and says why the connection must close: the arguments to `fail`, or
+	 * `null`. `writing`: content goes under them, so each must be this
+	 * writer's (for presence, only the limit and the store can refuse).
+	 */
+	const bindClientIds = async (
+		loaded: Room,
+		clients: number[],
+		writing: boolean
+	): Promise<Parameters<typeof fail> | null> => {
+		const owner = ownerOf(writer);
+		if (owner === null) return [CLOSE_WRITE_REFUSED, 'client-id-taken', 'a reader wrote content'];
+		const fresh = clients.filter((client) => loaded.ownerOfClient(client) === undefined).length;
+		if (bindings + fresh > MAX_BINDINGS_PER_CONNECTION)
+			return [CLOSE_LIMIT, 'too-many-client-ids', { limit: MAX_BINDINGS_PER_CONNECTION }];
+		bindings += fresh;
+		let owners;
+		try {
+			owners = await loaded.bindClients(clients, owner);
+		} catch (err) {
+			log.error({ room: roomId, err }, 'failed to bind client ids');
+			return [CLOSE_TRY_AGAIN_LATER, 'storage-unavailable'];
+		}
+		if (!writing) return null;
+		for (const client of clients) {
+			const bound = owners.get(client);
+			if (bound === undefined || !mayWriteAs(writer, bound))
+				return [CLOSE_WRITE_REFUSED, 'client-id-taken', `client ${client} belongs to ${bound}`];
+		}
+		return null;
 	};
 	let queue: Promise<void> = Promise.resolve();
 	const enqueue = (data: RawData) => {
@@ -155,11 +215,16 @@ export function serveConnection(
 	 */
 	const authorize = async (loaded: Room) => {
 		if (shared) await loaded.catchUp();
-		const attempt = () =>
-			loaded.updateCredentials(
-				(draft) => authenticate(roomId, draft, params, loaded.doc.getMap(EVENT_KEY).size > 0),
-				(auth) => auth.ok && auth.registered
-			);
+		const check = (draft: Credentials) =>
+			authenticate(roomId, draft, params, loaded.doc.getMap(EVENT_KEY).size > 0, config.maxMembersPerEvent);
+		// Registering someone in a room with nothing stored creates the room on disk.
+		const empty = loaded.doc.store.clients.size === 0 && isEmpty(loaded.credentials);
+		if (empty) {
+			const preview = check(structuredClone(loaded.credentials));
+			if (preview.ok && preview.registered && !newRooms.take(address))
+				return { ok: false as const, reason: 'too-many-new-rooms' as const };
+		}
+		const attempt = () => loaded.updateCredentials(check, (auth) => auth.ok && auth.registered);
 		let auth = await attempt();
 		if (!auth.ok && shared) {
 			await loaded.reloadCredentials();
@@ -185,7 +250,10 @@ export function serveConnection(
 				}
 				if (!auth.ok) {
 					rooms.release(loaded);
-					return fail(CLOSE_NOT_AUTHENTICATED, auth.reason);
+					const limit = auth.reason === 'event-full' || auth.reason === 'too-many-new-rooms';
+					return fail(limit ? CLOSE_LIMIT : CLOSE_NOT_AUTHENTICATED, auth.reason, {
+						limit: auth.reason === 'event-full' ? config.maxMembersPerEvent : config.maxNewRoomsPerHour
+					});
 				}
 				writer = auth.writer;
 			}

@@ -18,7 +18,7 @@ export class MalformedMessage extends Error {}
 type ClientMessage =
 	| { type: 'sync-step-1'; stateVector: Uint8Array }
 	| { type: 'update'; update: Uint8Array }
-	| { type: 'awareness'; update: Uint8Array }
+	| { type: 'awareness'; update: Uint8Array; clients: number[] }
 	| { type: 'query-awareness' };
 
 /** Decodes one frame; throws {@link MalformedMessage} unless all of it is valid. */
@@ -42,8 +42,7 @@ export function decodeClientMessage(data: Uint8Array): ClientMessage {
 			}
 		} else if (type === MESSAGE_AWARENESS) {
 			const update = decoding.readVarUint8Array(decoder);
-			checkAwarenessUpdate(update);
-			message = { type: 'awareness', update };
+			message = { type: 'awareness', update, clients: awarenessClients(update) };
 		} else if (type === MESSAGE_QUERY_AWARENESS) {
 			message = { type: 'query-awareness' };
 		} else {
@@ -57,16 +56,18 @@ export function decodeClientMessage(data: Uint8Array): ClientMessage {
 	}
 }
 
-/** Awareness is applied entry by entry, so check every entry first. */
-function checkAwarenessUpdate(update: Uint8Array) {
+/** The client ids an awareness update speaks for; checks every entry first, as it is applied entry by entry. */
+function awarenessClients(update: Uint8Array): number[] {
 	const decoder = decoding.createDecoder(update);
 	const count = decoding.readVarUint(decoder);
+	const clients: number[] = [];
 	for (let i = 0; i < count; i++) {
-		decoding.readVarUint(decoder);
+		clients.push(decoding.readVarUint(decoder));
 		decoding.readVarUint(decoder);
 		JSON.parse(decoding.readVarString(decoder));
 	}
 	if (decoding.hasContent(decoder)) throw new MalformedMessage('trailing bytes in awareness update');
+	return clients;
 }
 
 /**
@@ -78,7 +79,7 @@ export function applyClientMessage(room: Room, origin: object, message: ClientMe
 		case 'sync-step-1':
 			return encodeSyncStep2(room.doc, message.stateVector);
 		case 'update':
-			Y.applyUpdate(room.doc, message.update, origin);
+			room.applyClientUpdate(message.update, origin);
 			return null;
 		case 'awareness':
 			awarenessProtocol.applyAwarenessUpdate(room.awareness, message.update, origin);

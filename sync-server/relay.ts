@@ -7,13 +7,14 @@
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { isEventId, isPersonalRoomId } from '../src/lib/model/ids.js';
-import { CLOSE_RESTARTING, SYNC_PATH } from '../src/lib/model/relay-protocol.js';
+import { CLOSE_RESTARTING, credentialsFromProtocols, SUBPROTOCOL, SYNC_PATH } from '../src/lib/model/relay-protocol.js';
 import type { RelayConfig } from './config.js';
 import { serveConnection } from './connection.js';
 import { clientAddress, handleHttp, originAllowed, serveMetrics } from './http.js';
 import { Api } from './api.js';
 import { log } from './log.js';
 import { RelayMetrics } from './metrics.js';
+import { NewRoomLimit } from './new-rooms.js';
 import { Rooms } from './rooms.js';
 import { hasBuild, staticFiles } from './static.js';
 import { LevelStore } from './store-level.js';
@@ -57,8 +58,14 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 	if (config.buildDir && !buildDir)
 		log.warn({ buildDir: config.buildDir }, 'no built app found; serving the relay only');
 
-	const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
+	const wss = new WebSocketServer({
+		noServer: true,
+		maxPayload: config.maxFrameBytes,
+		// Answer with our protocol only: echoing a credential token would send a secret back for nothing.
+		handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false)
+	});
 	const api = new Api(config, rooms, metrics, storage);
+	const newRooms = new NewRoomLimit(config.maxNewRoomsPerHour);
 	const context = {
 		app: buildDir ? staticFiles(buildDir) : null,
 		storage,
@@ -95,14 +102,17 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 		if (open >= config.maxConnectionsPerAddress)
 			return refuse('429 Too Many Requests', 'too-many-connections', { address });
 		perAddress.set(address, open + 1);
-		const params = new URL(req.url ?? '/', 'http://x').searchParams;
+		// Credentials come as subprotocol tokens; from the URL only when no token carries any (older clients).
+		const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((token) => token.trim());
+		const tokens = credentialsFromProtocols(offered);
+		const params = tokens.size > 0 ? tokens : new URL(req.url ?? '/', 'http://x').searchParams;
 		wss.handleUpgrade(req, socket, head, (ws) => {
 			ws.once('close', () => {
 				const left = (perAddress.get(address) ?? 1) - 1;
 				if (left > 0) perAddress.set(address, left);
 				else perAddress.delete(address);
 			});
-			serveConnection(ws, { roomId: room, params, address }, { config, rooms, metrics });
+			serveConnection(ws, { roomId: room, params, address }, { config, rooms, metrics, newRooms });
 		});
 	});
 

@@ -167,6 +167,22 @@ export class RoomLog {
 		for (const fn of waiting) fn();
 	}
 
+	/**
+	 * Stops writing for good, without a word to the store: the document now
+	 * holds something the log must never get (an update that failed midway),
+	 * so nothing more is committed and no compaction reads it. Updates not
+	 * yet committed are dropped unacknowledged, as when the store fails; a
+	 * commit already under way still lands and releases what waited for it.
+	 */
+	abandon() {
+		if (this.#failed) return;
+		this.#failed = true;
+		this.#unwritten = [];
+		this.#unwrittenBytes = 0;
+		this.#whenWritten = [];
+		for (const fn of this.#onGiveUp.splice(0)) fn();
+	}
+
 	#fail(err: unknown, updates: number) {
 		this.#failed = true;
 		this.#unwritten = [];

@@ -57,12 +57,20 @@ export class Room {
 	#gone = false;
 	/** Timer that unloads the room once it has been empty for a while. */
 	idleTimer: NodeJS.Timeout | null = null;
+	readonly #onFailed: (room: Room) => void;
+	/** Client id bindings (client-ids.ts) known to this instance; a binding never changes. */
+	readonly #clientOwners: Map<number, string>;
+	/** Bindings are asked for one at a time. */
+	#binding: Promise<unknown> = Promise.resolve();
+	/** While a client's update is being applied: what it produced, held back until the apply returns. */
+	#held: Uint8Array[] | null = null;
 
 	private constructor(
 		id: string,
 		store: RoomStore,
 		stored: Awaited<ReturnType<RoomStore['load']>>,
 		credentials: { credentials: Credentials; version: number },
+		clientOwners: Map<number, string>,
 		compactAfter: number,
 		metrics: RelayMetrics | undefined,
 		onFailed: (room: Room) => void
@@ -74,6 +82,8 @@ export class Room {
 		this.#credentialsVersion = credentials.version;
 		this.#applied = stored.seq;
 		this.#metrics = metrics;
+		this.#onFailed = onFailed;
+		this.#clientOwners = clientOwners;
 		this.#log = new RoomLog(id, this.doc, store, stored, compactAfter, metrics, {
 			committed: (record, update) => {
 				store.feed.announce(id, record.seq, update);
@@ -81,11 +91,7 @@ export class Room {
 				// Another instance wrote in between: fetch it, so the position stays true.
 				else if (record.seq > this.#applied) void this.catchUp();
 			},
-			failed: () => {
-				this.#gone = true;
-				for (const conn of this.connections.values()) conn.ws.close(CLOSE_TRY_AGAIN_LATER, 'storage-unavailable');
-				onFailed(this);
-			},
+			failed: () => this.#drop('storage-unavailable'),
 			position: () => this.#applied
 		});
 		this.awareness = new awarenessProtocol.Awareness(this.doc);
@@ -118,8 +124,8 @@ export class Room {
 		if (stored.corrupt.length) {
 			log.error({ room: id, records: stored.corrupt }, 'corrupted records skipped; room loaded from the intact ones');
 		}
-		const credentials = await loadCredentials(store, id);
-		return new Room(id, store, stored, credentials, compactAfter, metrics, onFailed);
+		const [credentials, clientOwners] = await Promise.all([loadCredentials(store, id), store.loadClients(id)]);
+		return new Room(id, store, stored, credentials, clientOwners, compactAfter, metrics, onFailed);
 	}
 
 	#applyFromFeed(update: Uint8Array) {
@@ -153,7 +159,67 @@ export class Room {
 		return this.#catchingUp;
 	}
 
+	/**
+	 * Applies a client's checked update. Yjs reports a transaction's update
+	 * even when applying threw midway (its cleanup runs in a `finally`), so
+	 * what the apply produces is held back until it returns: only an update
+	 * that applied whole is logged and forwarded. One that threw leaves the
+	 * document holding part of it, which must never be stored or sent: the
+	 * room is dropped unwritten and its clients reload it from the store.
+	 * Throws what the apply threw.
+	 */
+	applyClientUpdate(update: Uint8Array, origin: object) {
+		const held: Uint8Array[] = [];
+		this.#held = held;
+		try {
+			Y.applyUpdate(this.doc, update, origin);
+		} catch (err) {
+			log.error({ room: this.id, err: String(err) }, 'an update failed midway; reloading the room from the store');
+			this.#log.abandon();
+			// The sender is closed for the message by its connection; the others come back.
+			this.#drop('room-reloading', origin);
+			throw err;
+		} finally {
+			this.#held = null;
+		}
+		for (const produced of held) this.#onUpdate(produced, origin);
+	}
+
+	/** Drops the room from memory: its clients are told to come back, and get a fresh load. */
+	#drop(reason: string, except?: object) {
+		if (this.#gone) return;
+		this.#gone = true;
+		for (const conn of this.connections.values()) if (conn.ws !== except) conn.ws.close(CLOSE_TRY_AGAIN_LATER, reason);
+		this.#onFailed(this);
+	}
+
+	/** Who `client` is bound to (client-ids.ts), if this instance knows. */
+	ownerOfClient(client: number): string | undefined {
+		return this.#clientOwners.get(client);
+	}
+
+	/**
+	 * Binds the unbound of `clients` to `owner` in the store (first write
+	 * wins, across instances) and resolves with each one's owner.
+	 */
+	bindClients(clients: number[], owner: string): Promise<Map<number, string>> {
+		const bound = this.#binding.then(async () => {
+			const unknown = clients.filter((client) => !this.#clientOwners.has(client));
+			if (unknown.length) {
+				const stored = await this.#store.bindClients(this.id, unknown, owner);
+				for (const [client, who] of stored) this.#clientOwners.set(client, who);
+			}
+			return new Map(clients.map((client) => [client, this.#clientOwners.get(client)!]));
+		});
+		this.#binding = bound.catch(() => {});
+		return bound;
+	}
+
 	#onUpdate = (update: Uint8Array, origin: unknown) => {
+		if (this.#held && origin !== FROM_FEED) {
+			this.#held.push(update);
+			return;
+		}
 		const message = encodeSyncUpdate(update);
 		if (origin === FROM_FEED) {
 			for (const conn of this.connections.values()) {

@@ -39,6 +39,7 @@ const bytesOf = (value: string) => new TextEncoder().encode(value);
 const snapshotKey = (room: string) => `r/${room}/s2`;
 const v1SnapshotKey = (room: string) => `r/${room}/s`;
 const credentialsKey = (room: string) => `r/${room}/k`;
+const clientPrefix = (room: string) => `r/${room}/c/`;
 
 /** What is on disk for one room. */
 export interface StoredRoom {
@@ -214,6 +215,23 @@ export class RoomStorage {
 	/** Replaces a room's stored credentials. */
 	async saveCredentials(room: string, json: string): Promise<void> {
 		await this.#db.put(credentialsKey(room), bytesOf(json));
+	}
+
+	/** A room's client id bindings (see client-ids.ts): client id to owner. */
+	async loadClients(room: string): Promise<Map<number, string>> {
+		const owners = new Map<number, string>();
+		const prefix = clientPrefix(room);
+		for await (const [key, value] of this.#db.iterator({ gte: prefix, lt: prefix + '~' }))
+			owners.set(parseInt(key.slice(prefix.length), 36), text.decode(value));
+		return owners;
+	}
+
+	/** Binds each of `clients` to `owner` (the caller knows they are unbound), in one write. */
+	async bindClients(room: string, clients: number[], owner: string): Promise<void> {
+		const value = bytesOf(owner);
+		await this.#db.batch(
+			clients.map((client) => ({ type: 'put' as const, key: clientPrefix(room) + client.toString(36), value }))
+		);
 	}
 
 	/** The attempt counter record of `key` (JSON), if any. */

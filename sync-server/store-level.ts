@@ -92,6 +92,18 @@ export class LevelStore implements RoomStore {
 		return place.credentialsVersion;
 	}
 
+	loadClients(room: string): Promise<Map<number, string>> {
+		return this.#storage.loadClients(room);
+	}
+
+	/** One process: the room (which asks only about ids it has not seen bound, one call at a time) is the only writer. */
+	async bindClients(room: string, clients: number[], owner: string): Promise<Map<number, string>> {
+		const stored = await this.#storage.loadClients(room);
+		const fresh = clients.filter((client) => !stored.has(client));
+		if (fresh.length) await this.#storage.bindClients(room, fresh, owner);
+		return new Map(clients.map((client) => [client, stored.get(client) ?? owner]));
+	}
+
 	forget(room: string) {
 		this.#places.delete(room);
 	}

@@ -4,6 +4,7 @@
  *
  *   moim_rooms (id, seq, snap_seq, snapshot, credentials, cred_version)
  *   moim_log   (room, seq, data)      primary key (room, seq)
+ *   moim_clients (room, client, owner) primary key (room, client)
  *
  * An append takes the room's next `seq` in the same statement that inserts
  * the record; the room row's lock orders appends, so each room's sequence is
@@ -56,6 +57,13 @@ const MIGRATIONS = [
 		key text PRIMARY KEY,
 		entry text NOT NULL,
 		expires bigint NOT NULL
+	);`,
+	// Yjs client ids bound to who first wrote with them (client-ids.ts).
+	`CREATE TABLE moim_clients (
+		room text NOT NULL,
+		client bigint NOT NULL,
+		owner text NOT NULL,
+		PRIMARY KEY (room, client)
 	);`
 ];
 /** Key of the advisory lock held while migrating. */
@@ -295,6 +303,30 @@ export class PostgresStore implements RoomStore, RoomFeed {
 		if (!rows.length) return null;
 		const saved = Number(rows[0].cred_version);
 		return saved === version + 1 ? saved : null;
+	}
+
+	async loadClients(room: string): Promise<Map<number, string>> {
+		const { rows } = await this.#query<{ client: string; owner: string }>(
+			'SELECT client, owner FROM moim_clients WHERE room = $1',
+			[room]
+		);
+		return new Map(rows.map((row) => [Number(row.client), row.owner]));
+	}
+
+	async bindClients(room: string, clients: number[], owner: string): Promise<Map<number, string>> {
+		// The insert keeps what another instance bound first; the select then reads every owner as stored.
+		return this.#transaction('BEGIN', async (client) => {
+			await client.query(
+				`INSERT INTO moim_clients (room, client, owner) SELECT $1, unnest($2::bigint[]), $3
+				ON CONFLICT (room, client) DO NOTHING`,
+				[room, clients, owner]
+			);
+			const { rows } = await client.query<{ client: string; owner: string }>(
+				'SELECT client, owner FROM moim_clients WHERE room = $1 AND client = ANY($2::bigint[])',
+				[room, clients]
+			);
+			return new Map(rows.map((row) => [Number(row.client), row.owner]));
+		});
 	}
 
 	forget() {

@@ -100,6 +100,13 @@ export interface RoomStore extends AttemptStore {
 	 * first (reload and decide again).
 	 */
 	saveCredentials(room: string, json: string, version: number): Promise<number | null>;
+	/** A room's client id bindings (see client-ids.ts): client id to owner. */
+	loadClients(room: string): Promise<Map<number, string>>;
+	/**
+	 * Binds each of `clients` to `owner`, except those already bound (first
+	 * write wins, across instances); resolves with the owner of each as stored.
+	 */
+	bindClients(room: string, clients: number[], owner: string): Promise<Map<number, string>>;
 	/** The room left memory: drop what the store keeps about it. */
 	forget(room: string): void;
 }

@@ -8,8 +8,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { applyStroke, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
-import { newEventId } from '../../src/lib/model/ids.js';
+import { applyStroke, joinEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
+import { newEventId, newPersonalRoomId } from '../../src/lib/model/ids.js';
+import { person } from '../support/identity.js';
 import { buildGrid } from '../../src/lib/model/slots.js';
 import { CLOSE_LIMIT, CLOSE_TRY_AGAIN_LATER } from '../../src/lib/model/relay-protocol.js';
 import { DRAFT, relayHarness } from '../support/harness.js';
@@ -156,6 +157,55 @@ describe('limits', () => {
 		}
 		await until(() => a.closes.length > 0, 'the relay refusing more');
 		expect(a.closes[0]).toEqual({ code: CLOSE_LIMIT, reason: 'room-too-large' });
+	});
+
+	it('lets one address create MAX_NEW_ROOMS_PER_HOUR rooms an hour; more are refused, existing rooms go on', async () => {
+		const { r, room, ana } = await organizedRelay({ MAX_NEW_ROOMS_PER_HOUR: '2' });
+		// The second new room: an event.
+		await organizedRoom(r);
+		// The third: an event, then a personal room (my week), refused before anything is stored.
+		const third = newEventId();
+		const organizer = person({ organizer: true });
+		const refused = client(r, third, organizer);
+		await until(() => refused.closes.length > 0, 'the third event refused');
+		expect(refused.closes[0]).toEqual({ code: CLOSE_LIMIT, reason: 'too-many-new-rooms' });
+		const week = client(r, newPersonalRoomId());
+		await until(() => week.provider.synced, 'my week synced');
+		week.doc.getMap('routines').set('r1', 'x');
+		await until(() => week.closes.length > 0, 'the new personal room refused');
+		expect(week.closes[0]).toEqual({ code: CLOSE_LIMIT, reason: 'too-many-new-rooms' });
+		expect(r.output()).toMatch(
+			/"reason":"too-many-new-rooms".*"address":"127\.0\.0\.1"|"address":"127\.0\.0\.1".*"reason":"too-many-new-rooms"/
+		);
+		// Joining and writing an existing event is not creating one.
+		const ben = person();
+		const member = client(r, room, ben);
+		await until(() => readSettings(member.doc) !== null, 'Ben has the event');
+		joinEvent(member.doc, 'Ben', 2, ben.memberId);
+		const reader = client(r, room);
+		await until(() => reader.doc.getMap('members').has(ben.memberId), "Ben's join stored");
+		expect(member.closes).toEqual([]);
+		expect(ana.memberId).toBeTruthy();
+	});
+
+	it('registers at most MAX_MEMBERS_PER_EVENT members in an event; the next is told the event is full', async () => {
+		const { r, room, a } = await organizedRelay({ MAX_MEMBERS_PER_EVENT: '2' });
+		const ben = person();
+		const second = client(r, room, ben);
+		await until(() => readSettings(second.doc) !== null, 'Ben has the event');
+		joinEvent(second.doc, 'Ben', 2, ben.memberId);
+		await until(() => a.doc.getMap('members').has(ben.memberId), 'Ben joined');
+		const third = client(r, room, person());
+		await until(() => third.closes.length > 0, 'the third member refused');
+		expect(third.closes[0]).toEqual({ code: CLOSE_LIMIT, reason: 'event-full' });
+		expect(r.output()).toContain('"reason":"event-full"');
+		// Members already in come back as ever.
+		second.destroy();
+		const again = client(r, room, ben);
+		await until(() => again.provider.synced, 'Ben back');
+		applyStroke(again.doc, ben.memberId, ['w1T09:00'], 1);
+		await until(() => markedSlots(a.doc, ben.memberId).has('w1T09:00'), "Ben's mark at Ana");
+		expect(again.closes).toEqual([]);
 	});
 
 	it('holds at most MAX_ROOMS rooms in memory; more are told to try again later', async () => {

@@ -54,6 +54,30 @@ async function eventually(check: () => Promise<boolean>, what: string, ms = 15_0
 const stateOf = (doc: Y.Doc) => Buffer.from(Y.encodeStateVector(doc)).toString('base64');
 
 describe('several relays on one PostgreSQL', { timeout: 180_000 }, () => {
+	it('refuses content under a client id bound through the other relay (issue 18)', async () => {
+		const [a, b] = [await shared(), await shared()];
+		const { room, organizer } = await organizedRoom(a);
+		const ben = person();
+		const benClient = client(a, room, ben);
+		await until(() => readSettings(benClient.doc) !== null, 'the event at Ben');
+		joinEvent(benClient.doc, 'Ben', 2, ben.memberId);
+		await until(() => organizer.client.doc.getMap('members').has(ben.memberId), 'Ben joined');
+		// Mallory on B writes her own entry under Ben's client id, at the clocks Ben writes next.
+		const mallory = person();
+		const attacker = client(b, room, mallory);
+		await until(() => attacker.doc.getMap('members').has(ben.memberId), 'Ben at Mallory');
+		const copy = new Y.Doc();
+		Y.applyUpdate(copy, Y.encodeStateAsUpdate(attacker.doc));
+		copy.clientID = benClient.doc.clientID;
+		const before = Y.encodeStateVector(copy);
+		joinEvent(copy, 'Mallory', 3, mallory.memberId);
+		Y.applyUpdate(attacker.doc, Y.encodeStateAsUpdate(copy, before));
+		await until(() => attacker.closes.length > 0, 'relay B closing Mallory');
+		expect(attacker.closes[0]).toEqual({ code: 4403, reason: 'client-id-taken' });
+		applyStroke(benClient.doc, ben.memberId, [slot(5)], 1);
+		await until(() => markedSlots(organizer.client.doc, ben.memberId).has(slot(5)), "Ben's next mark");
+	});
+
 	it('carries strokes live both ways between clients on different relays; a third client on either gets everything', async () => {
 		const [a, b] = [await shared(), await shared()];
 		const { room, organizer } = await organizedRoom(a);

@@ -5,6 +5,7 @@
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
+import { credentialProtocols } from '../../src/lib/model/relay-protocol.js';
 import type { Person } from './identity.js';
 
 /** Resolves once `check()` holds; rejects after `ms`. */
@@ -27,7 +28,8 @@ export type StockClient = ReturnType<typeof stockClient>;
 export function stockClient(wsUrl: string, room: string, who?: Person, doc = new Y.Doc()) {
 	const provider = new WebsocketProvider(wsUrl, room, doc, {
 		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-		params: who?.params ?? {},
+		// Credentials as the app sends them: subprotocol tokens, not URL parameters.
+		protocols: credentialProtocols(who?.params ?? {}),
 		disableBc: true,
 		maxBackoffTime: 200
 	});

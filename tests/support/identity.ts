@@ -1,6 +1,8 @@
 /**
  * Credentials for test clients, as the app makes them: a member id with its
- * secret, and optionally an organizer secret, passed as y-websocket params.
+ * secret, and optionally an organizer secret (sent as subprotocol tokens by
+ * stock clients, see clients.ts; `query` puts them in the URL, as older
+ * clients do).
  */
 import { newMemberId, newSecret } from '../../src/lib/model/ids.js';
 import { PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../../src/lib/model/relay-protocol.js';
@@ -19,7 +21,7 @@ export function person({ organizer = false } = {}): Person {
 	return { memberId, params };
 }
 
-/** `params` as a URL query string (for raw sockets). */
+/** `params` as a URL query string (for raw sockets; the relay still reads credentials there). */
 export function query(p: Person): string {
 	return '?' + new URLSearchParams(p.params).toString();
 }

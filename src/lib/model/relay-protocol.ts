@@ -33,12 +33,49 @@ export const CLOSE_NOT_AUTHENTICATED = 4401;
 export const CLOSE_WRITE_REFUSED = 4403;
 
 /**
- * Query parameters of the websocket URL that carry who a connection is
- * (y-websocket's `params`). Without them a connection can read but not write.
+ * Names of the credentials that say who a connection is. Without them a
+ * connection can read but not write.
  */
 export const PARAM_MEMBER = 'member';
 export const PARAM_MEMBER_SECRET = 'secret';
 export const PARAM_ORGANIZER_SECRET = 'organizer';
+
+/**
+ * The websocket subprotocol the app asks for, and the relay answers with.
+ * Credentials travel beside it as subprotocol tokens (`moim.secret.<secret>`,
+ * all base64url, which is valid in a token), not in the URL: a URL is printed
+ * in the browser console on every failed reconnect and written to proxies'
+ * access logs; the `Sec-WebSocket-Protocol` header is neither. The relay
+ * still reads credentials from URL parameters when no token carries any
+ * (older app versions; stock y-websocket clients with `params`).
+ */
+export const SUBPROTOCOL = 'moim';
+
+const CREDENTIAL_NAMES = [PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET];
+
+/** The subprotocols to open a connection with that presents `credentials` (by the names above). */
+export function credentialProtocols(credentials: Record<string, string>): string[] {
+	const tokens = [SUBPROTOCOL];
+	for (const name of CREDENTIAL_NAMES) {
+		const value = credentials[name];
+		if (value !== undefined) tokens.push(`${SUBPROTOCOL}.${name}.${value}`);
+	}
+	return tokens;
+}
+
+/**
+ * The credentials in the subprotocols a client asked for (the inverse of
+ * {@link credentialProtocols}); a name given twice is kept twice, so the
+ * check can refuse it as malformed.
+ */
+export function credentialsFromProtocols(protocols: Iterable<string>): URLSearchParams {
+	const found = new URLSearchParams();
+	for (const token of protocols) {
+		const [prefix, name, ...rest] = token.split('.');
+		if (prefix === SUBPROTOCOL && CREDENTIAL_NAMES.includes(name) && rest.length === 1) found.append(name, rest[0]);
+	}
+	return found;
+}
 
 /** A member's PIN: 4 to 8 digits. */
 export const PIN_PATTERN = /^\d{4,8}$/;

@@ -46,8 +46,14 @@ export type WriteRefusal =
 	| 'unresolvable-item'
 	| 'collected-content';
 
-/** The result of {@link checkUpdate}. */
-export type WriteVerdict = { ok: true } | { ok: false; reason: WriteRefusal; detail: string };
+/**
+ * The result of {@link checkUpdate}. `written`: the client ids the update
+ * adds content under (items or collected ranges the document lacks), which
+ * the relay binds to the writer.
+ */
+export type WriteVerdict = { ok: true; written: number[] } | { ok: false; reason: WriteRefusal; detail: string };
+/** The refusal half of {@link WriteVerdict}. */
+type Refusal = Extract<WriteVerdict, { ok: false }>;
 
 interface Entry {
 	root: string;
@@ -58,15 +64,13 @@ interface Entry {
 export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer): WriteVerdict {
 	const { structs, ds } = Y.decodeUpdate(update);
 	const byClient = new Map<number, Y.Item[]>();
+	const written = new Set<number>();
 	for (const struct of structs) {
-		if (
-			struct instanceof Y.GC &&
-			!writer.organizer &&
-			!writer.personal &&
-			struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)
-		) {
+		if (struct instanceof Y.GC && struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)) {
 			// Collected content has no parent to check, yet it takes clock ranges; only the organizer may send new ones.
-			return { ok: false, reason: 'collected-content', detail: `${struct.id.client}:${struct.id.clock}` };
+			if (!writer.organizer && !writer.personal)
+				return { ok: false, reason: 'collected-content', detail: `${struct.id.client}:${struct.id.clock}` };
+			written.add(struct.id.client);
 		}
 		if (!(struct instanceof Y.Item)) continue; // Skip is a gap marker, not content.
 		let list = byClient.get(struct.id.client);
@@ -129,20 +133,21 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer): Wri
 	const members = doc.getMap(MEMBERS_KEY);
 	const locked = isLocked(doc);
 
-	const allowed = (entry: Entry, inserting: boolean): WriteVerdict => {
+	/** Why `writer` may not change `entry`, or `null` when it may. */
+	const refusal = (entry: Entry, inserting: boolean): Refusal | null => {
 		const { root, key } = entry;
-		const refuse = (reason: WriteRefusal): WriteVerdict => ({ ok: false, reason, detail: `${root}/${key ?? ''}` });
+		const refuse = (reason: WriteRefusal): Refusal => ({ ok: false, reason, detail: `${root}/${key ?? ''}` });
 		if (key === null) return refuse('unknown-entry');
-		if (writer.personal) return root === ROUTINES_KEY ? { ok: true } : refuse('unknown-entry');
-		if (root === EVENT_KEY) return writer.organizer ? { ok: true } : refuse('settings-need-organizer');
+		if (writer.personal) return root === ROUTINES_KEY ? null : refuse('unknown-entry');
+		if (root === EVENT_KEY) return writer.organizer ? null : refuse('settings-need-organizer');
 		if (root === MEMBERS_KEY) {
-			if (writer.organizer) return { ok: true };
+			if (writer.organizer) return null;
 			if (key !== writer.memberId) return refuse('not-your-member-entry');
 			if (inserting && locked && !members.has(key)) return refuse('joining-locked');
-			return { ok: true };
+			return null;
 		}
 		if (root === AVAILABILITY_KEY) {
-			return writer.organizer || key === writer.memberId ? { ok: true } : refuse('not-your-availability');
+			return writer.organizer || key === writer.memberId ? null : refuse('not-your-availability');
 		}
 		return refuse('unknown-entry');
 	};
@@ -154,8 +159,9 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer): Wri
 			if (item.id.clock + item.length <= known) continue;
 			const entry = entryOf(item);
 			if (!entry) return { ok: false, reason: 'unresolvable-item', detail: `${item.id.client}:${item.id.clock}` };
-			const verdict = allowed(entry, true);
-			if (!verdict.ok) return verdict;
+			const refused = refusal(entry, true);
+			if (refused) return refused;
+			written.add(client);
 		}
 	}
 
@@ -179,13 +185,13 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer): Wri
 				}
 				const entry = entryOf(item);
 				if (!entry) return { ok: false, reason: 'unresolvable-item', detail: `${client}:${at}` };
-				const verdict = allowed(entry, false);
-				if (!verdict.ok) return verdict;
+				const refused = refusal(entry, false);
+				if (refused) return refused;
 				at = item.id.clock + item.length;
 			}
 		}
 	}
-	return { ok: true };
+	return { ok: true, written: [...written] };
 }
 
 /** The item of `items` (sorted by clock, as an update lists them) that contains `clock`. */

@@ -267,11 +267,20 @@ export class EventPageController {
 		scrollTo({ top: 0, behavior: 'smooth' });
 	}
 
-	/** After a refusal: drops this device's copy (and a refused identity) and starts over from the relay's. */
+	/**
+	 * After a refusal: drops this device's copy (and a refused identity, or a
+	 * join into a full event) and starts over from the relay's.
+	 */
 	async reset(): Promise<void> {
 		this.resetting = true;
-		const refusedAuth = this.status.refusal?.code === CLOSE_NOT_AUTHENTICATED;
-		await resetLocalCopy(this.session, refusedAuth ? (this.session.access.memberId ?? this.#myId) : null);
+		const refusal = this.status.refusal;
+		const forget = refusal?.code === CLOSE_NOT_AUTHENTICATED || refusal?.reason === 'event-full';
+		await resetLocalCopy(this.session, forget ? (this.session.access.memberId ?? this.#myId) : null);
 		location.reload();
+	}
+
+	/** After a limit that passes with time (too many new events): connects again; a new refusal shows again. */
+	retry(): void {
+		this.session.relay.connect();
 	}
 }

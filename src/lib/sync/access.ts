@@ -5,7 +5,12 @@
  * against the right member.
  */
 import type { WebsocketProvider } from 'y-websocket';
-import { PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../model/relay-protocol.js';
+import {
+	credentialProtocols,
+	PARAM_MEMBER,
+	PARAM_MEMBER_SECRET,
+	PARAM_ORGANIZER_SECRET
+} from '../model/relay-protocol.js';
 import { createMemberSecret, createOrganizerSecret, memberSecret, organizerSecret } from '../device/secrets.js';
 
 export class EventAccess {
@@ -15,6 +20,8 @@ export class EventAccess {
 	#member: { id: string; secret: string } | null = null;
 	#started = false;
 	#destroyed = false;
+	/** Who the document's client id was bound to (see `renewClientId`). */
+	#writer = '/';
 
 	constructor(provider: WebsocketProvider, eventId: string) {
 		this.#provider = provider;
@@ -72,18 +79,29 @@ export class EventAccess {
 
 	#apply() {
 		if (this.#destroyed) return;
-		const params: Record<string, string> = {};
+		const credentials: Record<string, string> = {};
 		if (this.#member) {
-			params[PARAM_MEMBER] = this.#member.id;
-			params[PARAM_MEMBER_SECRET] = this.#member.secret;
+			credentials[PARAM_MEMBER] = this.#member.id;
+			credentials[PARAM_MEMBER_SECRET] = this.#member.secret;
 		}
-		if (this.#organizer) params[PARAM_ORGANIZER_SECRET] = this.#organizer;
-		const changed = JSON.stringify(params) !== JSON.stringify(this.#provider.params);
-		this.#provider.params = params;
-		if (!this.#started) return;
+		if (this.#organizer) credentials[PARAM_ORGANIZER_SECRET] = this.#organizer;
+		// In the subprotocol header, never the URL (see relay-protocol.ts).
+		const protocols = credentialProtocols(credentials);
+		const changed = protocols.join() !== this.#provider.protocols.join();
+		this.#provider.protocols = protocols;
+		const writer = `${this.#member?.id ?? ''}/${this.#organizer ? 'organizer' : ''}`;
+		if (!this.#started) {
+			// Nothing has gone out yet: the first connection binds our client id to whoever we are by then.
+			this.#writer = writer;
+			return;
+		}
 		if (this.#provider.ws === null && !this.#provider.shouldConnect) this.#provider.connect();
 		else if (changed) {
 			this.#provider.disconnect();
+			// The relay bound our client id to who we were (sync-server/client-ids.ts), and others have
+			// seen it in our presence: writing as someone else takes a fresh one.
+			if (writer !== this.#writer) renewClientId(this.#provider);
+			this.#writer = writer;
 			this.#outbidPresenceRemoval();
 			this.#provider.connect();
 		}
@@ -107,4 +125,20 @@ export class EventAccess {
 		awareness.setLocalState(state);
 		awareness.setLocalState(state);
 	}
+}
+
+/**
+ * Gives the document and its presence a fresh random client id for what
+ * this device writes from now on (Yjs itself does the same to the document
+ * when another client turns out to use its id). y-websocket expects both to
+ * be the same id, so they change together, while disconnected: our presence
+ * leaves under the old id and comes back under the new one.
+ */
+function renewClientId({ doc, awareness }: WebsocketProvider): void {
+	const state = awareness.getLocalState();
+	awareness.setLocalState(null);
+	const id = globalThis.crypto.getRandomValues(new Uint32Array(1))[0];
+	doc.clientID = id;
+	awareness.clientID = id;
+	if (state !== null) awareness.setLocalState(state);
 }
