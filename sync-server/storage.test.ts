@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { ClassicLevel } from 'classic-level';
 import * as Y from 'yjs';
 import { applyStroke, createEvent, joinEvent, markedSlots } from '../src/lib/model/event-doc.js';
 import { docFromStored, RoomStorage } from './storage.js';
+import { LevelStore } from './store-level.js';
 
 const draft = {
 	title: 'Stored',
@@ -19,6 +20,7 @@ const draft = {
 };
 const dirs: string[] = [];
 afterEach(() => {
+	vi.restoreAllMocks();
 	for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -131,5 +133,49 @@ describe('RoomStorage', () => {
 		const c = await storage.append('c', null, 0, Y.encodeStateAsUpdate(doc));
 		expect([a.handle, b.handle]).not.toContain(c.handle);
 		await storage.close();
+	});
+
+	it('writes everything the relay acknowledges on with sync: true, so it is on disk before the ack', async () => {
+		// Every write of the real database, with the options it was given (the write itself still happens).
+		const writes: { kind: string; options: unknown }[] = [];
+		for (const kind of ['put', 'del', 'batch'] as const) {
+			const real = ClassicLevel.prototype[kind] as (...args: unknown[]) => unknown;
+			vi.spyOn(ClassicLevel.prototype, kind).mockImplementation(function (this: unknown, ...args: unknown[]) {
+				writes.push({ kind, options: args[kind === 'put' ? 2 : 1] });
+				return real.apply(this, args);
+			} as never);
+		}
+		const dir = tempDir();
+		const { doc, member } = event(['w1T09:00']);
+		let store = new LevelStore(dir);
+		await store.open();
+		const first = await store.append('room', Y.encodeStateAsUpdate(doc)); // gives the room its handle: a batch
+		let before = Y.encodeStateVector(doc);
+		applyStroke(doc, member, ['w1T10:00'], 1);
+		const second = await store.append('room', Y.encodeStateAsUpdate(doc, before));
+		await store.compact('room', Y.encodeStateAsUpdateV2(doc), 1, [first, second]);
+		before = Y.encodeStateVector(doc);
+		applyStroke(doc, member, ['w1T10:30'], 1);
+		await store.append('room', Y.encodeStateAsUpdate(doc, before));
+		expect(await store.saveCredentials('room', '{"organizer":"x"}', 0)).toBe(1);
+		const entry = { failures: [1], lockedUntil: 0, lockouts: 0 };
+		await store.updateAttempts('member:ana', () => ({ entry, expires: Date.now() + 60_000 }));
+		await store.updateAttempts('member:bo', () => ({ entry, expires: Date.now() + 60_000 }));
+		await store.updateAttempts('member:bo', () => null);
+		await store.close();
+
+		expect(writes.map((w) => w.kind).sort()).toEqual(['batch', 'batch', 'del', 'put', 'put', 'put', 'put', 'put']);
+		expect(writes.filter((w) => (w.options as { sync?: boolean } | undefined)?.sync !== true)).toEqual([]);
+
+		vi.restoreAllMocks();
+		store = new LevelStore(dir);
+		await store.open();
+		expect(markedSlots(docFromStored(await store.load('room')), member)).toEqual(
+			new Set(['w1T09:00', 'w1T10:00', 'w1T10:30'])
+		);
+		expect((await store.loadCredentials('room')).json).toBe('{"organizer":"x"}');
+		expect(await store.readAttempts('member:ana')).toEqual(entry);
+		expect(await store.readAttempts('member:bo')).toBeNull();
+		await store.close();
 	});
 });

@@ -22,6 +22,12 @@
  * Every update is written before it is forwarded; compaction folds the log
  * into a new snapshot in one atomic batch, so a crash at any point leaves
  * either the old snapshot and its log or the new snapshot.
+ *
+ * Every write is synchronous (`sync: true`: LevelDB fsyncs its log before
+ * the write resolves). Without it a write is only in the OS's page cache:
+ * it survives the relay crashing but not a power loss or a kernel crash,
+ * and the relay would have forwarded and acknowledged it already. Group
+ * commit (room-log.ts) makes that one fsync per batch, not per update.
  */
 import { ClassicLevel } from 'classic-level';
 import * as Y from 'yjs';
@@ -60,15 +66,28 @@ export interface StoredRoom {
 	corrupt: string[];
 }
 
+/** How a {@link RoomStorage} writes. */
+export interface StorageOptions {
+	/**
+	 * Whether each write waits for the disk (fsync), default `true`. `false`
+	 * loses acknowledged writes on a power loss: only for benchmarks that
+	 * measure what the fsync costs (`STORE_SYNC=0`).
+	 */
+	sync?: boolean;
+}
+
 /** The relay's store: one LevelDB for all rooms. */
 export class RoomStorage {
 	readonly #db: ClassicLevel<string, Uint8Array>;
+	/** Options of every put, del and batch (see the file comment). */
+	readonly #write: { sync: boolean };
 	#nextHandle = 0;
 	/** Handles are given one at a time, so `h` only ever grows on disk. */
 	#handing: Promise<unknown> = Promise.resolve();
 
-	constructor(dir: string) {
+	constructor(dir: string, options: StorageOptions = {}) {
 		this.#db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+		this.#write = { sync: options.sync ?? true };
 	}
 
 	/** The database is open (for `/readyz`). */
@@ -107,11 +126,11 @@ export class RoomStorage {
 		for await (const [key, value] of this.#db.iterator({ gte: 'H/', lt: 'H/~' })) {
 			if (text.decode(value) !== room) continue;
 			const found = key.slice(2);
-			await this.#db.put(handleKey(room), bytesOf(found));
+			await this.#db.put(handleKey(room), bytesOf(found), this.#write);
 			return found;
 		}
 		// Nothing names this room: its log (if any) cannot be found; a fresh handle is given at the next write.
-		await this.#db.del(handleKey(room));
+		await this.#db.del(handleKey(room), this.#write);
 		return null;
 	}
 
@@ -174,18 +193,21 @@ export class RoomStorage {
 	): Promise<{ key: string; handle: string }> {
 		if (handle) {
 			const key = logKey(handle, seq);
-			await this.#db.put(key, update);
+			await this.#db.put(key, update, this.#write);
 			return { key, handle };
 		}
 		const given = this.#handing.then(async () => {
 			const fresh = (this.#nextHandle++).toString(36);
 			const key = logKey(fresh, seq);
-			await this.#db.batch([
-				{ type: 'put', key: NEXT_HANDLE_KEY, value: bytesOf(this.#nextHandle.toString(36)) },
-				{ type: 'put', key: handleKey(room), value: bytesOf(fresh) },
-				{ type: 'put', key: roomOfHandleKey(fresh), value: bytesOf(room) },
-				{ type: 'put', key, value: update }
-			]);
+			await this.#db.batch(
+				[
+					{ type: 'put', key: NEXT_HANDLE_KEY, value: bytesOf(this.#nextHandle.toString(36)) },
+					{ type: 'put', key: handleKey(room), value: bytesOf(fresh) },
+					{ type: 'put', key: roomOfHandleKey(fresh), value: bytesOf(room) },
+					{ type: 'put', key, value: update }
+				],
+				this.#write
+			);
 			return { key, handle: fresh };
 		});
 		this.#handing = given.catch(() => {});
@@ -198,11 +220,14 @@ export class RoomStorage {
 	 * and any v1 snapshot, atomically.
 	 */
 	async compact(room: string, stateV2: Uint8Array, coveredKeys: string[]): Promise<void> {
-		await this.#db.batch([
-			{ type: 'put', key: snapshotKey(room), value: stateV2 },
-			{ type: 'del', key: v1SnapshotKey(room) },
-			...coveredKeys.map((key) => ({ type: 'del' as const, key }))
-		]);
+		await this.#db.batch(
+			[
+				{ type: 'put', key: snapshotKey(room), value: stateV2 },
+				{ type: 'del', key: v1SnapshotKey(room) },
+				...coveredKeys.map((key) => ({ type: 'del' as const, key }))
+			],
+			this.#write
+		);
 	}
 
 	/** A room's stored credentials (JSON text), if any. */
@@ -213,7 +238,7 @@ export class RoomStorage {
 
 	/** Replaces a room's stored credentials. */
 	async saveCredentials(room: string, json: string): Promise<void> {
-		await this.#db.put(credentialsKey(room), bytesOf(json));
+		await this.#db.put(credentialsKey(room), bytesOf(json), this.#write);
 	}
 
 	/** The attempt counter record of `key` (JSON), if any. */
@@ -224,8 +249,8 @@ export class RoomStorage {
 
 	/** Replaces (or with `undefined`, deletes) the attempt counter record of `key`. */
 	async saveAttempts(key: string, json: string | undefined): Promise<void> {
-		if (json === undefined) await this.#db.del(`a/${key}`);
-		else await this.#db.put(`a/${key}`, bytesOf(json));
+		if (json === undefined) await this.#db.del(`a/${key}`, this.#write);
+		else await this.#db.put(`a/${key}`, bytesOf(json), this.#write);
 	}
 
 	/** Every attempt counter record, as key and JSON. */
