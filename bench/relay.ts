@@ -446,8 +446,8 @@ async function durablePart() {
 	row(`${rooms}: strokes/s committed`, ...pick('perSecond'), 0);
 	row(`${rooms}: acknowledgement p50 (ms)`, ...pick('p50'), 1);
 	row(`${rooms}: acknowledgement p99 (ms)`, ...pick('p99'), 1);
-	row(`${rooms}: store write (group commit) mean (ms)`, ...pick('writeMs'));
-	row(`${rooms}: strokes per store write`, ...pick('strokesPerWrite'));
+	row(`${rooms}: log append mean, queue for the disk included (ms)`, ...pick('writeMs'));
+	row(`${rooms}: strokes per log record (a room's group commit)`, ...pick('strokesPerWrite'));
 	const each = (m: 'on' | 'off') => t[m].map((x) => fmt(x.perSecond, 0)).join(', ');
 	console.log(`\nStrokes/s committed, each run: sync on ${each('on')}; sync off ${each('off')}.`);
 }

@@ -39,6 +39,20 @@ function event(slots: string[]) {
 	return { doc, member };
 }
 
+/** Every write of the real database from now on, with the options it was given (the write itself still happens). */
+function recordWrites() {
+	const writes: { kind: string; ops: number; options: unknown }[] = [];
+	for (const kind of ['put', 'del', 'batch'] as const) {
+		const real = ClassicLevel.prototype[kind] as (...args: unknown[]) => unknown;
+		vi.spyOn(ClassicLevel.prototype, kind).mockImplementation(function (this: unknown, ...args: unknown[]) {
+			const ops = kind === 'batch' ? (args[0] as unknown[]).length : 1;
+			writes.push({ kind, ops, options: args[kind === 'put' ? 2 : 1] });
+			return real.apply(this, args);
+		} as never);
+	}
+	return writes;
+}
+
 describe('RoomStorage', () => {
 	it('reads a v1 snapshot and log written by an earlier version, and replaces them when compacting', async () => {
 		const dir = tempDir();
@@ -136,15 +150,7 @@ describe('RoomStorage', () => {
 	});
 
 	it('writes everything the relay acknowledges on with sync: true, so it is on disk before the ack', async () => {
-		// Every write of the real database, with the options it was given (the write itself still happens).
-		const writes: { kind: string; options: unknown }[] = [];
-		for (const kind of ['put', 'del', 'batch'] as const) {
-			const real = ClassicLevel.prototype[kind] as (...args: unknown[]) => unknown;
-			vi.spyOn(ClassicLevel.prototype, kind).mockImplementation(function (this: unknown, ...args: unknown[]) {
-				writes.push({ kind, options: args[kind === 'put' ? 2 : 1] });
-				return real.apply(this, args);
-			} as never);
-		}
+		const writes = recordWrites();
 		const dir = tempDir();
 		const { doc, member } = event(['w1T09:00']);
 		let store = new LevelStore(dir);
@@ -164,7 +170,7 @@ describe('RoomStorage', () => {
 		await store.updateAttempts('member:bo', () => null);
 		await store.close();
 
-		expect(writes.map((w) => w.kind).sort()).toEqual(['batch', 'batch', 'del', 'put', 'put', 'put', 'put', 'put']);
+		expect(writes).toHaveLength(8); // one database write per store write: each was awaited before the next
 		expect(writes.filter((w) => (w.options as { sync?: boolean } | undefined)?.sync !== true)).toEqual([]);
 
 		vi.restoreAllMocks();
@@ -177,5 +183,25 @@ describe('RoomStorage', () => {
 		expect(await store.readAttempts('member:ana')).toEqual(entry);
 		expect(await store.readAttempts('member:bo')).toBeNull();
 		await store.close();
+	});
+
+	it('writes the appends of several rooms that come while a write is on its way to disk in one batch (one fsync)', async () => {
+		const dir = tempDir();
+		const { doc } = event(['w1T09:00']);
+		const update = Y.encodeStateAsUpdate(doc);
+		const rooms = Array.from({ length: 10 }, (_, i) => `room${i}`);
+		const storage = new RoomStorage(dir);
+		await storage.open();
+		const handles: string[] = [];
+		for (const room of rooms) handles.push((await storage.append(room, null, 0, update)).handle);
+
+		const writes = recordWrites();
+		await Promise.all(rooms.map((room, i) => storage.append(room, handles[i], 1, update)));
+		// The first goes alone; the nine asked for meanwhile wait for it and go together.
+		expect(writes.map((w) => w.ops)).toEqual([1, 9]);
+		expect(writes.every((w) => (w.options as { sync?: boolean }).sync === true)).toBe(true);
+		vi.restoreAllMocks();
+		for (const room of rooms) expect((await storage.load(room)).logKeys).toHaveLength(2);
+		await storage.close();
 	});
 });
