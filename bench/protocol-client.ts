@@ -92,3 +92,35 @@ export class RawClient {
 		this.ws.terminate();
 	}
 }
+
+/**
+ * A client's acknowledgements, as the app's sync tracker gets them: a sync
+ * step 1 sent behind its updates is answered with a step 2 once the relay
+ * has committed them (the relay answers each client's messages in order).
+ * Make it right after the client, before its first answer arrives.
+ */
+export class Acks {
+	/** Step 2 answers received; the first answers RawClient's own step 1 on open. */
+	#answers = 0;
+	#asked = 1;
+	#waiting: { n: number; resolve: () => void }[] = [];
+
+	constructor(readonly client: RawClient) {
+		client.ws.on('message', (data: Buffer) => {
+			// [MESSAGE_SYNC, step 2, …]: RawClient's listener, added first, has applied it already.
+			if (data[0] !== MESSAGE_SYNC || data[1] !== syncProtocol.messageYjsSyncStep2) return;
+			this.#answers++;
+			while (this.#waiting.length && this.#waiting[0].n <= this.#answers) this.#waiting.shift()!.resolve();
+		});
+	}
+
+	/** Resolves once the relay holds everything the client has sent so far. */
+	probe(): Promise<void> {
+		const e = encoding.createEncoder();
+		encoding.writeVarUint(e, MESSAGE_SYNC);
+		syncProtocol.writeSyncStep1(e, this.client.doc ?? new Y.Doc());
+		this.client.ws.send(encoding.toUint8Array(e));
+		const n = ++this.#asked;
+		return new Promise((resolve) => this.#waiting.push({ n, resolve }));
+	}
+}

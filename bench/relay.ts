@@ -1,9 +1,10 @@
 /**
  * Relay benchmarks, ours against the reference y-websocket server
  * (@y/websocket-server 0.1.1 with LevelDB persistence), driven by the same
- * raw protocol clients on loopback. Prints a markdown table; run with
- * `npm run bench`. Scenarios measured so far: propagation latency and CPU
- * per delivered update (see bench/README.md for what is not yet).
+ * raw protocol clients on loopback. Prints markdown tables; run with
+ * `npm run bench`. The `durable` part measures our relay against itself
+ * with LevelDB's fsync turned off (`STORE_SYNC=0`): what durability costs.
+ * See bench/README.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,7 +16,7 @@ import { applyStroke, createEvent, joinEvent } from '../src/lib/model/event-doc.
 import { newEventId } from '../src/lib/model/ids.js';
 import { startRelay, ROOT, tempDir } from '../tests/support/relay-process.js';
 import { person, query } from '../tests/support/identity.js';
-import { BENCH_EVENT, RawClient } from './protocol-client.js';
+import { Acks, BENCH_EVENT, RawClient } from './protocol-client.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const STROKES = Number(process.env.BENCH_STROKES ?? 100);
@@ -23,13 +24,21 @@ const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 50);
 const OBSERVERS = (process.env.BENCH_OBSERVERS ?? '1,50,200').split(',').map(Number);
 /** Which parts to run (`BENCH_ONLY=storage,restart`); all when unset. */
 const ONLY = process.env.BENCH_ONLY?.split(',');
-const wanted = (part: 'latency' | 'storm' | 'memory' | 'storage' | 'restart') => !ONLY || ONLY.includes(part);
+const wanted = (part: 'latency' | 'storm' | 'memory' | 'storage' | 'restart' | 'durable') =>
+	!ONLY || ONLY.includes(part);
+/** Observers in the `durable` part's propagation runs. */
+const DURABLE_OBSERVERS = (process.env.BENCH_DURABLE_OBSERVERS ?? '1,50').split(',').map(Number);
+/** The `durable` part's throughput: rooms (2 writers each) and the measured window. */
+const ROOMS = Number(process.env.BENCH_ROOMS ?? 100);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 20_000);
 
 interface Server {
 	name: 'ours' | 'reference';
 	pid: number;
 	/** Where it stores rooms. */
 	dataDir: string;
+	/** Its HTTP base URL (ours only: `/metrics`). */
+	httpUrl?: string;
 	/** WebSocket URL of a room. */
 	url(room: string, params?: string): string;
 	/** Kills the process and starts a new one on the same port and data; resolves when it listens. */
@@ -46,15 +55,17 @@ async function freePort(): Promise<number> {
 	});
 }
 
-async function startOurs(): Promise<Server> {
+/** Our relay; `env` adds settings (`STORE_SYNC: '0'` in the durable part). */
+async function startOurs(env: Record<string, string> = {}): Promise<Server> {
 	let relay = await startRelay({
 		compiled: !process.env.BENCH_TSX,
-		env: { MAX_CONNECTIONS_PER_ADDRESS: '100000', ROOM_IDLE_MS: '5000' }
+		env: { MAX_CONNECTIONS_PER_ADDRESS: '100000', ROOM_IDLE_MS: '5000', ...env }
 	});
 	const server: Server = {
 		name: 'ours',
 		pid: relay.pid,
 		dataDir: relay.dataDir,
+		httpUrl: relay.httpUrl,
 		url: (room, params = '') => `${relay.wsUrl}/${room}${params}`,
 		async restart() {
 			await relay.kill();
@@ -145,12 +156,30 @@ async function eventRoom(server: Server, room = newEventId()) {
 	const me = person({ organizer: true });
 	const doc = new Y.Doc();
 	const writer = new RawClient(server.url(room, query(me)), doc);
+	// Before the first answer arrives (Acks counts them).
+	const acks = new Acks(writer);
 	await writer.synced;
 	createEvent(doc, BENCH_EVENT, 1);
 	joinEvent(doc, 'Writer', 1, me.memberId);
+	return { room, writer, doc, acks, stroke: strokes(doc, me.memberId) };
+}
+
+/** A second member joining `room`; resolves once the relay has committed the join. */
+async function memberOf(server: Server, room: string) {
+	const me = person();
+	const doc = new Y.Doc();
+	const client = new RawClient(server.url(room, query(me)), doc);
+	const acks = new Acks(client);
+	await client.synced;
+	joinEvent(doc, 'Member', 2, me.memberId);
+	await acks.probe();
+	return { client, acks, stroke: strokes(doc, me.memberId) };
+}
+
+/** Single-slot strokes by `memberId` in `doc`: each call is one stroke and returns the bytes of the update sent. */
+function strokes(doc: Y.Doc, memberId: string) {
 	let n = 0;
-	/** One single-slot stroke; returns the bytes of the update sent. */
-	const stroke = () => {
+	return () => {
 		// 672 distinct blocks (7 days × 96 quarters); later passes clear and re-mark them.
 		const i = n++;
 		const block = i % 672;
@@ -158,11 +187,10 @@ async function eventRoom(server: Server, room = newEventId()) {
 		let bytes = 0;
 		const count = (u: Uint8Array) => (bytes += u.byteLength);
 		doc.on('update', count);
-		applyStroke(doc, me.memberId, [slot], Math.floor(i / 672) % 2 === 0 ? 1 : 0);
+		applyStroke(doc, memberId, [slot], Math.floor(i / 672) % 2 === 0 ? 1 : 0);
 		doc.off('update', count);
 		return bytes;
 	};
-	return { room, writer, doc, stroke };
 }
 
 /** 500 clients join 100 rooms (each with an event and a few strokes) at once: time until all have synced. */
@@ -307,6 +335,123 @@ async function propagation(server: Server, observers: number) {
 	};
 }
 
+/** Sum and count of a histogram in our relay's /metrics. */
+async function histogram(server: Server, name: string): Promise<{ sum: number; count: number }> {
+	const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
+	const total = (suffix: string) =>
+		text
+			.split('\n')
+			.filter((l) => l.startsWith(`${name}_${suffix}`))
+			.reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+	return { sum: total('sum'), count: total('count') };
+}
+
+/**
+ * `ROOMS` rooms with two writers each, every writer painting one stroke,
+ * then sending the app's acknowledgement probe (sync step 1) and waiting
+ * for its answer, which the relay sends once the stroke is stored. Counts
+ * the acknowledgements within `DURATION_MS` (after a 2 s warm-up), and the
+ * store writes (group commits) they took, from the relay's persist histogram.
+ */
+async function committed(server: Server) {
+	const writers: { acks: Acks; stroke: () => number; close: () => void }[] = [];
+	const setUp = async () => {
+		const organizer = await eventRoom(server);
+		await organizer.acks.probe();
+		const member = await memberOf(server, organizer.room);
+		writers.push(
+			{ acks: organizer.acks, stroke: organizer.stroke, close: () => organizer.writer.close() },
+			{ acks: member.acks, stroke: member.stroke, close: () => member.client.close() }
+		);
+	};
+	for (let i = 0; i < ROOMS; i += 10) await Promise.all(Array.from({ length: Math.min(10, ROOMS - i) }, setUp));
+	await sleep(500);
+	let stop = false;
+	let window: [number, number] = [Infinity, Infinity];
+	let strokes = 0;
+	const latencies: number[] = [];
+	const paint = async (w: (typeof writers)[number]) => {
+		while (!stop) {
+			w.stroke();
+			const sent = performance.now();
+			await w.acks.probe();
+			const now = performance.now();
+			if (now >= window[0] && now <= window[1]) {
+				strokes++;
+				latencies.push(now - sent);
+			}
+		}
+	};
+	const painting = writers.map(paint);
+	await sleep(2000);
+	const before = await histogram(server, 'moim_persist_seconds');
+	window = [performance.now(), performance.now() + DURATION_MS];
+	await sleep(DURATION_MS);
+	const after = await histogram(server, 'moim_persist_seconds');
+	stop = true;
+	await Promise.race([Promise.all(painting), sleep(10_000)]);
+	for (const w of writers) w.close();
+	latencies.sort((a, b) => a - b);
+	const writes = after.count - before.count;
+	return {
+		perSecond: strokes / (DURATION_MS / 1000),
+		p50: percentile(latencies, 50),
+		p99: percentile(latencies, 99),
+		writeMs: ((after.sum - before.sum) * 1000) / Math.max(1, writes),
+		strokesPerWrite: strokes / Math.max(1, writes)
+	};
+}
+
+/**
+ * Our relay with LevelDB writes synced (the default) against the same relay
+ * with `STORE_SYNC=0` (acknowledged writes only in the page cache): the
+ * propagation latency and committed strokes/s that durability costs.
+ */
+async function durablePart() {
+	const modes = { on: {}, off: { STORE_SYNC: '0' } };
+	const names = ['on', 'off'] as const;
+	/** `RUNS` runs of `run` on a fresh relay per mode, alternating which mode goes first; per mode, every run's result. */
+	const alternate = async <T>(run: (server: Server) => Promise<T>) => {
+		const out = { on: [] as T[], off: [] as T[] };
+		for (let i = 0; i < RUNS; i++) {
+			for (const mode of i % 2 === 0 ? names : [...names].reverse()) {
+				const server = await startOurs(modes[mode]);
+				try {
+					out[mode].push(await run(server));
+				} finally {
+					await server.stop();
+				}
+			}
+		}
+		return out;
+	};
+	console.log(
+		`\n## Durable group commit: our relay, LevelDB writes synced (fsync) or not (STORE_SYNC=0), median of ${RUNS} runs\n`
+	);
+	console.log('| what | sync on | sync off | on / off |');
+	console.log('|---|---|---|---|');
+	const row = (what: string, on: number, off: number, digits = 2) =>
+		console.log(`| ${what} | ${fmt(on, digits)} | ${fmt(off, digits)} | ${fmt(on / off)}× |`);
+	for (const observers of DURABLE_OBSERVERS) {
+		const r = await alternate((server) => propagation(server, observers));
+		const pick = (k: 'p50' | 'p99') => names.map((m) => median(r[m].map((x) => x[k])));
+		row(`${observers} observer(s): propagation p50 (ms)`, ...(pick('p50') as [number, number]));
+		row(`${observers} observer(s): propagation p99 (ms)`, ...(pick('p99') as [number, number]));
+		const lost = names.map((m) => r[m].reduce((sum, x) => sum + x.lost, 0));
+		if (lost.some(Boolean)) console.log(`| ${observers} observer(s): updates not delivered | ${lost.join(' | ')} | |`);
+	}
+	const t = await alternate(committed);
+	const pick = (k: keyof (typeof t.on)[number]) => names.map((m) => median(t[m].map((x) => x[k]))) as [number, number];
+	const rooms = `${ROOMS} rooms × 2 writers, ${DURATION_MS / 1000} s`;
+	row(`${rooms}: strokes/s committed`, ...pick('perSecond'), 0);
+	row(`${rooms}: acknowledgement p50 (ms)`, ...pick('p50'), 1);
+	row(`${rooms}: acknowledgement p99 (ms)`, ...pick('p99'), 1);
+	row(`${rooms}: log append mean, queue for the disk included (ms)`, ...pick('writeMs'));
+	row(`${rooms}: strokes per log record (a room's group commit)`, ...pick('strokesPerWrite'));
+	const each = (m: 'on' | 'off') => t[m].map((x) => fmt(x.perSecond, 0)).join(', ');
+	console.log(`\nStrokes/s committed, each run: sync on ${each('on')}; sync off ${each('off')}.`);
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 
@@ -335,12 +480,20 @@ function line(what: string, ours: number, reference: number, digits = 2) {
 }
 
 async function main() {
+	const load = () =>
+		os
+			.loadavg()
+			.map((x) => x.toFixed(2))
+			.join(' ');
 	console.log(
 		`# Relay benchmark — ${new Date().toISOString()} — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}`
 	);
-	console.log(`${STROKES} strokes every ${INTERVAL_MS} ms per run, median of ${RUNS} runs\n`);
-	console.log('| observers | metric | ours | reference | ours / reference |');
-	console.log('|---|---|---|---|---|');
+	console.log(`Load average (1, 5, 15 min) at start: ${load()}`);
+	console.log(`${STROKES} strokes every ${INTERVAL_MS} ms per run, median of ${RUNS} runs`);
+	if (wanted('latency')) {
+		console.log('\n| observers | metric | ours | reference | ours / reference |');
+		console.log('|---|---|---|---|---|');
+	}
 	for (const observers of wanted('latency') ? OBSERVERS : []) {
 		const results: Record<string, { p50: number[]; p99: number[]; cpu: number[]; lost: number }> = {};
 		for (let run = 0; run < RUNS; run++) {
@@ -372,8 +525,10 @@ async function main() {
 			console.log(`| ${observers} | updates not delivered | ${results.ours.lost} | ${results.reference.lost} | |`);
 	}
 
-	console.log('\n| scenario | ours | reference | ours / reference |');
-	console.log('|---|---|---|---|');
+	if ((['storm', 'memory', 'storage', 'restart'] as const).some(wanted)) {
+		console.log('\n| scenario | ours | reference | ours / reference |');
+		console.log('|---|---|---|---|');
+	}
 	if (wanted('storm')) {
 		const storms = await both((s) => medianOfRuns(() => joinStorm(s)));
 		line('join storm: 500 clients, 100 rooms, until all synced (ms)', storms.ours, storms.reference, 0);
@@ -405,6 +560,8 @@ async function main() {
 		const restarts = await both((s) => medianOfRuns(() => restart(s)));
 		line('restart: 200 clients resynced after the relay is back (ms)', restarts.ours, restarts.reference, 0);
 	}
+	if (wanted('durable')) await durablePart();
+	console.log(`\nLoad average at the end: ${load()}`);
 }
 
 await main();

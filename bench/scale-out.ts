@@ -12,15 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import * as Y from 'yjs';
-import * as encoding from 'lib0/encoding';
-import * as syncProtocol from 'y-protocols/sync';
 import { applyStroke, createEvent, joinEvent, readSettings } from '../src/lib/model/event-doc.js';
 import { newEventId } from '../src/lib/model/ids.js';
-import { MESSAGE_SYNC } from '../src/lib/model/relay-protocol.js';
 import { startRelay, type RelayProcess } from '../tests/support/relay-process.js';
 import { startPostgres, type PgServer } from '../tests/support/postgres.js';
 import { person, query, type Person } from '../tests/support/identity.js';
-import { BENCH_EVENT, RawClient } from './protocol-client.js';
+import { Acks, BENCH_EVENT, RawClient } from './protocol-client.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const STROKES = Number(process.env.BENCH_STROKES ?? 100);
@@ -62,37 +59,6 @@ async function stopRelay(relay: RelayProcess) {
 }
 
 const roomUrl = (relay: RelayProcess, room: string, who?: Person) => `${relay.wsUrl}/${room}${who ? query(who) : ''}`;
-
-/**
- * A client's acknowledgements, as the app's sync tracker gets them: a sync
- * step 1 sent behind its updates is answered with a step 2 once the relay
- * has committed them (the relay answers each client's messages in order).
- */
-class Acks {
-	/** Step 2 answers received; the first answers RawClient's own step 1 on open. */
-	#answers = 0;
-	#asked = 1;
-	#waiting: { n: number; resolve: () => void }[] = [];
-
-	constructor(readonly client: RawClient) {
-		client.ws.on('message', (data: Buffer) => {
-			// [MESSAGE_SYNC, step 2, …]: RawClient's listener, added first, has applied it already.
-			if (data[0] !== MESSAGE_SYNC || data[1] !== syncProtocol.messageYjsSyncStep2) return;
-			this.#answers++;
-			while (this.#waiting.length && this.#waiting[0].n <= this.#answers) this.#waiting.shift()!.resolve();
-		});
-	}
-
-	/** Resolves once the relay holds everything the client has sent so far. */
-	probe(): Promise<void> {
-		const e = encoding.createEncoder();
-		encoding.writeVarUint(e, MESSAGE_SYNC);
-		syncProtocol.writeSyncStep1(e, this.client.doc ?? new Y.Doc());
-		this.client.ws.send(encoding.toUint8Array(e));
-		const n = ++this.#asked;
-		return new Promise((resolve) => this.#waiting.push({ n, resolve }));
-	}
-}
 
 /** A member writing in a room through one relay. */
 interface Writer {

@@ -22,6 +22,8 @@ export interface RelayConfig {
 	store: 'leveldb' | 'postgres';
 	/** Folder of the LevelDB store. */
 	dataDir: string;
+	/** LevelDB writes wait for the disk (fsync); `false` (`STORE_SYNC=0`) is unsafe, for benchmarks only. */
+	storeSync: boolean;
 	/** PostgreSQL connection string, for `store: 'postgres'`. */
 	databaseUrl: string | null;
 	/** How often (ms) rooms in memory check the shared store for appends the feed may have missed. */
@@ -73,6 +75,8 @@ export function readConfig(root = process.cwd()): RelayConfig {
 	if (store !== 'leveldb' && store !== 'postgres')
 		throw new Error(`STORE must be "leveldb" or "postgres", got "${store}"`);
 	const databaseUrl = process.env.DATABASE_URL || null;
+	const storeSync = process.env.STORE_SYNC || '1';
+	if (storeSync !== '0' && storeSync !== '1') throw new Error(`STORE_SYNC must be "1" or "0", got "${storeSync}"`);
 	if (store === 'postgres' && !databaseUrl) throw new Error('STORE=postgres needs DATABASE_URL');
 	return {
 		store,
@@ -82,6 +86,7 @@ export function readConfig(root = process.cwd()): RelayConfig {
 		port: intFrom('PORT', 8787),
 		host: process.env.HOST || '0.0.0.0',
 		dataDir: path.resolve(root, process.env.DATA_DIR || 'data'),
+		storeSync: storeSync === '1',
 		buildDir: process.env.BUILD_DIR === '' ? null : path.resolve(root, process.env.BUILD_DIR || 'build'),
 		roomIdleMs: intFrom('ROOM_IDLE_MS', 30_000),
 		compactAfter: Math.max(1, intFrom('COMPACT_AFTER', 500)),

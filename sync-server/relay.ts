@@ -46,8 +46,10 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 					poolSize: config.databasePoolSize,
 					metrics
 				})
-			: new LevelStore(config.dataDir);
+			: new LevelStore(config.dataDir, { sync: config.storeSync });
 	await storage.open();
+	if (config.store === 'leveldb' && !config.storeSync)
+		log.warn('STORE_SYNC=0: writes are acknowledged before they are on disk; a power loss loses them');
 	const rooms = new Rooms(storage, {
 		idleMs: config.roomIdleMs,
 		compactAfter: config.compactAfter,

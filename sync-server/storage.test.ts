@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { ClassicLevel } from 'classic-level';
 import * as Y from 'yjs';
 import { applyStroke, createEvent, joinEvent, markedSlots } from '../src/lib/model/event-doc.js';
 import { docFromStored, RoomStorage } from './storage.js';
+import { LevelStore } from './store-level.js';
 
 const draft = {
 	title: 'Stored',
@@ -19,6 +20,7 @@ const draft = {
 };
 const dirs: string[] = [];
 afterEach(() => {
+	vi.restoreAllMocks();
 	for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -35,6 +37,20 @@ function event(slots: string[]) {
 	const member = joinEvent(doc, 'Ana', 1);
 	applyStroke(doc, member, slots, 1);
 	return { doc, member };
+}
+
+/** Every write of the real database from now on, with the options it was given (the write itself still happens). */
+function recordWrites() {
+	const writes: { kind: string; ops: number; options: unknown }[] = [];
+	for (const kind of ['put', 'del', 'batch'] as const) {
+		const real = ClassicLevel.prototype[kind] as (...args: unknown[]) => unknown;
+		vi.spyOn(ClassicLevel.prototype, kind).mockImplementation(function (this: unknown, ...args: unknown[]) {
+			const ops = kind === 'batch' ? (args[0] as unknown[]).length : 1;
+			writes.push({ kind, ops, options: args[kind === 'put' ? 2 : 1] });
+			return real.apply(this, args);
+		} as never);
+	}
+	return writes;
 }
 
 describe('RoomStorage', () => {
@@ -130,6 +146,62 @@ describe('RoomStorage', () => {
 		expect((await storage.load('a')).corrupt).toEqual([]); // repaired
 		const c = await storage.append('c', null, 0, Y.encodeStateAsUpdate(doc));
 		expect([a.handle, b.handle]).not.toContain(c.handle);
+		await storage.close();
+	});
+
+	it('writes everything the relay acknowledges on with sync: true, so it is on disk before the ack', async () => {
+		const writes = recordWrites();
+		const dir = tempDir();
+		const { doc, member } = event(['w1T09:00']);
+		let store = new LevelStore(dir);
+		await store.open();
+		const first = await store.append('room', Y.encodeStateAsUpdate(doc)); // gives the room its handle: a batch
+		let before = Y.encodeStateVector(doc);
+		applyStroke(doc, member, ['w1T10:00'], 1);
+		const second = await store.append('room', Y.encodeStateAsUpdate(doc, before));
+		await store.compact('room', Y.encodeStateAsUpdateV2(doc), 1, [first, second]);
+		before = Y.encodeStateVector(doc);
+		applyStroke(doc, member, ['w1T10:30'], 1);
+		await store.append('room', Y.encodeStateAsUpdate(doc, before));
+		expect(await store.saveCredentials('room', '{"organizer":"x"}', 0)).toBe(1);
+		const entry = { failures: [1], lockedUntil: 0, lockouts: 0 };
+		await store.updateAttempts('member:ana', () => ({ entry, expires: Date.now() + 60_000 }));
+		await store.updateAttempts('member:bo', () => ({ entry, expires: Date.now() + 60_000 }));
+		await store.updateAttempts('member:bo', () => null);
+		await store.close();
+
+		expect(writes).toHaveLength(8); // one database write per store write: each was awaited before the next
+		expect(writes.filter((w) => (w.options as { sync?: boolean } | undefined)?.sync !== true)).toEqual([]);
+
+		vi.restoreAllMocks();
+		store = new LevelStore(dir);
+		await store.open();
+		expect(markedSlots(docFromStored(await store.load('room')), member)).toEqual(
+			new Set(['w1T09:00', 'w1T10:00', 'w1T10:30'])
+		);
+		expect((await store.loadCredentials('room')).json).toBe('{"organizer":"x"}');
+		expect(await store.readAttempts('member:ana')).toEqual(entry);
+		expect(await store.readAttempts('member:bo')).toBeNull();
+		await store.close();
+	});
+
+	it('writes the appends of several rooms that come while a write is on its way to disk in one batch (one fsync)', async () => {
+		const dir = tempDir();
+		const { doc } = event(['w1T09:00']);
+		const update = Y.encodeStateAsUpdate(doc);
+		const rooms = Array.from({ length: 10 }, (_, i) => `room${i}`);
+		const storage = new RoomStorage(dir);
+		await storage.open();
+		const handles: string[] = [];
+		for (const room of rooms) handles.push((await storage.append(room, null, 0, update)).handle);
+
+		const writes = recordWrites();
+		await Promise.all(rooms.map((room, i) => storage.append(room, handles[i], 1, update)));
+		// The first goes alone; the nine asked for meanwhile wait for it and go together.
+		expect(writes.map((w) => w.ops)).toEqual([1, 9]);
+		expect(writes.every((w) => (w.options as { sync?: boolean }).sync === true)).toBe(true);
+		vi.restoreAllMocks();
+		for (const room of rooms) expect((await storage.load(room)).logKeys).toHaveLength(2);
 		await storage.close();
 	});
 });

@@ -22,6 +22,15 @@
  * Every update is written before it is forwarded; compaction folds the log
  * into a new snapshot in one atomic batch, so a crash at any point leaves
  * either the old snapshot and its log or the new snapshot.
+ *
+ * Every write is synchronous (`sync: true`: LevelDB fsyncs its log before
+ * the write resolves). Without it a write is only in the OS's page cache:
+ * it survives the relay crashing but not a power loss or a kernel crash,
+ * and the relay would have forwarded and acknowledged it already. Group
+ * commit makes that one fsync per batch, not per update: per room (room-log.ts
+ * merges the updates that arrive during a write into one record), and here
+ * across rooms: writes asked for while one is on its way to disk go
+ * together in the next batch, one fsync for all of them.
  */
 import { ClassicLevel } from 'classic-level';
 import * as Y from 'yjs';
@@ -61,15 +70,67 @@ export interface StoredRoom {
 	corrupt: string[];
 }
 
+/** How a {@link RoomStorage} writes. */
+export interface StorageOptions {
+	/**
+	 * Whether each write waits for the disk (fsync), default `true`. `false`
+	 * loses acknowledged writes on a power loss: only for benchmarks that
+	 * measure what the fsync costs (`STORE_SYNC=0`).
+	 */
+	sync?: boolean;
+}
+
+type Operation = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
+
+/** One write waiting for the batch it goes to disk in. */
+interface Pending {
+	ops: Operation[];
+	done: () => void;
+	failed: (err: unknown) => void;
+}
+
 /** The relay's store: one LevelDB for all rooms. */
 export class RoomStorage {
 	readonly #db: ClassicLevel<string, Uint8Array>;
+	/** Options of every batch (see the file comment). */
+	readonly #write: { sync: boolean };
+	/** Writes asked for while a batch is on its way to disk; they go in the next one. */
+	#pending: Pending[] = [];
+	/** The batches under way, until the queue is empty; `null` when idle. */
+	#draining: Promise<void> | null = null;
 	#nextHandle = 0;
 	/** Handles are given one at a time, so `h` only ever grows on disk. */
 	#handing: Promise<unknown> = Promise.resolve();
 
-	constructor(dir: string) {
+	constructor(dir: string, options: StorageOptions = {}) {
 		this.#db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+		this.#write = { sync: options.sync ?? true };
+	}
+
+	/**
+	 * Writes `ops` atomically, together with whatever else is asked for
+	 * meanwhile (group commit across rooms). A failed batch fails every
+	 * write in it; each caller retries or reports its own.
+	 */
+	#commit(ops: Operation[]): Promise<void> {
+		return new Promise((done, failed) => {
+			this.#pending.push({ ops, done, failed });
+			this.#draining ??= this.#drain();
+		});
+	}
+
+	async #drain() {
+		while (this.#pending.length) {
+			const group = this.#pending;
+			this.#pending = [];
+			try {
+				await this.#db.batch(group.length === 1 ? group[0].ops : group.flatMap((w) => w.ops), this.#write);
+				for (const w of group) w.done();
+			} catch (err) {
+				for (const w of group) w.failed(err);
+			}
+		}
+		this.#draining = null;
 	}
 
 	/** The database is open (for `/readyz`). */
@@ -108,11 +169,11 @@ export class RoomStorage {
 		for await (const [key, value] of this.#db.iterator({ gte: 'H/', lt: 'H/~' })) {
 			if (text.decode(value) !== room) continue;
 			const found = key.slice(2);
-			await this.#db.put(handleKey(room), bytesOf(found));
+			await this.#commit([{ type: 'put', key: handleKey(room), value: bytesOf(found) }]);
 			return found;
 		}
 		// Nothing names this room: its log (if any) cannot be found; a fresh handle is given at the next write.
-		await this.#db.del(handleKey(room));
+		await this.#commit([{ type: 'del', key: handleKey(room) }]);
 		return null;
 	}
 
@@ -175,13 +236,13 @@ export class RoomStorage {
 	): Promise<{ key: string; handle: string }> {
 		if (handle) {
 			const key = logKey(handle, seq);
-			await this.#db.put(key, update);
+			await this.#commit([{ type: 'put', key, value: update }]);
 			return { key, handle };
 		}
 		const given = this.#handing.then(async () => {
 			const fresh = (this.#nextHandle++).toString(36);
 			const key = logKey(fresh, seq);
-			await this.#db.batch([
+			await this.#commit([
 				{ type: 'put', key: NEXT_HANDLE_KEY, value: bytesOf(this.#nextHandle.toString(36)) },
 				{ type: 'put', key: handleKey(room), value: bytesOf(fresh) },
 				{ type: 'put', key: roomOfHandleKey(fresh), value: bytesOf(room) },
@@ -199,7 +260,7 @@ export class RoomStorage {
 	 * and any v1 snapshot, atomically.
 	 */
 	async compact(room: string, stateV2: Uint8Array, coveredKeys: string[]): Promise<void> {
-		await this.#db.batch([
+		await this.#commit([
 			{ type: 'put', key: snapshotKey(room), value: stateV2 },
 			{ type: 'del', key: v1SnapshotKey(room) },
 			...coveredKeys.map((key) => ({ type: 'del' as const, key }))
@@ -214,7 +275,7 @@ export class RoomStorage {
 
 	/** Replaces a room's stored credentials. */
 	async saveCredentials(room: string, json: string): Promise<void> {
-		await this.#db.put(credentialsKey(room), bytesOf(json));
+		await this.#commit([{ type: 'put', key: credentialsKey(room), value: bytesOf(json) }]);
 	}
 
 	/** A room's client id bindings (see client-ids.ts): client id to owner. */
@@ -242,8 +303,9 @@ export class RoomStorage {
 
 	/** Replaces (or with `undefined`, deletes) the attempt counter record of `key`. */
 	async saveAttempts(key: string, json: string | undefined): Promise<void> {
-		if (json === undefined) await this.#db.del(`a/${key}`);
-		else await this.#db.put(`a/${key}`, bytesOf(json));
+		await this.#commit([
+			json === undefined ? { type: 'del', key: `a/${key}` } : { type: 'put', key: `a/${key}`, value: bytesOf(json) }
+		]);
 	}
 
 	/** Every attempt counter record, as key and JSON. */
@@ -254,6 +316,7 @@ export class RoomStorage {
 
 	/** Closes the database; pending writes finish first. */
 	async close(): Promise<void> {
+		await this.#draining;
 		await this.#db.close();
 	}
 }

@@ -5,7 +5,7 @@
  * stored, and credentials need no compare-and-set beyond this process.
  */
 import { parseAttemptRecord, type AttemptEntry } from './pins.js';
-import { RoomStorage } from './storage.js';
+import { RoomStorage, type StorageOptions } from './storage.js';
 import { soloFeed, type LogRecord, type RoomStore, type StoredCredentials, type StoredRoom } from './store.js';
 
 /** An attempt counter as stored: the entry and when it stops mattering. */
@@ -28,8 +28,9 @@ export class LevelStore implements RoomStore {
 	readonly #storage: RoomStorage;
 	readonly #places = new Map<string, Place>();
 
-	constructor(dir: string) {
-		this.#storage = new RoomStorage(dir);
+	/** `options.sync: false` is for benchmarks only (see {@link StorageOptions}). */
+	constructor(dir: string, options: StorageOptions = {}) {
+		this.#storage = new RoomStorage(dir, options);
 	}
 
 	get isOpen() {
