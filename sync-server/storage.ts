@@ -290,7 +290,7 @@ export class RoomStorage {
 	/** Binds each of `clients` to `owner` (the caller knows they are unbound), in one write. */
 	async bindClients(room: string, clients: number[], owner: string): Promise<void> {
 		const value = bytesOf(owner);
-		await this.#db.batch(
+		await this.#commit(
 			clients.map((client) => ({ type: 'put' as const, key: clientPrefix(room) + client.toString(36), value }))
 		);
 	}
