@@ -147,3 +147,19 @@ export async function addRoutine(
 	await dialog.getByRole('button', { name: ko ? '저장' : 'Save' }).click();
 	await expect(dialog).toBeHidden();
 }
+
+/** Reads one of this device's secrets from the app's own IndexedDB store. */
+export function deviceSecret(page: Page, key: string): Promise<string | null> {
+	return page.evaluate(
+		(key) =>
+			new Promise<string | null>((resolve, reject) => {
+				const open = indexedDB.open('moim-device');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const request = open.result.transaction(['secrets']).objectStore('secrets').get(key);
+					request.onsuccess = () => resolve(request.result ?? null);
+				};
+			}),
+		key
+	);
+}

@@ -3,29 +3,12 @@
  * reported, and "Reset to the relay's copy" recovers; a device whose key the
  * relay does not know is told so.
  */
-import type { Page } from '@playwright/test';
 import { availabilityMap, eventMap, LOCKED_KEY } from '../../src/lib/model/event-doc.js';
 import { PARAM_ORGANIZER_SECRET } from '../../src/lib/model/relay-protocol.js';
 import { stockClient, until } from '../support/clients.js';
-import { createEvent, drag, expect, heatCell, join, myCell, syncState, test } from './fixtures.js';
+import { createEvent, deviceSecret, drag, expect, heatCell, join, myCell, syncState, test } from './fixtures.js';
 
 const EVENT = 'title=Guarded&dates=2026-12-01&from=09:00&to=11:00&slot=30&tz=UTC';
-
-/** Reads one of this device's secrets from the app's own IndexedDB store. */
-function deviceSecret(page: Page, key: string): Promise<string | null> {
-	return page.evaluate(
-		(key) =>
-			new Promise<string | null>((resolve, reject) => {
-				const open = indexedDB.open('moim-device');
-				open.onerror = () => reject(open.error);
-				open.onsuccess = () => {
-					const request = open.result.transaction(['secrets']).objectStore('secrets').get(key);
-					request.onsuccess = () => resolve(request.result ?? null);
-				};
-			}),
-		key
-	);
-}
 
 test('joining offline after the organizer locked the event is refused; reset brings back the relay copy', async ({
 	browser,
