@@ -124,3 +124,14 @@ export class Acks {
 		return new Promise((resolve) => this.#waiting.push({ n, resolve }));
 	}
 }
+
+/** Sum and count of a histogram in a relay's /metrics (all label sets). */
+export async function histogram(relay: { httpUrl?: string }, name: string): Promise<{ sum: number; count: number }> {
+	const text = await (await fetch(`${relay.httpUrl}/metrics`)).text();
+	const total = (suffix: string) =>
+		text
+			.split('\n')
+			.filter((l) => l.startsWith(`${name}_${suffix}`))
+			.reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+	return { sum: total('sum'), count: total('count') };
+}

@@ -16,7 +16,7 @@ import { applyStroke, createEvent, joinEvent } from '../src/lib/model/event-doc.
 import { newEventId } from '../src/lib/model/ids.js';
 import { startRelay, ROOT, tempDir } from '../tests/support/relay-process.js';
 import { person, query } from '../tests/support/identity.js';
-import { Acks, BENCH_EVENT, RawClient } from './protocol-client.js';
+import { Acks, BENCH_EVENT, histogram, RawClient } from './protocol-client.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const STROKES = Number(process.env.BENCH_STROKES ?? 100);
@@ -333,17 +333,6 @@ async function propagation(server: Server, observers: number) {
 		cpuPerUpdate: cpu / Math.max(1, delivered),
 		lost: STROKES * observers - delivered
 	};
-}
-
-/** Sum and count of a histogram in our relay's /metrics. */
-async function histogram(server: Server, name: string): Promise<{ sum: number; count: number }> {
-	const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
-	const total = (suffix: string) =>
-		text
-			.split('\n')
-			.filter((l) => l.startsWith(`${name}_${suffix}`))
-			.reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
-	return { sum: total('sum'), count: total('count') };
 }
 
 /**

@@ -17,7 +17,7 @@ import { newEventId } from '../src/lib/model/ids.js';
 import { startRelay, type RelayProcess } from '../tests/support/relay-process.js';
 import { startPostgres, type PgServer } from '../tests/support/postgres.js';
 import { person, query, type Person } from '../tests/support/identity.js';
-import { Acks, BENCH_EVENT, RawClient } from './protocol-client.js';
+import { Acks, BENCH_EVENT, histogram, RawClient } from './protocol-client.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const STROKES = Number(process.env.BENCH_STROKES ?? 100);
@@ -147,17 +147,6 @@ function postgresPids(db: PgServer): number[] {
 		}
 	}
 	return pids;
-}
-
-/** Sum and count of a histogram in a relay's /metrics (all label sets). */
-async function histogram(relay: RelayProcess, name: string): Promise<{ sum: number; count: number }> {
-	const text = await (await fetch(`${relay.httpUrl}/metrics`)).text();
-	const total = (suffix: string) =>
-		text
-			.split('\n')
-			.filter((l) => l.startsWith(`${name}_${suffix}`))
-			.reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
-	return { sum: total('sum'), count: total('count') };
 }
 
 /** Transactions the `moim` database has finished (committed or rolled back). */
