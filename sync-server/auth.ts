@@ -72,14 +72,15 @@ function same(a: string, b: string): boolean {
 /**
  * Checks a connection's credentials against the room's, registering new
  * ones (in `credentials`) where allowed. `eventExists`: the room's document
- * already holds event settings; `maxMembers`: members the room may register.
+ * already holds event settings; `full`: the event has as many members as
+ * it may, so no new one is registered.
  */
 export function authenticate(
 	room: string,
 	credentials: Credentials,
 	params: URLSearchParams,
 	eventExists: boolean,
-	maxMembers = Infinity
+	full = false
 ): AuthResult {
 	if ([PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET].some((name) => params.getAll(name).length > 1))
 		return { ok: false, reason: 'malformed-credentials' };
@@ -109,8 +110,7 @@ export function authenticate(
 		const known = credentials.members[memberId];
 		if (known === undefined) {
 			if (credentials.frozen) return { ok: false, reason: 'credentials-unreadable' };
-			// A flood of joins would grow the stored credentials (and the event) without end.
-			if (Object.keys(credentials.members).length >= maxMembers) return { ok: false, reason: 'event-full' };
+			if (full) return { ok: false, reason: 'event-full' };
 			credentials.members[memberId] = [hashSecret(room, memberSecret)];
 			registered = true;
 		} else if (!memberSecretMatches(room, credentials, memberId, memberSecret)) {

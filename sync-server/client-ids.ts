@@ -13,10 +13,12 @@
  * organizer, or both (the organizer's device writes settings and its own
  * marks under one id). Later, a connection may write under it if it proves
  * any of them: every device of a member proves that member, and the
- * organizer's device still may after "Not you?" drops its member. The app takes a
- * fresh client id whenever it starts writing as someone else, and never
- * writes under the id its presence announces (src/lib/sync/access.ts), so
- * nobody learns an id before it is bound. Ids written before binding
+ * organizer's device still may after "Not you?" drops its member.
+ * Presence announces a device's id before it writes: the relay binds the
+ * ids a writer's presence announces first, before forwarding it, and the app
+ * takes a fresh id (document and presence together) whenever it starts
+ * writing as someone else (src/lib/sync/access.ts), so nobody learns a
+ * writer's id before it is bound. Ids written before binding
  * existed are bound by the next writer that uses them.
  */
 import type { Writer } from '../src/lib/model/write-check.js';

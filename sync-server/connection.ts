@@ -13,7 +13,7 @@ import {
 	CLOSE_TRY_AGAIN_LATER,
 	CLOSE_WRITE_REFUSED
 } from '../src/lib/model/relay-protocol.js';
-import { EVENT_KEY } from '../src/lib/model/event-doc.js';
+import { EVENT_KEY, MEMBERS_KEY } from '../src/lib/model/event-doc.js';
 import { checkUpdate, type Writer } from '../src/lib/model/write-check.js';
 import { isPersonalRoomId } from '../src/lib/model/ids.js';
 import { authenticate, isEmpty, type Credentials } from './auth.js';
@@ -52,6 +52,8 @@ export function serveConnection(
 	let closed = false;
 	let alive = true;
 	let handshaken = false;
+	/** The connection's member is new, and is registered with its first write. */
+	let unregistered = false;
 
 	/** Closes with `code`; `reason` is sent to the client and counted, `detail` only logged. */
 	const fail = (code: number, reason: string, detail?: unknown) => {
@@ -68,8 +70,9 @@ export function serveConnection(
 	 * write first waits for the room to catch up with what they committed.
 	 */
 	const handle = async (data: RawData) => {
-		// After a refusal nothing more from this client is applied.
-		if (!room || closed) return;
+		// After a refusal nothing more from this client is applied; nor to a dropped room, whose
+		// clients were told to come back to a fresh load.
+		if (!room || closed || room.gone) return;
 		const bytes = toBytes(data);
 		metrics.bytesIn.inc(bytes.byteLength);
 		let message;
@@ -100,7 +103,7 @@ export function serveConnection(
 				// Decodable but nonsensical (a fuzzer's favourite): this connection's fault, not the relay's.
 				return fail(CLOSE_MALFORMED_MESSAGE, 'malformed message', String(err));
 			}
-			if (closed) return;
+			if (closed || room.gone) return;
 			if (!verdict.ok) return fail(CLOSE_WRITE_REFUSED, verdict.reason, verdict.detail);
 			// Only what adds content counts: a reader's empty step 2, or a reconnecting member's with
 			// nothing new, must still get through to a room at its limit.
@@ -112,10 +115,16 @@ export function serveConnection(
 				if (!newRooms.take(address))
 					return fail(CLOSE_LIMIT, 'too-many-new-rooms', { limit: config.maxNewRoomsPerHour });
 			}
+			if (unregistered && verdict.written.length) {
+				const refused = await register(room);
+				if (refused) return fail(...refused);
+				unregistered = false;
+				if (closed || room.gone) return;
+			}
 			if (verdict.written.length && !writer.personal) {
 				const refused = await bindClientIds(room, verdict.written, true);
 				if (refused) return fail(...refused);
-				if (closed) return;
+				if (closed || room.gone) return;
 				// The document may have changed while the store answered (joining locked, say).
 				const again = check();
 				if (!again.ok) return fail(CLOSE_WRITE_REFUSED, again.reason, again.detail);
@@ -123,16 +132,20 @@ export function serveConnection(
 			metrics.updatesIn.inc();
 		}
 		// Presence shows a device's client id to everyone: bind it before they see it, so nobody can
-		// write under it first. Only for writers; a presence id bound to someone else is just shown.
+		// write under it first. Only ids this room has never had presence for: y-websocket clients
+		// send back every presence change they receive, other people's included, and those are not
+		// the sender's. Only for writers; a presence id bound to someone else is just shown.
 		if (message.type === 'awareness' && !writer.personal && ownerOf(writer) !== null) {
-			const unbound = message.clients.filter((client) => room!.ownerOfClient(client) === undefined);
+			const unbound = message.announced.filter(
+				(client) => !room!.awareness.meta.has(client) && room!.ownerOfClient(client) === undefined
+			);
 			if (unbound.length) {
 				const refused = await bindClientIds(room, unbound, false);
 				if (refused) return fail(...refused);
-				if (closed) return;
+				if (closed || room.gone) return;
 			}
 		}
-		if (closed) return;
+		if (closed || room.gone) return;
 		try {
 			const reply = applyClientMessage(room, ws, message);
 			// Answered once everything before it is stored, in order with the forwards.
@@ -206,32 +219,64 @@ export function serveConnection(
 		}
 	});
 
+	/** Decides who the connection is against `draft` (registering new credentials in it where allowed). */
+	const decide = (loaded: Room, draft: Credentials) =>
+		authenticate(
+			roomId,
+			draft,
+			params,
+			loaded.doc.getMap(EVENT_KEY).size > 0,
+			loaded.doc.getMap(MEMBERS_KEY).size >= config.maxMembersPerEvent
+		);
+
 	/**
-	 * Checks the client's secrets, registering new ones; with several
-	 * instances, reads the credentials again before refusing (another
-	 * instance may have registered the member) and saves a registration
-	 * only if no one else saved in between (two organizers claiming a new
-	 * event through different relays: exactly one wins).
+	 * Who the connection is, saving nothing. With several instances, reads
+	 * the credentials again before refusing (another instance may have
+	 * registered the member).
 	 */
-	const authorize = async (loaded: Room) => {
+	const identify = async (loaded: Room) => {
 		if (shared) await loaded.catchUp();
-		const check = (draft: Credentials) =>
-			authenticate(roomId, draft, params, loaded.doc.getMap(EVENT_KEY).size > 0, config.maxMembersPerEvent);
-		// Registering someone in a room with nothing stored creates the room on disk.
-		const empty = loaded.doc.store.clients.size === 0 && isEmpty(loaded.credentials);
-		if (empty) {
-			const preview = check(structuredClone(loaded.credentials));
-			if (preview.ok && preview.registered && !newRooms.take(address))
-				return { ok: false as const, reason: 'too-many-new-rooms' as const };
-		}
-		const attempt = () => loaded.updateCredentials(check, (auth) => auth.ok && auth.registered);
-		let auth = await attempt();
+		let auth = decide(loaded, structuredClone(loaded.credentials));
 		if (!auth.ok && shared) {
 			await loaded.reloadCredentials();
-			auth = await attempt();
+			auth = decide(loaded, structuredClone(loaded.credentials));
 		}
 		return auth;
 	};
+
+	/**
+	 * Saves the connection's new credentials, if no one else saved in
+	 * between (two organizers claiming a new event through different
+	 * relays: exactly one wins); says why not (the arguments to `fail`).
+	 * Registering someone in a room with nothing stored creates the room.
+	 */
+	const register = async (loaded: Room): Promise<Parameters<typeof fail> | null> => {
+		if (loaded.doc.store.clients.size === 0 && isEmpty(loaded.credentials) && !newRooms.take(address))
+			return [CLOSE_LIMIT, 'too-many-new-rooms', { limit: config.maxNewRoomsPerHour }];
+		const attempt = () =>
+			loaded.updateCredentials(
+				(draft) => decide(loaded, draft),
+				(auth) => auth.ok && auth.registered
+			);
+		let auth;
+		try {
+			auth = await attempt();
+			if (!auth.ok && shared) {
+				await loaded.reloadCredentials();
+				auth = await attempt();
+			}
+		} catch (err) {
+			log.error({ room: roomId, err }, 'failed to save credentials');
+			return [CLOSE_TRY_AGAIN_LATER, 'storage-unavailable'];
+		}
+		return auth.ok ? null : refusalOf(auth.reason);
+	};
+
+	/** How a refused identity closes the connection. */
+	const refusalOf = (reason: string): Parameters<typeof fail> =>
+		reason === 'event-full'
+			? [CLOSE_LIMIT, reason, { limit: config.maxMembersPerEvent }]
+			: [CLOSE_NOT_AUTHENTICATED, reason];
 
 	rooms.get(roomId).then(
 		async (loaded) => {
@@ -242,20 +287,29 @@ export function serveConnection(
 			} else {
 				let auth;
 				try {
-					auth = await authorize(loaded);
+					auth = await identify(loaded);
 				} catch (err) {
 					rooms.release(loaded);
-					log.error({ room: roomId, err }, 'failed to check or save credentials');
+					log.error({ room: roomId, err }, 'failed to check credentials');
 					return fail(CLOSE_TRY_AGAIN_LATER, 'storage-unavailable');
 				}
 				if (!auth.ok) {
 					rooms.release(loaded);
-					const limit = auth.reason === 'event-full' || auth.reason === 'too-many-new-rooms';
-					return fail(limit ? CLOSE_LIMIT : CLOSE_NOT_AUTHENTICATED, auth.reason, {
-						limit: auth.reason === 'event-full' ? config.maxMembersPerEvent : config.maxNewRoomsPerHour
-					});
+					return fail(...refusalOf(auth.reason));
 				}
 				writer = auth.writer;
+				if (auth.registered) {
+					// The organizer claims a new event now (of two claims, one wins). A new member is
+					// registered with its first write: opening connections stores nothing, so a flood of
+					// them fills neither the disk nor the event.
+					if (loaded.credentials.organizer === null && writer.organizer) {
+						const refused = await register(loaded);
+						if (refused) {
+							rooms.release(loaded);
+							return fail(...refused);
+						}
+					} else unregistered = true;
+				}
 			}
 			if (ws.readyState !== ws.OPEN) return rooms.release(loaded);
 			// Dropped while this client was being checked: it comes back to a fresh load.

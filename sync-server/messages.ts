@@ -18,7 +18,7 @@ export class MalformedMessage extends Error {}
 type ClientMessage =
 	| { type: 'sync-step-1'; stateVector: Uint8Array }
 	| { type: 'update'; update: Uint8Array }
-	| { type: 'awareness'; update: Uint8Array; clients: number[] }
+	| { type: 'awareness'; update: Uint8Array; announced: number[] }
 	| { type: 'query-awareness' };
 
 /** Decodes one frame; throws {@link MalformedMessage} unless all of it is valid. */
@@ -42,7 +42,7 @@ export function decodeClientMessage(data: Uint8Array): ClientMessage {
 			}
 		} else if (type === MESSAGE_AWARENESS) {
 			const update = decoding.readVarUint8Array(decoder);
-			message = { type: 'awareness', update, clients: awarenessClients(update) };
+			message = { type: 'awareness', update, announced: announcedClients(update) };
 		} else if (type === MESSAGE_QUERY_AWARENESS) {
 			message = { type: 'query-awareness' };
 		} else {
@@ -56,15 +56,18 @@ export function decodeClientMessage(data: Uint8Array): ClientMessage {
 	}
 }
 
-/** The client ids an awareness update speaks for; checks every entry first, as it is applied entry by entry. */
-function awarenessClients(update: Uint8Array): number[] {
+/**
+ * The client ids an awareness update gives a state for (not those it
+ * removes); checks every entry first, as it is applied entry by entry.
+ */
+function announcedClients(update: Uint8Array): number[] {
 	const decoder = decoding.createDecoder(update);
 	const count = decoding.readVarUint(decoder);
 	const clients: number[] = [];
 	for (let i = 0; i < count; i++) {
-		clients.push(decoding.readVarUint(decoder));
+		const client = decoding.readVarUint(decoder);
 		decoding.readVarUint(decoder);
-		JSON.parse(decoding.readVarString(decoder));
+		if (JSON.parse(decoding.readVarString(decoder)) !== null) clients.push(client);
 	}
 	if (decoding.hasContent(decoder)) throw new MalformedMessage('trailing bytes in awareness update');
 	return clients;

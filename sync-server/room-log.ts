@@ -247,7 +247,8 @@ export class RoomLog {
 	 * document may be destroyed then.
 	 */
 	async close(): Promise<void> {
-		if (this.#failed) return;
+		// Given up: only a commit already under way may still land.
+		if (this.#failed) return this.#writes;
 		if (this.#records.length + (this.#unwritten.length ? 1 : 0) > 1 || this.#needsSnapshot) this.#compact();
 		await new Promise<void>((resolve) => {
 			if (this.#failed) return resolve();

@@ -47,12 +47,33 @@ export class Rooms {
 		return this.#loaded.size;
 	}
 
+	/**
+	 * Rooms being unloaded, until their last writes have landed: a new load
+	 * waits for them, so it reads everything they wrote and never writes
+	 * beside them (LevelDB numbers a room's records from what is stored).
+	 */
+	readonly #unloading = new Map<string, Promise<void>>();
+
+	/** Unloads `room` (forgotten already), tracking it until its writes have landed. */
+	#unload(room: Room) {
+		const done = room
+			.unload()
+			.catch((err) => log.error({ room: room.id, err }, 'failed to unload room'))
+			.finally(() => {
+				if (this.#unloading.get(room.id) === done) this.#unloading.delete(room.id);
+			});
+		this.#unloading.set(room.id, done);
+	}
+
 	/** The room for `id`, loading it from storage if needed. */
 	get(id: string): Promise<Room> {
 		let room = this.#loaded.get(id);
 		if (!room) {
 			if (this.#loaded.size >= this.#maxRooms) return Promise.reject(new TooManyRooms());
-			const loading = Room.load(id, this.#store, this.#compactAfter, this.#metrics, (failed) => this.#drop(failed));
+			const settled = this.#unloading.get(id) ?? Promise.resolve();
+			const loading = settled.then(() =>
+				Room.load(id, this.#store, this.#compactAfter, this.#metrics, (failed) => this.#drop(failed))
+			);
 			room = loading;
 			this.#loaded.set(id, loading);
 			loading.then(
@@ -71,7 +92,7 @@ export class Rooms {
 		this.#forget(room);
 		if (room.idleTimer) clearTimeout(room.idleTimer);
 		room.idleTimer = null;
-		room.unload().catch((err) => log.error({ room: room.id, err }, 'failed to unload room'));
+		this.#unload(room);
 	}
 
 	/** Removes `room`'s entry, not a newer load of the same id. */
@@ -87,7 +108,7 @@ export class Rooms {
 			room.idleTimer = null;
 			if (room.connections.size > 0 || room.gone) return;
 			this.#forget(room);
-			room.unload().catch((err) => log.error({ room: room.id, err }, 'failed to unload room'));
+			this.#unload(room);
 		}, this.#idleMs);
 	}
 

@@ -88,6 +88,23 @@ describe('client ids bound to members', () => {
 		expect(phone.closes).toEqual([]);
 	});
 
+	it("binds nobody else's presence: a member stays connected while 70 visitors come and go", async () => {
+		const { relay, room, olga, ben, benClient } = await eventWithBen();
+		benClient.provider.awareness.setLocalStateField('user', { memberId: ben.memberId, name: 'Ben' });
+		// Each visitor is present for a moment; Ben's client sends every presence change back to the relay.
+		for (let i = 0; i < 70; i++) {
+			const visitor = client(relay, room);
+			visitor.provider.awareness.setLocalStateField('user', { memberId: null, name: `Visitor ${i}` });
+			const id = visitor.doc.clientID;
+			await until(() => benClient.provider.awareness.getStates().has(id), `visitor ${i} at Ben`);
+			visitor.destroy();
+		}
+		applyStroke(benClient.doc, ben.memberId, ['w3T12:00'], 1);
+		await until(() => markedSlots(olga.client.doc, ben.memberId).has('w3T12:00'), "Ben's mark after the visits");
+		expect(benClient.closes).toEqual([]);
+		expect(olga.client.closes).toEqual([]);
+	});
+
 	it('keeps the bindings across a relay crash', async () => {
 		const { relay, room, benClient } = await eventWithBen();
 		const benId = benClient.doc.clientID;

@@ -19,6 +19,9 @@ import { until, type StockClient } from '../support/clients.js';
 
 const { onCleanup, relay, client, organizedRoom, tracker } = relayHarness();
 
+/** How many members an event document lists. */
+const readMembersOf = (doc: { getMap(name: string): { size: number } }) => doc.getMap('members').size;
+
 /** A relay with `env`, and an event in a new room organized (and joined) by Ana, its organizer. */
 async function organizedRelay(env: Record<string, string>) {
 	const r = await relay({ env });
@@ -190,6 +193,13 @@ describe('limits', () => {
 
 	it('registers at most MAX_MEMBERS_PER_EVENT members in an event; the next is told the event is full', async () => {
 		const { r, room, a } = await organizedRelay({ MAX_MEMBERS_PER_EVENT: '2' });
+		// Anyone with the link can open connections as new members: nothing is registered until they
+		// write, so they fill neither the disk nor the event.
+		const flood = Array.from({ length: 5 }, () => {
+			const who = person();
+			return { who, c: client(r, room, who) };
+		});
+		for (const { c } of flood) await until(() => c.provider.synced, 'a would-be member connected');
 		const ben = person();
 		const second = client(r, room, ben);
 		await until(() => readSettings(second.doc) !== null, 'Ben has the event');
@@ -198,6 +208,12 @@ describe('limits', () => {
 		const third = client(r, room, person());
 		await until(() => third.closes.length > 0, 'the third member refused');
 		expect(third.closes[0]).toEqual({ code: CLOSE_LIMIT, reason: 'event-full' });
+		// One of those connected before, joining now, is refused at its first write.
+		const [late] = flood;
+		joinEvent(late.c.doc, 'Late', 5, late.who.memberId);
+		await until(() => late.c.closes.length > 0, 'the late join refused');
+		expect(late.c.closes[0]).toEqual({ code: CLOSE_LIMIT, reason: 'event-full' });
+		expect(readMembersOf(a.doc)).toBe(2);
 		expect(r.output()).toContain('"reason":"event-full"');
 		// Members already in come back as ever.
 		second.destroy();

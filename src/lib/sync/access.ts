@@ -95,13 +95,17 @@ export class EventAccess {
 			this.#writer = writer;
 			return;
 		}
-		if (this.#provider.ws === null && !this.#provider.shouldConnect) this.#provider.connect();
-		else if (changed) {
+		// The relay bound our client id to who we were (sync-server/client-ids.ts), and others have
+		// seen it in our presence: writing as someone else takes a fresh one, while disconnected.
+		const renew = writer !== this.#writer;
+		this.#writer = writer;
+		if (this.#provider.ws === null && !this.#provider.shouldConnect) {
+			// Not connected (not yet, or closed after a refusal).
+			if (renew) renewClientId(this.#provider);
+			this.#provider.connect();
+		} else if (changed) {
 			this.#provider.disconnect();
-			// The relay bound our client id to who we were (sync-server/client-ids.ts), and others have
-			// seen it in our presence: writing as someone else takes a fresh one.
-			if (writer !== this.#writer) renewClientId(this.#provider);
-			this.#writer = writer;
+			if (renew) renewClientId(this.#provider);
 			this.#outbidPresenceRemoval();
 			this.#provider.connect();
 		}
