@@ -60,6 +60,8 @@ export class Room {
 	readonly #onFailed: (room: Room) => void;
 	/** Client id bindings (client-ids.ts) known to this instance; a binding never changes. */
 	readonly #clientOwners: Map<number, string>;
+	/** Credential changes run one at a time (see `updateCredentials`). */
+	#credentialChanges: Promise<unknown> = Promise.resolve();
 	/** Bindings are asked for one at a time. */
 	#binding: Promise<unknown> = Promise.resolve();
 	/** While a client's update is being applied: what it produced, held back until the apply returns. */
@@ -270,8 +272,14 @@ export class Room {
 		this.#log.whenWritten(fn);
 	}
 
-	/** Reads the credentials again (another instance may have registered someone). */
-	async reloadCredentials(): Promise<void> {
+	/** Reads the credentials again (another instance may have registered someone), after any change under way. */
+	reloadCredentials(): Promise<void> {
+		const run = this.#credentialChanges.then(() => this.#reloadCredentials());
+		this.#credentialChanges = run.catch(() => {});
+		return run;
+	}
+
+	async #reloadCredentials(): Promise<void> {
 		const loaded = await loadCredentials(this.#store, this.id);
 		this.credentials = loaded.credentials;
 		this.#credentialsVersion = loaded.version;
@@ -283,10 +291,16 @@ export class Room {
 	 * again on what is there now, which may decide differently (throw, or
 	 * return a refusal). Resolves with `change`'s result once saved.
 	 */
-	async updateCredentials<T>(
-		change: (draft: Credentials) => T,
-		changed: (result: T) => boolean = () => true
-	): Promise<T> {
+	updateCredentials<T>(change: (draft: Credentials) => T, changed: (result: T) => boolean = () => true): Promise<T> {
+		// One change at a time: a change that found the version moved must not reload credentials
+		// while another change of this room is still being saved (it would read them from before
+		// that save, and overwrite it).
+		const run = this.#credentialChanges.then(() => this.#updateCredentials(change, changed));
+		this.#credentialChanges = run.catch(() => {});
+		return run;
+	}
+
+	async #updateCredentials<T>(change: (draft: Credentials) => T, changed: (result: T) => boolean): Promise<T> {
 		for (let attempt = 0; ; attempt++) {
 			const draft = structuredClone(this.credentials);
 			const result = change(draft);
@@ -298,7 +312,7 @@ export class Room {
 				return result;
 			}
 			if (attempt === CREDENTIAL_RETRIES) throw new Error('credentials kept changing while saving');
-			await this.reloadCredentials();
+			await this.#reloadCredentials();
 		}
 	}
 

@@ -86,11 +86,11 @@ export class LevelStore implements RoomStore {
 	}
 
 	async saveCredentials(room: string, json: string, version: number): Promise<number | null> {
+		// The room saves one change at a time (Room.updateCredentials), so nothing saves in between.
 		const place = this.#place(room);
 		if (place.credentialsVersion !== version) return null;
-		place.credentialsVersion++;
 		await this.#storage.saveCredentials(room, json);
-		return place.credentialsVersion;
+		return ++place.credentialsVersion;
 	}
 
 	loadClients(room: string): Promise<Map<number, string>> {

@@ -149,6 +149,22 @@ describe('write permission', () => {
 		await until(() => markedSlots(copy, benId.memberId).has('w2T10:00'), "ben's new mark");
 	});
 
+	it('registers every member of a crowd joining at once: none of them can be claimed with another secret', async () => {
+		const { relay, room, organizer } = await guardedEvent();
+		const crowd = Array.from({ length: 12 }, () => {
+			const who = person();
+			return { who, c: client(relay, room, who) };
+		});
+		for (const { c } of crowd) await until(() => readSettings(c.doc) !== null, 'a member has the event');
+		crowd.forEach(({ who, c }, i) => joinEvent(c.doc, `Crowd ${i}`, 10 + i, who.memberId));
+		await until(() => crowd.every(({ who }) => membersMap(organizer.doc).has(who.memberId)), 'every join stored');
+		for (const { who } of crowd) {
+			const claim = client(relay, room, { ...who, params: { ...who.params, [PARAM_MEMBER_SECRET]: newSecret() } });
+			await until(() => claim.closes.length > 0, 'the claim refused');
+			expect(claim.closes[0]).toEqual({ code: CLOSE_NOT_AUTHENTICATED, reason: 'wrong-member-secret' });
+		}
+	});
+
 	it('the organizer may rename and remove members and lock joining', async () => {
 		const { relay, room, org, organizer, benId } = await guardedEvent();
 		organizer.doc.transact(() => {
