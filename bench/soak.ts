@@ -450,7 +450,6 @@ async function faults(startedAt: number) {
 	for (const [i, t] of times.entries()) {
 		const at = startedAt + (t + (rand() - 0.5) * 0.4 * FAULT_S) * 1000;
 		await sleep(Math.max(0, at - Date.now()));
-		pastLogs.push(relay.output());
 		if (i === graceful) {
 			const code = await relay.stop();
 			stats.sigterms++;
@@ -459,6 +458,8 @@ async function faults(startedAt: number) {
 			await relay.kill();
 			stats.kills++;
 		}
+		// Taken after the exit, so a graceful stop's last lines are in it.
+		pastLogs.push(relay.output());
 		const restarting = performance.now();
 		relay = await relay.restart();
 		stats.restartMs.push(performance.now() - restarting);
@@ -583,6 +584,15 @@ function roomLog(room: string): string[] {
 
 const allLogs = () => [...pastLogs, relay.output()].join('');
 
+/** Where a run leaves the relays' log, and the documents of the clients that failed. */
+const outDir = path.join(os.tmpdir(), `moim-soak-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+
+/** Keeps `h`'s document (a Yjs update) for a post-mortem against the relay's data. */
+function keepDoc(h: Honest) {
+	fs.mkdirSync(outDir, { recursive: true });
+	fs.writeFileSync(path.join(outDir, `${h.room}-${h.name}-${h.doc.clientID}.yjs`), Y.encodeStateAsUpdate(h.doc));
+}
+
 /**
  * Checks one room after the drain against a fresh reader's copy (the
  * relay's): documents equal, every acknowledged stroke present with its
@@ -601,6 +611,7 @@ async function checkRoom(room: RoomState): Promise<{ lost: number; converged: bo
 		await until(() => live.every((h) => sameDoc(h.doc, relayDoc)), `room ${room.id} converged`, 30_000).catch(() => {
 			converged = false;
 			const differ = live.filter((h) => !sameDoc(h.doc, relayDoc));
+			differ.forEach(keepDoc);
 			failures.push(
 				`room ${room.id}: documents differ from the relay's: ${differ.map((h) => h.name).join(', ')}; ${describeDifference(differ[0].doc, relayDoc)}`
 			);
@@ -737,6 +748,7 @@ async function main() {
 
 	const refusedHonest = honest.filter((h) => h.tracked.refusal());
 	for (const h of refusedHonest) {
+		keepDoc(h);
 		const r = h.tracked.refusal()!;
 		failures.push(
 			`room ${h.room}: honest ${h.name} (${h.person.memberId}) refused ${r.code} ${r.reason}\n    ${roomLog(h.room).join('\n    ')}`
@@ -770,7 +782,8 @@ async function main() {
 	const logs = allLogs();
 	const errors = logs.split('\n').filter((l) => /"level":(50|60)/.test(l));
 	await relay.stop();
-	const logFile = path.join(os.tmpdir(), `moim-soak-${Date.now()}.log`);
+	fs.mkdirSync(outDir, { recursive: true });
+	const logFile = path.join(outDir, 'relay.log');
 	fs.writeFileSync(logFile, allLogs());
 
 	const ms = (n: number) => `${Math.round(n)} ms`;
@@ -811,7 +824,7 @@ async function main() {
 	];
 	console.log('| soak | |\n|---|---|');
 	for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
-	console.error(`\nrelay log: ${logFile}`);
+	console.error(`\nrelay log${failures.length ? " and failed clients' documents" : ''}: ${outDir}`);
 	if (errors.length) console.error(`relay errors:\n  ${errors.slice(0, 10).join('\n  ')}`);
 	if (failures.length) {
 		console.error(`\nFAILED, data kept in ${dataDir}:\n- ${failures.join('\n- ')}`);
