@@ -72,14 +72,14 @@ const METRICS_TOKEN = 'soak-metrics-token';
 const INSPECT = process.env.SOAK_INSPECT === '1';
 
 /**
- * Every client comes from one address, so per-address limits are lifted
- * (the names of limits not in this relay yet are harmless to set). Empty
- * rooms leave memory after 2 s, so the end reading of RSS has no rooms.
+ * Every client comes from one address, so per-address limits are lifted;
+ * each hostile connection registers a member, so members per event too.
+ * Empty rooms leave memory after 2 s, so the end reading of RSS has no rooms.
  */
 const RELAY_ENV: Record<string, string> = {
 	MAX_CONNECTIONS_PER_ADDRESS: '100000',
 	MAX_NEW_ROOMS_PER_HOUR: '100000',
-	MAX_MEMBERS: '100000',
+	MAX_MEMBERS_PER_EVENT: '100000',
 	ROOM_IDLE_MS: '2000',
 	METRICS_TOKEN,
 	...(INSPECT ? { NODE_OPTIONS: '--inspect=127.0.0.1:0' } : {})
