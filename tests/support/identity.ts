@@ -13,9 +13,12 @@ export interface Person {
 	params: Record<string, string>;
 }
 
-/** A new person; `organizer` adds an organizer secret (for the event's creator). */
-export function person({ organizer = false } = {}): Person {
-	const memberId = newMemberId();
+/**
+ * A new person; `organizer` adds an organizer secret (for the event's
+ * creator). `memberId` claims an existing member's id with a fresh secret
+ * (an impersonation the relay must refuse).
+ */
+export function person({ organizer = false, memberId = newMemberId() } = {}): Person {
 	const params: Record<string, string> = { [PARAM_MEMBER]: memberId, [PARAM_MEMBER_SECRET]: newSecret() };
 	if (organizer) params[PARAM_ORGANIZER_SECRET] = newSecret();
 	return { memberId, params };
