@@ -10,6 +10,7 @@ import {
 	CLOSE_MALFORMED_MESSAGE,
 	CLOSE_NOT_AUTHENTICATED,
 	CLOSE_RELAY_ERROR,
+	CLOSE_RESTARTING,
 	CLOSE_TRY_AGAIN_LATER,
 	CLOSE_WRITE_REFUSED
 } from '../src/lib/model/relay-protocol.js';
@@ -24,7 +25,7 @@ import type { RelayMetrics } from './metrics.js';
 import { applyClientMessage, decodeClientMessage, MalformedMessage } from './messages.js';
 import type { NewRoomLimit } from './new-rooms.js';
 import type { Room } from './room.js';
-import { TooManyRooms, type Rooms } from './rooms.js';
+import { RelayClosing, TooManyRooms, type Rooms } from './rooms.js';
 
 /** What a connection needs from the relay. */
 interface ConnectionContext {
@@ -321,6 +322,7 @@ export function serveConnection(
 		},
 		(err) => {
 			if (err instanceof TooManyRooms) return fail(CLOSE_TRY_AGAIN_LATER, 'too-many-rooms', { limit: config.maxRooms });
+			if (err instanceof RelayClosing) return fail(CLOSE_RESTARTING, 'relay restarting');
 			log.error({ room: roomId, err }, 'failed to load room');
 			fail(CLOSE_RELAY_ERROR, 'room could not be loaded');
 		}

@@ -4,11 +4,15 @@
  */
 import { Room } from './room.js';
 import type { RoomStore } from './store.js';
+import { collectIdle } from './idle-gc.js';
 import { log } from './log.js';
 import type { RelayMetrics } from './metrics.js';
 
 /** Loading another room would exceed `MAX_ROOMS`. */
 export class TooManyRooms extends Error {}
+
+/** The relay is shutting down: no room loads any more (the store is closing). */
+export class RelayClosing extends Error {}
 
 export class Rooms {
 	readonly #loaded = new Map<string, Promise<Room>>();
@@ -61,14 +65,30 @@ export class Rooms {
 			.catch((err) => log.error({ room: room.id, err }, 'failed to unload room'))
 			.finally(() => {
 				if (this.#unloading.get(room.id) === done) this.#unloading.delete(room.id);
+				if (this.#loaded.size === 0 && this.#unloading.size === 0) this.#collectSoon();
 			});
 		this.#unloading.set(room.id, done);
+	}
+
+	#collecting: NodeJS.Timeout | null = null;
+	/** Shutting down (see `closeAll`). */
+	#closing = false;
+
+	/** The last room has gone: collect garbage a moment later, unless rooms come back (idle-gc.ts). */
+	#collectSoon() {
+		if (this.#collecting) return;
+		this.#collecting = setTimeout(() => {
+			this.#collecting = null;
+			if (this.#loaded.size === 0 && this.#unloading.size === 0) collectIdle();
+		}, 1000);
+		this.#collecting.unref();
 	}
 
 	/** The room for `id`, loading it from storage if needed. */
 	get(id: string): Promise<Room> {
 		let room = this.#loaded.get(id);
 		if (!room) {
+			if (this.#closing) return Promise.reject(new RelayClosing());
 			if (this.#loaded.size >= this.#maxRooms) return Promise.reject(new TooManyRooms());
 			const settled = this.#unloading.get(id) ?? Promise.resolve();
 			const loading = settled.then(() =>
@@ -122,8 +142,10 @@ export class Rooms {
 
 	/** Flushes and unloads every room (for shutdown). */
 	async closeAll(): Promise<void> {
+		this.#closing = true;
 		const rooms = await Promise.allSettled([...this.#loaded.values()]);
 		this.#loaded.clear();
+		await Promise.all(this.#unloading.values());
 		await Promise.all(
 			rooms.map(async (r) => {
 				if (r.status !== 'fulfilled') return;
