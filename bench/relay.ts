@@ -27,6 +27,8 @@ const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 50);
 const OBSERVERS = (process.env.BENCH_OBSERVERS ?? '1,50,200').split(',').map(Number);
 /** Which parts to run (`BENCH_ONLY=storage,restart`); all when unset. */
 const ONLY = process.env.BENCH_ONLY?.split(',');
+/** Which servers to run (`BENCH_SERVERS=ours,floor`); all three when unset. */
+const SERVERS = (process.env.BENCH_SERVERS?.split(',') ?? ['ours', 'reference', 'floor']) as Server['name'][];
 const wanted = (part: 'latency' | 'crowd' | 'storm' | 'memory' | 'storage' | 'restart' | 'durable') =>
 	!ONLY || ONLY.includes(part);
 /** Observers in the `durable` part's propagation runs. */
@@ -62,10 +64,14 @@ async function freePort(): Promise<number> {
 	});
 }
 
+/** A folder for CPU profiles of our relay (`node --cpu-prof`): each process writes one when stopped. */
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+
 /** Our relay; `env` adds settings (`STORE_SYNC: '0'` in the durable part). */
 async function startOurs(env: Record<string, string> = {}): Promise<Server> {
 	let relay = await startRelay({
 		compiled: !process.env.BENCH_TSX,
+		nodeArgs: CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] : [],
 		env: { MAX_CONNECTIONS_PER_ADDRESS: '100000', ROOM_IDLE_MS: '5000', ...env }
 	});
 	const server: Server = {
@@ -75,12 +81,13 @@ async function startOurs(env: Record<string, string> = {}): Promise<Server> {
 		httpUrl: relay.httpUrl,
 		url: (room, params = '') => `${relay.wsUrl}/${room}${params}`,
 		async restart() {
-			await relay.kill();
+			// A crash, unless profiling: then a stop, so the profile is written.
+			await (CPU_PROF ? relay.stop() : relay.kill());
 			relay = await relay.restart();
 			server.pid = relay.pid;
 		},
 		stop: async () => {
-			await relay.kill();
+			await (CPU_PROF ? relay.stop() : relay.kill());
 			fs.rmSync(relay.dataDir, { recursive: true, force: true });
 		}
 	};
@@ -367,18 +374,21 @@ function random(seed: number) {
 async function crowd(server: Server) {
 	const organizer = await eventRoom(server);
 	await organizer.acks.probe();
-	const base = Y.encodeStateAsUpdate(organizer.doc);
+	// The room as it stands: each writer starts from it, so on the floor (which keeps nothing) every
+	// writer too holds every member's entry, and strokes apply at once instead of waiting as pending.
+	const known = new Y.Doc();
+	Y.applyUpdate(known, Y.encodeStateAsUpdate(organizer.doc));
 	const writers = [{ client: organizer.writer, doc: organizer.doc, stroke: organizer.stroke }];
 	for (let i = 1; i < CROWD_WRITERS; i++) {
 		const me = person();
-		// Starting from the room's state, so the floor (which keeps none) carries the same frames.
 		const doc = new Y.Doc();
-		Y.applyUpdate(doc, base);
+		Y.applyUpdate(doc, Y.encodeStateAsUpdate(known));
 		const client = new RawClient(server.url(organizer.room, query(me)), doc);
 		const acks = new Acks(client);
 		await client.synced;
 		joinEvent(doc, 'Member', 2, me.memberId);
 		await acks.probe();
+		Y.applyUpdate(known, Y.encodeStateAsUpdate(doc));
 		writers.push({ client, doc, stroke: strokes(doc, me.memberId) });
 	}
 	const observers: RawClient[] = [];
@@ -557,7 +567,8 @@ async function durablePart() {
 	console.log(`\nStrokes/s committed, each run: sync on ${each('on')}; sync off ${each('off')}.`);
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** The median; NaN for none (a server left out with BENCH_SERVERS). */
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 
 const STARTERS = { ours: startOurs, reference: startReference, floor: startFloor };
@@ -585,7 +596,7 @@ async function each<T>(
 
 /** `RUNS` runs of `fn` on each server (a fresh one per run, the order rotating); per server, every run's result. */
 async function rotate<T>(fn: (server: Server) => Promise<T>): Promise<Record<Server['name'], T[]>> {
-	const names: Server['name'][] = ['ours', 'reference', 'floor'];
+	const names = SERVERS;
 	const out: Record<Server['name'], T[]> = { ours: [], reference: [], floor: [] };
 	for (let run = 0; run < RUNS; run++) {
 		// Rotate which server goes first, so none always gets the warmer machine.
