@@ -67,12 +67,20 @@ async function freePort(): Promise<number> {
 /** A folder for CPU profiles of our relay (`node --cpu-prof`): each process writes one when stopped. */
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 
+/** `BENCH_STORE_SYNC=0`: our relay without fsync in every part (what durability costs, for any table). */
+const STORE_SYNC = process.env.BENCH_STORE_SYNC;
+
 /** Our relay; `env` adds settings (`STORE_SYNC: '0'` in the durable part). */
 async function startOurs(env: Record<string, string> = {}): Promise<Server> {
 	let relay = await startRelay({
 		compiled: !process.env.BENCH_TSX,
 		nodeArgs: CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] : [],
-		env: { MAX_CONNECTIONS_PER_ADDRESS: '100000', ROOM_IDLE_MS: '5000', ...env }
+		env: {
+			MAX_CONNECTIONS_PER_ADDRESS: '100000',
+			ROOM_IDLE_MS: '5000',
+			...(STORE_SYNC ? { STORE_SYNC } : {}),
+			...env
+		}
 	});
 	const server: Server = {
 		name: 'ours',
@@ -319,38 +327,79 @@ function percentile(sorted: number[], p: number): number {
 
 /** One writer sending single-slot strokes at a steady rate to `observers` readers of one room. */
 async function propagation(server: Server, observers: number) {
-	const { room, writer, stroke } = await eventRoom(server);
+	const { room, writer, doc, stroke } = await eventRoom(server);
 	const readers: RawClient[] = [];
 	for (let i = 0; i < observers; i++) readers.push(new RawClient(server.url(room)));
 	await Promise.all(readers.map((r) => r.synced));
 	await sleep(300);
-	for (const r of readers) r.arrivals.length = 0;
 
-	const sent: number[] = [];
+	const tracker = deliveries(readers, [doc]);
 	const cpuBefore = cpuMs(server.pid);
 	for (let i = 0; i < STROKES; i++) {
-		sent.push(performance.now());
-		stroke();
+		tracker.stroke(doc, stroke);
 		await sleep(INTERVAL_MS);
 	}
 	const deadline = Date.now() + 10_000;
-	while (readers.some((r) => r.arrivals.length < STROKES) && Date.now() < deadline) await sleep(50);
+	while (tracker.delivered < STROKES * observers && Date.now() < deadline) await sleep(50);
 	const cpu = cpuMs(server.pid) - cpuBefore;
-	const latencies: number[] = [];
-	let delivered = 0;
-	for (const r of readers) {
-		delivered += r.arrivals.length;
-		r.arrivals.forEach((t, i) => latencies.push(t - sent[i]));
-	}
-	latencies.sort((a, b) => a - b);
 	writer.close();
 	for (const r of readers) r.close();
+	const latencies = tracker.latencies.sort((a, b) => a - b);
 	return {
 		p50: percentile(latencies, 50),
 		p99: percentile(latencies, 99),
-		cpuPerUpdate: cpu / Math.max(1, delivered),
-		lost: STROKES * observers - delivered
+		cpuPerUpdate: cpu / Math.max(1, tracker.delivered),
+		lost: STROKES * observers - tracker.delivered
 	};
+}
+
+/**
+ * Counts strokes of `writers` as they reach `observers`: a stroke is
+ * delivered to an observer when a frame carrying its writer's clock that
+ * far arrives, so a merged frame delivers several (counting frames would
+ * undercount them, and pair arrivals with the wrong strokes).
+ */
+function deliveries(observers: RawClient[], writers: Y.Doc[]) {
+	/** Per writer's client id: each stroke's clock once made, and when it was sent. */
+	const sent = new Map<number, { clock: number; at: number }[]>(writers.map((w) => [w.clientID, []]));
+	/** Latency of each delivery, deliveries (strokes × observers), and update frames the observers got. */
+	const out = { latencies: [] as number[], delivered: 0, frames: 0 };
+	/** Clock ranges already parsed, by frame content: the same frame reaches every observer. */
+	const metas = new Map<string, Map<number, number>>();
+	for (const o of observers) {
+		const seen = new Map<number, number>();
+		o.ws.on('message', (data: Buffer) => {
+			if (data[0] !== 0 || data[1] !== 2) return;
+			const now = performance.now();
+			out.frames++;
+			const key = data.toString('base64');
+			let to = metas.get(key);
+			if (!to) {
+				const d = decoding.createDecoder(new Uint8Array(data));
+				decoding.readVarUint(d);
+				decoding.readVarUint(d);
+				to = Y.parseUpdateMeta(decoding.readVarUint8Array(d)).to;
+				metas.set(key, to);
+			}
+			for (const [client, clock] of to) {
+				const list = sent.get(client);
+				if (!list) continue;
+				const from = seen.get(client) ?? 0;
+				let i = from;
+				for (; i < list.length && list[i].clock <= clock; i++) out.latencies.push(now - list[i].at);
+				out.delivered += i - from;
+				seen.set(client, i);
+			}
+		});
+	}
+	return Object.assign(out, {
+		/** Paints one stroke on `doc` with `paint`, noting its clock and time. */
+		stroke(doc: Y.Doc, paint: () => unknown) {
+			const at = performance.now();
+			paint();
+			sent.get(doc.clientID)!.push({ clock: Y.getState(doc.store, doc.clientID), at });
+		}
+	});
 }
 
 /** A small deterministic generator (mulberry32): every server gets the same crowd. */
@@ -396,38 +445,10 @@ async function crowd(server: Server) {
 	await Promise.all(observers.map((o) => o.synced));
 	await sleep(500);
 
-	/** Per writer's client id: each stroke's clock once written, and when it was sent. */
-	const sent = new Map<number, { clock: number; at: number }[]>(writers.map((w) => [w.doc.clientID, []]));
-	const latencies: number[] = [];
-	let frames = 0;
-	let delivered = 0;
-	/** Clock ranges already parsed, by frame content: the same frame reaches every observer. */
-	const metas = new Map<string, Map<number, number>>();
-	for (const o of observers) {
-		const seen = new Map<number, number>();
-		o.ws.on('message', (data: Buffer) => {
-			if (data[0] !== 0 || data[1] !== 2) return;
-			const now = performance.now();
-			frames++;
-			const key = data.toString('base64');
-			let to = metas.get(key);
-			if (!to) {
-				const d = decoding.createDecoder(new Uint8Array(data));
-				decoding.readVarUint(d);
-				decoding.readVarUint(d);
-				to = Y.parseUpdateMeta(decoding.readVarUint8Array(d)).to;
-				metas.set(key, to);
-			}
-			for (const [client, clock] of to) {
-				const list = sent.get(client);
-				if (!list) continue;
-				let i = seen.get(client) ?? 0;
-				for (; i < list.length && list[i].clock <= clock; i++) latencies.push(now - list[i].at);
-				delivered += i - (seen.get(client) ?? 0);
-				seen.set(client, i);
-			}
-		});
-	}
+	const tracker = deliveries(
+		observers,
+		writers.map((w) => w.doc)
+	);
 
 	const cpuBefore = cpuMs(server.pid);
 	const end = performance.now() + CROWD_MS;
@@ -437,9 +458,7 @@ async function crowd(server: Server) {
 			const next = random(n + 1);
 			await sleep(next() * 500);
 			while (performance.now() < end) {
-				const at = performance.now();
-				w.stroke();
-				sent.get(w.doc.clientID)!.push({ clock: Y.getState(w.doc.store, w.doc.clientID), at });
+				tracker.stroke(w.doc, w.stroke);
 				strokeCount++;
 				await sleep(200 + next() * 300);
 			}
@@ -447,17 +466,17 @@ async function crowd(server: Server) {
 	);
 	const expected = strokeCount * CROWD_OBSERVERS;
 	const deadline = Date.now() + 15_000;
-	while (delivered < expected && Date.now() < deadline) await sleep(50);
+	while (tracker.delivered < expected && Date.now() < deadline) await sleep(50);
 	const cpu = cpuMs(server.pid) - cpuBefore;
 	for (const c of [...writers.map((w) => w.client), ...observers]) c.close();
-	latencies.sort((a, b) => a - b);
+	const latencies = tracker.latencies.sort((a, b) => a - b);
 	return {
 		strokes: strokeCount,
 		p50: percentile(latencies, 50),
 		p99: percentile(latencies, 99),
-		cpuPerStroke: cpu / Math.max(1, delivered),
-		strokesPerFrame: delivered / Math.max(1, frames),
-		lost: expected - delivered
+		cpuPerStroke: cpu / Math.max(1, tracker.delivered),
+		strokesPerFrame: tracker.delivered / Math.max(1, tracker.frames),
+		lost: expected - tracker.delivered
 	};
 }
 
