@@ -1,7 +1,9 @@
 /**
  * Relay benchmarks, ours against the reference y-websocket server
  * (@y/websocket-server 0.1.1 with LevelDB persistence), driven by the same
- * raw protocol clients on loopback. Prints markdown tables; run with
+ * raw protocol clients on loopback, beside a floor line: a bare websocket
+ * fan-out server (bench/floor-server.js, no Yjs, no storage) taking the
+ * same frames, the most this machine could do. Prints markdown tables; run with
  * `npm run bench`. The `durable` part measures our relay against itself
  * with LevelDB's fsync turned off (`STORE_SYNC=0`): what durability costs.
  * See bench/README.md.
@@ -12,6 +14,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
 import { applyStroke, createEvent, joinEvent } from '../src/lib/model/event-doc.js';
 import { newEventId } from '../src/lib/model/ids.js';
 import { startRelay, ROOT, tempDir } from '../tests/support/relay-process.js';
@@ -24,16 +27,22 @@ const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 50);
 const OBSERVERS = (process.env.BENCH_OBSERVERS ?? '1,50,200').split(',').map(Number);
 /** Which parts to run (`BENCH_ONLY=storage,restart`); all when unset. */
 const ONLY = process.env.BENCH_ONLY?.split(',');
-const wanted = (part: 'latency' | 'storm' | 'memory' | 'storage' | 'restart' | 'durable') =>
+/** Which servers to run (`BENCH_SERVERS=ours,floor`); all three when unset. */
+const SERVERS = (process.env.BENCH_SERVERS?.split(',') ?? ['ours', 'reference', 'floor']) as Server['name'][];
+const wanted = (part: 'latency' | 'crowd' | 'storm' | 'memory' | 'storage' | 'restart' | 'durable') =>
 	!ONLY || ONLY.includes(part);
 /** Observers in the `durable` part's propagation runs. */
 const DURABLE_OBSERVERS = (process.env.BENCH_DURABLE_OBSERVERS ?? '1,50').split(',').map(Number);
 /** The `durable` part's throughput: rooms (2 writers each) and the measured window. */
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 100);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 20_000);
+/** The crowd: writers and observers in one room, and how long the writers paint. */
+const CROWD_WRITERS = Number(process.env.BENCH_CROWD_WRITERS ?? 30);
+const CROWD_OBSERVERS = Number(process.env.BENCH_CROWD_OBSERVERS ?? 50);
+const CROWD_MS = Number(process.env.BENCH_CROWD_MS ?? 15_000);
 
 interface Server {
-	name: 'ours' | 'reference';
+	name: 'ours' | 'reference' | 'floor';
 	pid: number;
 	/** Where it stores rooms. */
 	dataDir: string;
@@ -55,11 +64,25 @@ async function freePort(): Promise<number> {
 	});
 }
 
+/** A folder for CPU profiles of our relay (`node --cpu-prof`): each process writes one when stopped. */
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+
+/** `BENCH_STORE_SYNC=0`: our relay without fsync in every part (what durability costs, for any table). */
+const STORE_SYNC = process.env.BENCH_STORE_SYNC;
+
 /** Our relay; `env` adds settings (`STORE_SYNC: '0'` in the durable part). */
 async function startOurs(env: Record<string, string> = {}): Promise<Server> {
 	let relay = await startRelay({
 		compiled: !process.env.BENCH_TSX,
-		env: { MAX_CONNECTIONS_PER_ADDRESS: '100000', ROOM_IDLE_MS: '5000', ...env }
+		nodeArgs: CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] : [],
+		env: {
+			MAX_CONNECTIONS_PER_ADDRESS: '100000',
+			// Every benchmark client comes from one address: the storm and memory parts make 100 and 1,000 rooms.
+			MAX_NEW_ROOMS_PER_HOUR: '100000',
+			ROOM_IDLE_MS: '5000',
+			...(STORE_SYNC ? { STORE_SYNC } : {}),
+			...env
+		}
 	});
 	const server: Server = {
 		name: 'ours',
@@ -68,33 +91,38 @@ async function startOurs(env: Record<string, string> = {}): Promise<Server> {
 		httpUrl: relay.httpUrl,
 		url: (room, params = '') => `${relay.wsUrl}/${room}${params}`,
 		async restart() {
-			await relay.kill();
+			// A crash, unless profiling: then a stop, so the profile is written.
+			await (CPU_PROF ? relay.stop() : relay.kill());
 			relay = await relay.restart();
 			server.pid = relay.pid;
 		},
 		stop: async () => {
-			await relay.kill();
+			await (CPU_PROF ? relay.stop() : relay.kill());
 			fs.rmSync(relay.dataDir, { recursive: true, force: true });
 		}
 	};
 	return server;
 }
 
-async function startReference(): Promise<Server> {
+/** The reference server, @y/websocket-server with LevelDB persistence. */
+const startReference = () =>
+	startScript('reference', path.join(ROOT, 'node_modules/@y/websocket-server/src/server.js'), true);
+
+/** The floor line: bench/floor-server.js. */
+const startFloor = () => startScript('floor', path.join(ROOT, 'bench/floor-server.js'), false);
+
+/** A server run from `script`, which logs `running at` once it listens; `persist`: give it a LevelDB folder. */
+async function startScript(name: 'reference' | 'floor', script: string, persist: boolean): Promise<Server> {
 	const port = await freePort();
-	const dir = tempDir('moim-bench-ref-');
+	const dir = tempDir(`moim-bench-${name}-`);
 	const launch = async () => {
-		const child: ChildProcess = spawn(
-			process.execPath,
-			[path.join(ROOT, 'node_modules/@y/websocket-server/src/server.js')],
-			{
-				env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), YPERSISTENCE: dir },
-				stdio: ['ignore', 'pipe', 'pipe']
-			}
-		);
+		const child: ChildProcess = spawn(process.execPath, [script], {
+			env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...(persist ? { YPERSISTENCE: dir } : {}) },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
 		await new Promise<void>((resolve, reject) => {
 			child.stdout!.on('data', (d) => String(d).includes('running at') && resolve());
-			child.once('exit', (code) => reject(new Error(`reference server exited with ${code}`)));
+			child.once('exit', (code) => reject(new Error(`${name} server exited with ${code}`)));
 		});
 		return child;
 	};
@@ -106,7 +134,7 @@ async function startReference(): Promise<Server> {
 			child.kill('SIGKILL');
 		});
 	const server: Server = {
-		name: 'reference',
+		name,
 		pid: child.pid!,
 		dataDir: dir,
 		url: (room) => `ws://127.0.0.1:${port}/${room}`,
@@ -301,37 +329,156 @@ function percentile(sorted: number[], p: number): number {
 
 /** One writer sending single-slot strokes at a steady rate to `observers` readers of one room. */
 async function propagation(server: Server, observers: number) {
-	const { room, writer, stroke } = await eventRoom(server);
+	const { room, writer, doc, stroke } = await eventRoom(server);
 	const readers: RawClient[] = [];
 	for (let i = 0; i < observers; i++) readers.push(new RawClient(server.url(room)));
 	await Promise.all(readers.map((r) => r.synced));
 	await sleep(300);
-	for (const r of readers) r.arrivals.length = 0;
 
-	const sent: number[] = [];
+	const tracker = deliveries(readers, [doc]);
 	const cpuBefore = cpuMs(server.pid);
 	for (let i = 0; i < STROKES; i++) {
-		sent.push(performance.now());
-		stroke();
+		tracker.stroke(doc, stroke);
 		await sleep(INTERVAL_MS);
 	}
 	const deadline = Date.now() + 10_000;
-	while (readers.some((r) => r.arrivals.length < STROKES) && Date.now() < deadline) await sleep(50);
+	while (tracker.delivered < STROKES * observers && Date.now() < deadline) await sleep(50);
 	const cpu = cpuMs(server.pid) - cpuBefore;
-	const latencies: number[] = [];
-	let delivered = 0;
-	for (const r of readers) {
-		delivered += r.arrivals.length;
-		r.arrivals.forEach((t, i) => latencies.push(t - sent[i]));
-	}
-	latencies.sort((a, b) => a - b);
 	writer.close();
 	for (const r of readers) r.close();
+	const latencies = tracker.latencies.sort((a, b) => a - b);
 	return {
 		p50: percentile(latencies, 50),
 		p99: percentile(latencies, 99),
-		cpuPerUpdate: cpu / Math.max(1, delivered),
-		lost: STROKES * observers - delivered
+		cpuPerUpdate: cpu / Math.max(1, tracker.delivered),
+		lost: STROKES * observers - tracker.delivered
+	};
+}
+
+/**
+ * Counts strokes of `writers` as they reach `observers`: a stroke is
+ * delivered to an observer when a frame carrying its writer's clock that
+ * far arrives, so a merged frame delivers several (counting frames would
+ * undercount them, and pair arrivals with the wrong strokes).
+ */
+function deliveries(observers: RawClient[], writers: Y.Doc[]) {
+	/** Per writer's client id: each stroke's clock once made, and when it was sent. */
+	const sent = new Map<number, { clock: number; at: number }[]>(writers.map((w) => [w.clientID, []]));
+	/** Latency of each delivery, deliveries (strokes × observers), and update frames the observers got. */
+	const out = { latencies: [] as number[], delivered: 0, frames: 0 };
+	/** Clock ranges already parsed, by frame content: the same frame reaches every observer. */
+	const metas = new Map<string, Map<number, number>>();
+	for (const o of observers) {
+		const seen = new Map<number, number>();
+		o.ws.on('message', (data: Buffer) => {
+			if (data[0] !== 0 || data[1] !== 2) return;
+			const now = performance.now();
+			out.frames++;
+			const key = data.toString('base64');
+			let to = metas.get(key);
+			if (!to) {
+				const d = decoding.createDecoder(new Uint8Array(data));
+				decoding.readVarUint(d);
+				decoding.readVarUint(d);
+				to = Y.parseUpdateMeta(decoding.readVarUint8Array(d)).to;
+				metas.set(key, to);
+			}
+			for (const [client, clock] of to) {
+				const list = sent.get(client);
+				if (!list) continue;
+				const from = seen.get(client) ?? 0;
+				let i = from;
+				for (; i < list.length && list[i].clock <= clock; i++) out.latencies.push(now - list[i].at);
+				out.delivered += i - from;
+				seen.set(client, i);
+			}
+		});
+	}
+	return Object.assign(out, {
+		/** Paints one stroke on `doc` with `paint`, noting its clock and time. */
+		stroke(doc: Y.Doc, paint: () => unknown) {
+			const at = performance.now();
+			paint();
+			sent.get(doc.clientID)!.push({ clock: Y.getState(doc.store, doc.clientID), at });
+		}
+	});
+}
+
+/** A small deterministic generator (mulberry32): every server gets the same crowd. */
+function random(seed: number) {
+	return () => {
+		seed = (seed + 0x6d2b79f5) | 0;
+		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/**
+ * The moment a link lands in a group chat: `CROWD_WRITERS` members paint
+ * in one room at once, each a stroke every 200–500 ms, watched by
+ * `CROWD_OBSERVERS` readers. A stroke counts as delivered to an observer
+ * when a frame carrying its writer's clock that far arrives (a merged
+ * frame delivers several). CPU is the server's over the painting and the
+ * drain after it, per stroke delivered to an observer.
+ */
+async function crowd(server: Server) {
+	const organizer = await eventRoom(server);
+	await organizer.acks.probe();
+	// The room as it stands: each writer starts from it, so on the floor (which keeps nothing) every
+	// writer too holds every member's entry, and strokes apply at once instead of waiting as pending.
+	const known = new Y.Doc();
+	Y.applyUpdate(known, Y.encodeStateAsUpdate(organizer.doc));
+	const writers = [{ client: organizer.writer, doc: organizer.doc, stroke: organizer.stroke }];
+	for (let i = 1; i < CROWD_WRITERS; i++) {
+		const me = person();
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, Y.encodeStateAsUpdate(known));
+		const client = new RawClient(server.url(organizer.room, query(me)), doc);
+		const acks = new Acks(client);
+		await client.synced;
+		joinEvent(doc, 'Member', 2, me.memberId);
+		await acks.probe();
+		Y.applyUpdate(known, Y.encodeStateAsUpdate(doc));
+		writers.push({ client, doc, stroke: strokes(doc, me.memberId) });
+	}
+	const observers: RawClient[] = [];
+	for (let i = 0; i < CROWD_OBSERVERS; i++) observers.push(new RawClient(server.url(organizer.room)));
+	await Promise.all(observers.map((o) => o.synced));
+	await sleep(500);
+
+	const tracker = deliveries(
+		observers,
+		writers.map((w) => w.doc)
+	);
+
+	const cpuBefore = cpuMs(server.pid);
+	const end = performance.now() + CROWD_MS;
+	let strokeCount = 0;
+	await Promise.all(
+		writers.map(async (w, n) => {
+			const next = random(n + 1);
+			await sleep(next() * 500);
+			while (performance.now() < end) {
+				tracker.stroke(w.doc, w.stroke);
+				strokeCount++;
+				await sleep(200 + next() * 300);
+			}
+		})
+	);
+	const expected = strokeCount * CROWD_OBSERVERS;
+	const deadline = Date.now() + 15_000;
+	while (tracker.delivered < expected && Date.now() < deadline) await sleep(50);
+	const cpu = cpuMs(server.pid) - cpuBefore;
+	for (const c of [...writers.map((w) => w.client), ...observers]) c.close();
+	const latencies = tracker.latencies.sort((a, b) => a - b);
+	return {
+		strokes: strokeCount,
+		p50: percentile(latencies, 50),
+		p99: percentile(latencies, 99),
+		cpuPerStroke: cpu / Math.max(1, tracker.delivered),
+		strokesPerFrame: tracker.delivered / Math.max(1, tracker.frames),
+		lost: expected - tracker.delivered
 	};
 }
 
@@ -441,22 +588,26 @@ async function durablePart() {
 	console.log(`\nStrokes/s committed, each run: sync on ${each('on')}; sync off ${each('off')}.`);
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** The median; NaN for none (a server left out with BENCH_SERVERS). */
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 
-/** The median of `RUNS` runs of a timed scenario. */
-async function medianOfRuns(run: () => Promise<number>): Promise<number> {
-	const runs: number[] = [];
-	for (let i = 0; i < RUNS; i++) runs.push(await run());
-	return median(runs);
-}
+const STARTERS = { ours: startOurs, reference: startReference, floor: startFloor };
 
 async function both<T>(fn: (server: Server) => Promise<T>): Promise<Record<'ours' | 'reference', T>> {
-	const out = {} as Record<'ours' | 'reference', T>;
-	for (const start of [startOurs, startReference]) {
-		const server = await start();
+	return (await each(fn, ['ours', 'reference'])) as Record<'ours' | 'reference', T>;
+}
+
+/** `fn` once on a fresh server of each of `names`, in turn. */
+async function each<T>(
+	fn: (server: Server) => Promise<T>,
+	names: Server['name'][] = ['ours', 'reference', 'floor']
+): Promise<Partial<Record<Server['name'], T>>> {
+	const out: Partial<Record<Server['name'], T>> = {};
+	for (const name of names) {
+		const server = await STARTERS[name]();
 		try {
-			out[server.name] = await fn(server);
+			out[name] = await fn(server);
 		} finally {
 			await server.stop();
 		}
@@ -464,8 +615,23 @@ async function both<T>(fn: (server: Server) => Promise<T>): Promise<Record<'ours
 	return out;
 }
 
-function line(what: string, ours: number, reference: number, digits = 2) {
-	console.log(`| ${what} | ${fmt(ours, digits)} | ${fmt(reference, digits)} | ${fmt(ours / reference)}× |`);
+/** `RUNS` runs of `fn` on each server (a fresh one per run, the order rotating); per server, every run's result. */
+async function rotate<T>(fn: (server: Server) => Promise<T>): Promise<Record<Server['name'], T[]>> {
+	const names = SERVERS;
+	const out: Record<Server['name'], T[]> = { ours: [], reference: [], floor: [] };
+	for (let run = 0; run < RUNS; run++) {
+		// Rotate which server goes first, so none always gets the warmer machine.
+		const order = names.map((_, i) => names[(i + run) % names.length]);
+		const results = await each(fn, order);
+		for (const name of names) out[name].push(results[name]!);
+	}
+	return out;
+}
+
+/** A table row: ours, the reference, and (when measured) the floor, with ours against both. */
+function line(what: string, ours: number, reference: number, digits = 2, floor?: number) {
+	const f = floor === undefined ? '| – | – |' : `| ${fmt(floor, digits)} | ${fmt(ours / floor)}× |`;
+	console.log(`| ${what} | ${fmt(ours, digits)} | ${fmt(reference, digits)} | ${fmt(ours / reference)}× ${f}`);
 }
 
 async function main() {
@@ -480,47 +646,54 @@ async function main() {
 	console.log(`Load average (1, 5, 15 min) at start: ${load()}`);
 	console.log(`${STROKES} strokes every ${INTERVAL_MS} ms per run, median of ${RUNS} runs`);
 	if (wanted('latency')) {
-		console.log('\n| observers | metric | ours | reference | ours / reference |');
-		console.log('|---|---|---|---|---|');
+		console.log('\n| observers | metric | ours | reference | ours / reference | floor | ours / floor |');
+		console.log('|---|---|---|---|---|---|---|');
 	}
 	for (const observers of wanted('latency') ? OBSERVERS : []) {
-		const results: Record<string, { p50: number[]; p99: number[]; cpu: number[]; lost: number }> = {};
-		for (let run = 0; run < RUNS; run++) {
-			// Alternate which server goes first, so neither always gets the warmer machine.
-			const order = run % 2 === 0 ? [startOurs, startReference] : [startReference, startOurs];
-			for (const start of order) {
-				const server = await start();
-				try {
-					const r = await propagation(server, observers);
-					const slot = (results[server.name] ??= { p50: [], p99: [], cpu: [], lost: 0 });
-					slot.p50.push(r.p50);
-					slot.p99.push(r.p99);
-					slot.cpu.push(r.cpuPerUpdate);
-					slot.lost += r.lost;
-				} finally {
-					await server.stop();
-				}
-			}
-		}
-		const row = (metric: string, pick: (x: (typeof results)[string]) => number, digits = 2) => {
-			const a = pick(results.ours);
-			const b = pick(results.reference);
-			console.log(`| ${observers} | ${metric} | ${fmt(a, digits)} | ${fmt(b, digits)} | ${fmt(a / b)}× |`);
+		const r = await rotate((server) => propagation(server, observers));
+		const row = (metric: string, pick: (x: Awaited<ReturnType<typeof propagation>>) => number, digits = 2) => {
+			const [a, b, f] = (['ours', 'reference', 'floor'] as const).map((n) => median(r[n].map(pick)));
+			console.log(
+				`| ${observers} | ${metric} | ${fmt(a, digits)} | ${fmt(b, digits)} | ${fmt(a / b)}× | ${fmt(f, digits)} | ${fmt(a / f)}× |`
+			);
 		};
-		row('latency p50 (ms)', (x) => median(x.p50));
-		row('latency p99 (ms)', (x) => median(x.p99));
-		row('CPU per update per observer (ms)', (x) => median(x.cpu), 4);
-		if (results.ours.lost || results.reference.lost)
-			console.log(`| ${observers} | updates not delivered | ${results.ours.lost} | ${results.reference.lost} | |`);
+		row('latency p50 (ms)', (x) => x.p50);
+		row('latency p99 (ms)', (x) => x.p99);
+		row('CPU per update per observer (ms)', (x) => x.cpuPerUpdate, 4);
+		const lost = (['ours', 'reference', 'floor'] as const).map((n) => r[n].reduce((sum, x) => sum + x.lost, 0));
+		if (lost.some(Boolean)) console.log(`| ${observers} | updates not delivered | ${lost.join(' | ')} | | |`);
+	}
+
+	if (wanted('crowd')) {
+		const r = await rotate(crowd);
+		console.log(
+			`\n## Crowd: ${CROWD_WRITERS} writers (a stroke every 200–500 ms each) and ${CROWD_OBSERVERS} observers in one room, ${CROWD_MS / 1000} s, median of ${RUNS} runs\n`
+		);
+		console.log('| metric | ours | reference | ours / reference | floor | ours / floor |');
+		console.log('|---|---|---|---|---|---|');
+		const pick = (k: keyof Awaited<ReturnType<typeof crowd>>) =>
+			(['ours', 'reference', 'floor'] as const).map((n) => median(r[n].map((x) => x[k]))) as [number, number, number];
+		const crowdLine = (what: string, k: keyof Awaited<ReturnType<typeof crowd>>, digits = 2) => {
+			const [a, b, f] = pick(k);
+			line(what, a, b, digits, f);
+		};
+		crowdLine('strokes painted', 'strokes', 0);
+		crowdLine('latency p50, stroke → observer (ms)', 'p50');
+		crowdLine('latency p99, stroke → observer (ms)', 'p99');
+		crowdLine('CPU per delivered stroke (ms)', 'cpuPerStroke', 4);
+		crowdLine('strokes per frame an observer gets', 'strokesPerFrame');
+		const lost = (['ours', 'reference', 'floor'] as const).map((n) => r[n].reduce((sum, x) => sum + x.lost, 0));
+		if (lost.some(Boolean)) console.log(`| strokes not delivered (all runs) | ${lost.join(' | ')} | | |`);
 	}
 
 	if ((['storm', 'memory', 'storage', 'restart'] as const).some(wanted)) {
-		console.log('\n| scenario | ours | reference | ours / reference |');
-		console.log('|---|---|---|---|');
+		console.log('\n| scenario | ours | reference | ours / reference | floor | ours / floor |');
+		console.log('|---|---|---|---|---|---|');
 	}
 	if (wanted('storm')) {
-		const storms = await both((s) => medianOfRuns(() => joinStorm(s)));
-		line('join storm: 500 clients, 100 rooms, until all synced (ms)', storms.ours, storms.reference, 0);
+		const storms = await rotate(joinStorm);
+		const [a, b, f] = (['ours', 'reference', 'floor'] as const).map((n) => median(storms[n]));
+		line('join storm: 500 clients, 100 rooms, until all synced (ms)', a, b, 0, f);
 	}
 	if (wanted('memory')) {
 		const afterMs = Number(process.env.BENCH_AFTER_MS ?? 60_000);
@@ -546,8 +719,9 @@ async function main() {
 		line('write amplification, 2,000 strokes one at a time', steady.ours, steady.reference);
 	}
 	if (wanted('restart')) {
-		const restarts = await both((s) => medianOfRuns(() => restart(s)));
-		line('restart: 200 clients resynced after the relay is back (ms)', restarts.ours, restarts.reference, 0);
+		const restarts = await rotate(restart);
+		const [a, b, f] = (['ours', 'reference', 'floor'] as const).map((n) => median(restarts[n]));
+		line('restart: 200 clients resynced after the relay is back (ms)', a, b, 0, f);
 	}
 	if (wanted('durable')) await durablePart();
 	console.log(`\nLoad average at the end: ${load()}`);

@@ -4,7 +4,8 @@
  *
  * Writes are group commits: updates that arrive while a write is in flight
  * go together in the next one, so under load the batches grow instead of
- * the queue, and each batch is one log record. Everything a room writes
+ * the queue, and each batch is one log record, forwarded to the room's
+ * clients as one frame (room.ts). Everything a room writes
  * (commits, compactions, credentials) goes through one promise chain, so
  * writes land in the order they were asked for.
  */
@@ -18,8 +19,12 @@ const RETRY_DELAYS_MS = [50, 250, 1000, 3000];
 
 /** What a room's log tells its room. */
 export interface RoomLogHooks {
-	/** `update` is durably in the store as `record`. */
-	committed(record: LogRecord, update: Uint8Array): void;
+	/**
+	 * `update` is durably in the store as `record`: the merge of `batch`,
+	 * the updates of one group commit in the order they were appended, each
+	 * with the origin it was appended with.
+	 */
+	committed(record: LogRecord, update: Uint8Array, batch: readonly Appended[]): void;
 	/**
 	 * The store kept failing: nothing since the last commit was forwarded or
 	 * acknowledged, and nothing will be. The room must be dropped from memory
@@ -28,6 +33,12 @@ export interface RoomLogHooks {
 	failed(err: unknown): void;
 	/** The last seq the document includes all records up to, for compaction. */
 	position(): number;
+}
+
+/** An update appended to the log, and where it came from (the room forwards it to everyone else). */
+export interface Appended {
+	update: Uint8Array;
+	origin: unknown;
 }
 
 /** The log is folded into a snapshot once it takes at least this much on disk (and outweighs the snapshot). */
@@ -42,7 +53,7 @@ export class RoomLog {
 	readonly #compactAfter: number;
 	readonly #metrics: RelayMetrics | undefined;
 	/** Updates received but not yet handed to storage. */
-	#unwritten: Uint8Array[] = [];
+	#unwritten: Appended[] = [];
 	#unwrittenBytes = 0;
 	/** Bytes of the batch being written (counted until its record is in the log). */
 	#committingBytes = 0;
@@ -89,10 +100,10 @@ export class RoomLog {
 		if (this.#logIsLong() || stored.corrupt.length) this.#compact();
 	}
 
-	/** Queues `update` for the next group commit. */
-	append(update: Uint8Array) {
+	/** Queues `update` (from `origin`, handed back with it once committed) for the next group commit. */
+	append(update: Uint8Array, origin?: unknown) {
 		if (this.#failed) return;
-		this.#unwritten.push(update);
+		this.#unwritten.push({ update, origin });
 		this.#unwrittenBytes += update.byteLength;
 		this.#queueCommit();
 		if (this.#needsSnapshot) this.#compact();
@@ -142,7 +153,7 @@ export class RoomLog {
 		this.#unwrittenBytes = 0;
 		this.#whenWritten = [];
 		if (batch.length) {
-			const record = batch.length === 1 ? batch[0] : Y.mergeUpdates(batch);
+			const record = batch.length === 1 ? batch[0].update : Y.mergeUpdates(batch.map((a) => a.update));
 			const stopTimer = this.#metrics?.persistSeconds.startTimer();
 			let written: LogRecord | null = null;
 			for (let attempt = 0; !written; attempt++) {
@@ -161,7 +172,7 @@ export class RoomLog {
 			this.#records.push(written);
 			this.#logBytes += written.bytes;
 			this.#committingBytes = 0;
-			this.#hooks.committed(written, record);
+			this.#hooks.committed(written, record, batch);
 			if (this.#logIsLong()) this.#compact();
 		}
 		for (const fn of waiting) fn();

@@ -18,7 +18,7 @@ import { log } from './log.js';
 import { parseCredentials, serializeCredentials, type Credentials } from './auth.js';
 import type { RelayMetrics } from './metrics.js';
 import { encodeAwareness, encodeSyncStep1, encodeSyncUpdate } from './frames.js';
-import { RoomLog } from './room-log.js';
+import { RoomLog, type Appended } from './room-log.js';
 import type { RoomStore } from './store.js';
 
 /** Origin of what another relay instance wrote: already durable, so forwarded at once and not stored again. */
@@ -87,8 +87,9 @@ export class Room {
 		this.#onFailed = onFailed;
 		this.#clientOwners = clientOwners;
 		this.#log = new RoomLog(id, this.doc, store, stored, compactAfter, metrics, {
-			committed: (record, update) => {
+			committed: (record, update, batch) => {
 				store.feed.announce(id, record.seq, update);
+				this.#forward(update, batch);
 				if (record.seq === this.#applied + 1) this.#applied = record.seq;
 				// Another instance wrote in between: fetch it, so the position stays true.
 				else if (record.seq > this.#applied) void this.catchUp();
@@ -222,23 +223,38 @@ export class Room {
 			this.#held.push(update);
 			return;
 		}
-		const message = encodeSyncUpdate(update);
 		if (origin === FROM_FEED) {
+			const message = encodeSyncUpdate(update);
 			for (const conn of this.connections.values()) {
 				send(conn, message);
 				this.#metrics?.updatesOut.inc();
 			}
 			return;
 		}
-		this.#log.append(update);
-		this.whenWritten(() => {
-			for (const conn of this.connections.values()) {
-				if (conn.ws === origin) continue;
-				send(conn, message);
-				this.#metrics?.updatesOut.inc();
-			}
-		});
+		// Forwarded by #forward once its group commit is on disk.
+		this.#log.append(update, origin);
 	};
+
+	/**
+	 * Forwards one group commit: `merged` (the batch's updates merged, as
+	 * stored) as one frame to every client that sent none of them, and to
+	 * each sender the merge of the others' updates, if any: nobody is sent
+	 * back what it sent. In a crowd this is one frame per commit to each
+	 * observer instead of one per update, so the encoding, the syscalls and
+	 * the observers' applies shrink with the batch. Runs before what waited
+	 * for the commit (replies), and commits run one at a time, so clients
+	 * get the batches in the order they were stored.
+	 */
+	#forward(merged: Uint8Array, batch: readonly Appended[]) {
+		const senders = new Set(batch.map((a) => a.origin));
+		let frame: Uint8Array | null = null;
+		for (const conn of this.connections.values()) {
+			const message = senders.has(conn.ws) ? othersFor(conn.ws, batch) : (frame ??= encodeSyncUpdate(merged));
+			if (!message) continue;
+			send(conn, message);
+			this.#metrics?.updatesOut.inc();
+		}
+	}
 
 	#onAwareness = (
 		{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
@@ -359,6 +375,13 @@ async function loadCredentials(store: RoomStore, id: string) {
 	const credentials = parseCredentials(stored.json);
 	if (credentials.frozen) log.error({ room: id }, 'stored credentials unreadable; registering no new writers');
 	return { credentials, version: stored.version };
+}
+
+/** The frame for `sender` of a batch it took part in: the other senders' updates merged, or null if it sent them all. */
+function othersFor(sender: WebSocket, batch: readonly Appended[]): Uint8Array | null {
+	const others = batch.filter((a) => a.origin !== sender).map((a) => a.update);
+	if (!others.length) return null;
+	return encodeSyncUpdate(others.length === 1 ? others[0] : Y.mergeUpdates(others));
 }
 
 /** Sends without waiting; a client whose socket fails is dropped (it reconnects and resyncs). */

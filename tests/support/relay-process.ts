@@ -21,6 +21,8 @@ export interface RelayOptions {
 	env?: Record<string, string>;
 	/** Run the compiled relay (`npm start`'s form, scripts/build-relay.js) instead of the sources through tsx. */
 	compiled?: boolean;
+	/** Options for node itself (`--cpu-prof`, which NODE_OPTIONS does not take). */
+	nodeArgs?: string[];
 }
 
 export interface RelayProcess {
@@ -47,7 +49,10 @@ export function tempDir(prefix = 'moim-test-'): string {
 export async function startRelay(options: RelayOptions = {}): Promise<RelayProcess> {
 	const dataDir = options.dataDir ?? tempDir('moim-data-');
 	if (options.compiled) ensureRelayBuild();
-	const args = options.compiled ? [relayOut] : ['--import', 'tsx', 'sync-server/main.ts'];
+	const args = [
+		...(options.nodeArgs ?? []),
+		...(options.compiled ? [relayOut] : ['--import', 'tsx', 'sync-server/main.ts'])
+	];
 	const child = spawn(process.execPath, args, {
 		cwd: ROOT,
 		env: {
