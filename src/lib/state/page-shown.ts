@@ -17,3 +17,14 @@ export function markPageShown(): void {
 export function afterPageShown(atMostMs = 10_000): Promise<void> {
 	return Promise.race([whenShown, new Promise<void>((resolve) => setTimeout(resolve, atMostMs))]);
 }
+
+/** Resolves after the page was shown and the browser then had a moment free: for parts below the first screen. */
+export function afterPageShownAndIdle(): Promise<void> {
+	return afterPageShown().then(
+		() =>
+			new Promise<void>((resolve) => {
+				if ('requestIdleCallback' in window) requestIdleCallback(() => resolve(), { timeout: 1000 });
+				else setTimeout(resolve, 200);
+			})
+	);
+}
