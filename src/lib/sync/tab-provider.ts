@@ -58,10 +58,7 @@ export class TabSyncProvider extends WebsocketProvider {
 		this.#publish(MESSAGE_SYNC, (encoder) => syncProtocol.writeSyncStep1(encoder, this.doc));
 		this.#publish(MESSAGE_QUERY_AWARENESS, () => {});
 		this.#publish(MESSAGE_AWARENESS, (encoder) =>
-			encoding.writeVarUint8Array(
-				encoder,
-				awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID])
-			)
+			encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID]))
 		);
 	}
 
