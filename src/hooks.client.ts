@@ -12,6 +12,7 @@
  * the root one, whose code it fetched when the app started.
  */
 import type { HandleClientError } from '@sveltejs/kit';
+import { missingCode } from '$lib/components/app/missing-code';
 
 // The fields this hook adds to App.Error (read by src/routes/+error.svelte).
 declare global {
@@ -26,15 +27,10 @@ declare global {
 	}
 }
 
-/** How browsers (and Vite, for a page's stylesheet) word a failed download of code. Copied in src/app.html. */
-const MISSING_CODE =
-	/Failed to fetch dynamically imported module|error loading dynamically imported module|Importing a module script failed|Unable to preload CSS/i;
-
 export const handleError: HandleClientError = ({ error, message }) => {
-	const text = error instanceof Error ? error.message : String(error);
-	if (!MISSING_CODE.test(text)) return { message };
-	const file = /(?:https?:\/\/|\/)\S+\.(?:js|css)\b/.exec(text)?.[0];
-	return { message, codeMissing: true, ...(file ? { missingFile: file } : {}) };
+	const missing = missingCode(error);
+	if (!missing) return { message };
+	return { message, codeMissing: true, ...(missing.file ? { missingFile: missing.file } : {}) };
 };
 
 /**

@@ -7,26 +7,10 @@ import ICAL from 'ical.js';
 import { CalendarDateTime, toZoned } from '@internationalized/date';
 import { isTimeZone, type BusySpan } from '../model/index.js';
 import { ianaOfDisplayName, ianaOfWindowsName } from './windows-zones.js';
+import { CalendarFileError, MAX_ICS_CHARS } from './file-error.js';
 
-/** The file could not be read as a calendar. */
-export class CalendarFileError extends Error {
-	constructor(readonly reason: 'not-a-calendar' | 'no-events' | 'too-big') {
-		super(
-			reason === 'no-events'
-				? 'The calendar has no events'
-				: reason === 'too-big'
-					? 'The calendar file is too big'
-					: 'Not an iCalendar (.ics) file'
-		);
-	}
-}
-
-/**
- * The longest file read, in characters: ten times the biggest real export
- * we know of (1.6 MB, 4,778 events), so that no calendar is refused, while a
- * file that would hold the tab for long is refused at once.
- */
-export const MAX_ICS_CHARS = 16_000_000;
+// Apart (file-error.ts) so that the page can explain a failure without loading ical.js.
+export { CalendarFileError, MAX_ICS_CHARS } from './file-error.js';
 
 /**
  * How a TZID the file does not define was read: a Windows zone name or an

@@ -5,7 +5,8 @@
  * big calendar, but never not at all.
  */
 import type { BusySpan } from '../model/index.js';
-import { CalendarFileError, type CalendarImport, type ImportProgress } from './import.js';
+import type { CalendarImport, ImportProgress } from './import.js';
+import { CalendarFileError } from './file-error.js';
 
 /** What the page sends the worker: the file itself, read there. */
 export interface ReadRequest {

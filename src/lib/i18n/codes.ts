@@ -7,7 +7,8 @@
  */
 import { m } from '../paraglide/messages.js';
 import { MAX_NAME_LENGTH, type DraftError, type NameError, type RoutineError } from '../model/index.js';
-import type { CalendarFileError, ImportNote, SkipReason } from '../calendar/import.js';
+import type { ImportNote, SkipReason } from '../calendar/import.js';
+import type { CalendarFileError } from '../calendar/file-error.js';
 import type { PinError } from '../api/pins.js';
 import type { StorageProblem } from '../device/storage.js';
 import type { SyncState } from '../sync/status.js';

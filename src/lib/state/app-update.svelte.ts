@@ -2,7 +2,6 @@
  * A new version of the app (from the service worker), offered as a prompt
  * and taken only when the person asks, after everything is saved.
  */
-import { registerSW } from 'virtual:pwa-register';
 import { flushLocalCopies } from '../sync/session.js';
 
 /** How often a long-open tab looks for a new version. */
@@ -28,21 +27,26 @@ export class AppUpdate {
 	/** Registers the service worker; returns the stop function. */
 	start(): () => void {
 		if (!('serviceWorker' in navigator)) return () => {};
-		this.#update = registerSW({
-			immediate: true,
-			onNeedRefresh: () => (this.ready = true),
-			onOfflineReady: () => (this.offlineReady = true),
-			onNeedReload: () => {
-				if (this.#accepted) void this.#reloadNow();
-				else {
-					this.#takenOverElsewhere = true;
-					this.ready = true;
+		let stopped = false;
+		// workbox-window is downloaded apart, so that it does not hold up the page being opened.
+		void import('virtual:pwa-register').then(({ registerSW }) => {
+			if (stopped) return;
+			this.#update = registerSW({
+				immediate: true,
+				onNeedRefresh: () => (this.ready = true),
+				onOfflineReady: () => (this.offlineReady = true),
+				onNeedReload: () => {
+					if (this.#accepted) void this.#reloadNow();
+					else {
+						this.#takenOverElsewhere = true;
+						this.ready = true;
+					}
+				},
+				onRegisteredSW: (_url, registration) => {
+					this.#registration = registration ?? null;
+					if (registration?.active && !registration.waiting) this.offlineReady = true;
 				}
-			},
-			onRegisteredSW: (_url, registration) => {
-				this.#registration = registration ?? null;
-				if (registration?.active && !registration.waiting) this.offlineReady = true;
-			}
+			});
 		});
 		const check = () => void this.check();
 		const onVisible = () => document.visibilityState === 'visible' && check();
@@ -50,6 +54,7 @@ export class AppUpdate {
 		addEventListener('online', check);
 		document.addEventListener('visibilitychange', onVisible);
 		return () => {
+			stopped = true;
 			clearInterval(timer);
 			removeEventListener('online', check);
 			document.removeEventListener('visibilitychange', onVisible);

@@ -5,7 +5,8 @@
  */
 import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
-import { WebsocketProvider } from 'y-websocket';
+import type { WebsocketProvider } from 'y-websocket';
+import { TabSyncProvider } from './tab-provider.js';
 import { SYNC_PATH } from '../model/relay-protocol.js';
 import { myMemberId, rememberedEvents, setMyMemberId, setPending } from '../device/events.js';
 import { forgetMemberSecret } from '../device/secrets.js';
@@ -70,7 +71,7 @@ export function acquireEvent(id: string): EventSession {
 	const doc = new Y.Doc();
 	const local = new IndexeddbPersistence(localDbName(id), doc);
 	// Connects once this device's secrets for the event are loaded (EventAccess.start).
-	const relay = new WebsocketProvider(relayUrl(), id, doc, { connect: false });
+	const relay = new TabSyncProvider(relayUrl(), id, doc, { connect: false });
 	const access = new EventAccess(relay, id);
 	void access.start(myMemberId(id));
 	const sync = new SyncTracker(relay, doc, { loadOrigins: new Set([local]), store: ackStore(local) });
