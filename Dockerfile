@@ -35,4 +35,5 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8787)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # SIGTERM (docker stop) makes the relay flush, close every websocket with 4503 and exit; give it time to.
 STOPSIGNAL SIGTERM
-CMD ["node", "--enable-source-maps", "relay-build/main.js"]
+# Flags as scripts/build-relay.js `relayNodeFlags`.
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", "relay-build/main.js"]

@@ -2,11 +2,11 @@
 // the app and the sync rooms on one port (PORT, default 8787).
 import { spawn } from 'node:child_process';
 import { ensureBuild, root } from './ensure-build.js';
-import { ensureRelayBuild, relayOut } from './build-relay.js';
+import { ensureRelayBuild, relayNodeFlags, relayOut } from './build-relay.js';
 
 ensureBuild();
 ensureRelayBuild();
-const relay = spawn(process.execPath, ['--enable-source-maps', relayOut], {
+const relay = spawn(process.execPath, [...relayNodeFlags, relayOut], {
 	cwd: root,
 	stdio: 'inherit'
 });

@@ -7,6 +7,7 @@
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { log } from './log.js';
 
 let gc: (() => void) | null | undefined;
 
@@ -23,7 +24,11 @@ function collector(): (() => void) | null {
 	return gc;
 }
 
-/** Runs a full collection (the relay has no rooms left). */
+/** Runs a full collection (the relay has no rooms left); logs the memory before and after. */
 export function collectIdle(): void {
-	collector()?.();
+	const gc = collector();
+	if (!gc) return;
+	const before = process.memoryUsage().rss;
+	gc();
+	log.info({ rssBefore: before, rssAfter: process.memoryUsage().rss }, 'no rooms left: collected garbage');
 }

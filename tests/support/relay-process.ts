@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureRelayBuild, relayOut } from '../../scripts/build-relay.js';
+import { ensureRelayBuild, relayNodeFlags, relayOut } from '../../scripts/build-relay.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -51,7 +51,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayProce
 	if (options.compiled) ensureRelayBuild();
 	const args = [
 		...(options.nodeArgs ?? []),
-		...(options.compiled ? [relayOut] : ['--import', 'tsx', 'sync-server/main.ts'])
+		...(options.compiled ? [...relayNodeFlags, relayOut] : ['--import', 'tsx', 'sync-server/main.ts'])
 	];
 	const child = spawn(process.execPath, args, {
 		cwd: ROOT,
