@@ -18,16 +18,9 @@ import { chromiumLaunchOptions } from '../tests/support/browser.js';
 import { ROOT, startRelay } from '../tests/support/relay-process.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const FLAGS = [
-	'--headless=new',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-dev-shm-usage',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync'
-];
+const CHROMIUM = chromiumLaunchOptions.executablePath!;
+/** The project's Chromium flags (tests/support/browser.ts), headless: Lighthouse drives it over its port. */
+const FLAGS = ['--headless=new', ...(chromiumLaunchOptions.args ?? [])];
 /** Where each run's full report is written, to open in the Lighthouse viewer. */
 const REPORTS = path.join(ROOT, '.test-output/lighthouse');
 const TARGET = { score: 0.98, fcpMs: 1500, eventKB: 100 };

@@ -3,6 +3,7 @@
  * awareness, no reconnects — just the sync messages, so thousands fit in
  * one process and both relays see exactly the same traffic.
  */
+import fs from 'node:fs';
 import WebSocket from 'ws';
 import type { EventDraft } from '../src/lib/model/settings.js';
 import * as Y from 'yjs';
@@ -134,4 +135,13 @@ export async function histogram(relay: { httpUrl?: string }, name: string): Prom
 			.filter((l) => l.startsWith(`${name}_${suffix}`))
 			.reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 	return { sum: total('sum'), count: total('count') };
+}
+
+/** Resident memory of a process, MB (Linux `/proc`). */
+export function rssMb(pid: number): number {
+	const line = fs
+		.readFileSync(`/proc/${pid}/status`, 'utf8')
+		.split('\n')
+		.find((l) => l.startsWith('VmRSS:'))!;
+	return Number(line.split(/\s+/)[1]) / 1024;
 }

@@ -19,7 +19,7 @@ import { applyStroke, createEvent, joinEvent } from '../src/lib/model/event-doc.
 import { newEventId } from '../src/lib/model/ids.js';
 import { startRelay, ROOT, tempDir } from '../tests/support/relay-process.js';
 import { person, query } from '../tests/support/identity.js';
-import { Acks, BENCH_EVENT, histogram, RawClient } from './protocol-client.js';
+import { Acks, BENCH_EVENT, histogram, RawClient, rssMb } from './protocol-client.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const STROKES = Number(process.env.BENCH_STROKES ?? 100);
@@ -149,15 +149,6 @@ async function startScript(name: 'reference' | 'floor', script: string, persist:
 		}
 	};
 	return server;
-}
-
-/** Resident memory of a process, MB. */
-function rssMb(pid: number): number {
-	const line = fs
-		.readFileSync(`/proc/${pid}/status`, 'utf8')
-		.split('\n')
-		.find((l) => l.startsWith('VmRSS:'))!;
-	return Number(line.split(/\s+/)[1]) / 1024;
 }
 
 /** Bytes a process has caused to be written to storage (/proc/<pid>/io write_bytes). */

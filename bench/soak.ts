@@ -43,7 +43,7 @@ import { compactSlotKey, weekdaySlotKey } from '../src/lib/model/slots.js';
 import { stockClient, until, type StockClient } from '../tests/support/clients.js';
 import { person, type Person } from '../tests/support/identity.js';
 import { startRelay, type RelayProcess } from '../tests/support/relay-process.js';
-import { BENCH_EVENT } from './protocol-client.js';
+import { BENCH_EVENT, rssMb } from './protocol-client.js';
 
 function setting(name: string, fallback: number): number {
 	const raw = process.env[name];
@@ -498,14 +498,6 @@ async function heapReport(): Promise<string> {
 	const after = await usage();
 	ws.close();
 	return `before GC: ${before}; after: ${after}`;
-}
-
-function rssMb(pid: number): number {
-	const line = fs
-		.readFileSync(`/proc/${pid}/status`, 'utf8')
-		.split('\n')
-		.find((l) => l.startsWith('VmRSS:'))!;
-	return Number(line.split(/\s+/)[1]) / 1024;
 }
 
 async function roomsLoaded(): Promise<number> {
