@@ -109,11 +109,6 @@ export class EventPageController {
 	readonly myName = $derived.by(() => (this.me ? (this.members.get(this.me)?.name ?? '') : ''));
 	readonly mine: MemberMarks = $derived.by(() => (this.me && this.event.availability.get(this.me)) || new Map());
 
-	/** This device joined this event before (my grid will likely be shown: its code can be fetched at once). */
-	get joinedHere(): boolean {
-		return this.#myId !== null;
-	}
-
 	constructor(id: string) {
 		this.id = id;
 		this.session = acquireEvent(id);
