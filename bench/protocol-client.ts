@@ -145,3 +145,22 @@ export function rssMb(pid: number): number {
 		.find((l) => l.startsWith('VmRSS:'))!;
 	return Number(line.split(/\s+/)[1]) / 1024;
 }
+
+/**
+ * Resident memory split by what backs it, MB: `anon` is what the process
+ * allocated (heap, malloc, stacks); `file` is pages of mapped files, mostly
+ * the node binary's code, which grows as more of it runs and is not a leak.
+ */
+export function memoryMb(pid: number): { rss: number; anon: number; file: number } {
+	const fields = new Map(
+		fs
+			.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
+			.split('\n')
+			.map((l) => /^(\w+):\s+(\d+) kB/.exec(l))
+			.filter((m) => m !== null)
+			.map((m) => [m[1], Number(m[2]) / 1024])
+	);
+	const rss = fields.get('Rss') ?? 0;
+	const anon = fields.get('Anonymous') ?? 0;
+	return { rss, anon, file: rss - anon };
+}

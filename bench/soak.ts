@@ -43,7 +43,7 @@ import { compactSlotKey, weekdaySlotKey } from '../src/lib/model/slots.js';
 import { stockClient, until, type StockClient } from '../tests/support/clients.js';
 import { person, type Person } from '../tests/support/identity.js';
 import { startRelay, type RelayProcess } from '../tests/support/relay-process.js';
-import { BENCH_EVENT, rssMb } from './protocol-client.js';
+import { BENCH_EVENT, memoryMb, rssMb } from './protocol-client.js';
 
 function setting(name: string, fallback: number): number {
 	const raw = process.env[name];
@@ -443,6 +443,12 @@ async function hostileAgent(index: number, rooms: RoomState[]) {
 }
 
 /** SIGKILL and restart every ~FAULT_S (±20%), the middle one a SIGTERM instead. */
+/** Memory of the relay process running now, read as soon as it listened. */
+let lastStart: ReturnType<typeof memoryMb>;
+
+const formatMemory = (m: ReturnType<typeof memoryMb>) =>
+	`${m.rss.toFixed(1)} MB (anonymous ${m.anon.toFixed(1)}, file-backed ${m.file.toFixed(1)})`;
+
 async function faults(startedAt: number) {
 	const times: number[] = [];
 	for (let t = FAULT_S; t < DURATION_S - FAULT_S / 2; t += FAULT_S) times.push(t);
@@ -463,6 +469,7 @@ async function faults(startedAt: number) {
 		const restarting = performance.now();
 		relay = await relay.restart();
 		stats.restartMs.push(performance.now() - restarting);
+		lastStart = memoryMb(relay.pid);
 	}
 }
 
@@ -659,6 +666,8 @@ async function main() {
 	relay = await startRelay({ compiled: !process.env.SOAK_TSX, env: RELAY_ENV });
 	wsUrl = relay.wsUrl;
 	const rssStart = rssMb(relay.pid);
+	const memoryStart = memoryMb(relay.pid);
+	lastStart = memoryStart;
 	const dataDir = relay.dataDir;
 	console.error(
 		`soak: ${DURATION_S} s, ${ROOMS} rooms × ${perRoom} clients, ${HOSTILE} hostile, seed ${SEED}, data in ${dataDir}`
@@ -767,6 +776,10 @@ async function main() {
 		await sleep(500);
 	}
 	const rssEnd = await settledRss(relay.pid);
+	const memoryEnd = memoryMb(relay.pid);
+	console.error(
+		`soak: relay memory at the first start ${formatMemory(memoryStart)}, at the last restart ${formatMemory(lastStart)}, at the end ${formatMemory(memoryEnd)}`
+	);
 	if (rssEnd > rssStart * 1.1)
 		failures.push(`relay RSS ${rssEnd.toFixed(1)} MB after clients left, over 110% of ${rssStart.toFixed(1)} MB`);
 

@@ -123,6 +123,25 @@ describe('relay', () => {
 		expect(markedSlots(b.doc, me)).toEqual(new Set(slots));
 	});
 
+	it('gives memory back once the last room has unloaded, and still stops on SIGTERM', async () => {
+		const r = await relay({ env: { ROOM_IDLE_MS: '50' } });
+		const { organizer } = await organizedRoom(r);
+		organizer.client.provider.destroy();
+		// idle-gc.ts logs the collection a second after the last room unloads.
+		const collected = () =>
+			r
+				.output()
+				.split('\n')
+				.find((l) => l.includes('"no rooms left: collected garbage"'));
+		await until(() => !!collected(), 'the idle collection');
+		const { rssBefore, rssAfter } = JSON.parse(collected()!) as { rssBefore: number; rssAfter: number };
+		expect(rssAfter).toBeGreaterThan(0);
+		expect(rssAfter).toBeLessThanOrEqual(rssBefore);
+		// The first version disconnected its inspector session inside the
+		// callback, which blocked the main thread: SIGTERM was never handled.
+		expect(await r.stop()).toBe(0);
+	});
+
 	it('answers a sync step 1 sent after an update only once the update is applied', async () => {
 		const r = await relay();
 		const room = newEventId();
