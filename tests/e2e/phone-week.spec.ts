@@ -16,8 +16,8 @@ const overflow = (page: Page) =>
 
 /**
  * Stands in for the browser's install offer, as Chromium on a phone makes it,
- * so the header has its fullest set of items ("앱 설치" too). The app listens
- * once it has started, so the offer is repeated until it is seen.
+ * so the page has its fullest set of items ("앱 설치" too, in the footer). The
+ * app listens once it has started, so the offer is repeated until it is seen.
  */
 async function offerInstall(page: Page, label: string) {
 	await expect(async () => {
@@ -118,7 +118,7 @@ test.describe('in Korean', () => {
 				expect(await wrappedHeaderItems(page), `header items on more than one line, ${where}`).toEqual([]);
 				expect(await wordsBrokenInside(page), `words broken inside, ${where}`).toEqual([]);
 				expect(await overflow(page), `sideways overflow, ${where}`).toBe(0);
-				// For a look at the header as laid out (with the install offer, the fullest it gets).
+				// For a look at the header as laid out.
 				await page.screenshot({ path: test.info().outputPath(`header${path.replaceAll('/', '-')}-${width}.png`) });
 			}
 		}

@@ -416,8 +416,17 @@ test('"Install app" appears when the browser offers installation; iOS Safari get
 	page,
 	app
 }) => {
+	// Lighthouse's phone: here an offer shown in the header wrapped it onto a second row and moved the page.
+	await page.setViewportSize({ width: 412, height: 823 });
 	await page.goto(app);
 	await expect(page.getByRole('button', { name: 'Install app' })).toHaveCount(0);
+	await page.evaluate(() => {
+		const shifts: number[] = [];
+		(window as unknown as { shifts: number[] }).shifts = shifts;
+		new PerformanceObserver((list) => {
+			for (const entry of list.getEntries() as (PerformanceEntry & { value: number })[]) shifts.push(entry.value);
+		}).observe({ type: 'layout-shift' });
+	});
 	// Only the browser's offer is stood in for: headless Chromium never makes it by itself.
 	// The app listens once it has started, so the offer is repeated until it is seen (as browsers do on each load).
 	const offer = () =>
@@ -432,6 +441,9 @@ test('"Install app" appears when the browser offers installation; iOS Safari get
 		await offer();
 		await expect(page.getByRole('button', { name: 'Install app' })).toBeVisible({ timeout: 500 });
 	}).toPass();
+	// Shown at the end of the footer, it moves nothing on the page.
+	await expect(page.locator('footer').getByRole('button', { name: 'Install app' })).toBeVisible();
+	expect(await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts)).toEqual([]);
 	await page.getByRole('button', { name: 'Install app' }).click();
 	expect(await page.evaluate(() => (window as unknown as { prompted?: boolean }).prompted)).toBe(true);
 	await expect(page.getByRole('button', { name: 'Install app' })).toHaveCount(0);
