@@ -15,7 +15,7 @@ import {
 	CLOSE_WRITE_REFUSED
 } from '../src/lib/model/relay-protocol.js';
 import { EVENT_KEY, MEMBERS_KEY } from '../src/lib/model/event-doc.js';
-import { checkUpdate, type Writer } from '../src/lib/model/write-check.js';
+import { checkUpdate, type Writer, type WriteRefusal } from '../src/lib/model/write-check.js';
 import { isPersonalRoomId } from '../src/lib/model/ids.js';
 import { authenticate, isEmpty, type Credentials } from './auth.js';
 import { mayWriteAs, MAX_BINDINGS_PER_CONNECTION, ownerOf } from './client-ids.js';
@@ -26,6 +26,13 @@ import { applyClientMessage, decodeClientMessage, MalformedMessage } from './mes
 import type { NewRoomLimit } from './new-rooms.js';
 import type { Room } from './room.js';
 import { RelayClosing, TooManyRooms, type Rooms } from './rooms.js';
+
+/**
+ * Refusals of an update that refers to content the relay lacks, rather than
+ * to someone else's: its writer is out of step, not at fault, and is sent
+ * back to sync (1013) instead of being refused for good.
+ */
+const AHEAD_OF_RELAY: ReadonlySet<WriteRefusal> = new Set(['unresolvable-item', 'unknown-deletion']);
 
 /** What a connection needs from the relay. */
 interface ConnectionContext {
@@ -105,6 +112,12 @@ export function serveConnection(
 				return fail(CLOSE_MALFORMED_MESSAGE, 'malformed message', String(err));
 			}
 			if (closed || room.gone) return;
+			// Built on content this relay does not have: an honest client's update can overtake
+			// its own sync step 2 right after a restart (what it sent before the restart was
+			// never stored; found by the soak). Nothing is applied; the client reconnects, and
+			// its next handshake sends everything this relay lacks, in order.
+			if (!verdict.ok && AHEAD_OF_RELAY.has(verdict.reason))
+				return fail(CLOSE_TRY_AGAIN_LATER, 'out-of-order', { refusal: verdict.reason, detail: verdict.detail });
 			if (!verdict.ok) return fail(CLOSE_WRITE_REFUSED, verdict.reason, verdict.detail);
 			// Only what adds content counts: a reader's empty step 2, or a reconnecting member's with
 			// nothing new, must still get through to a room at its limit.

@@ -12,9 +12,9 @@ import type { WebsocketProvider } from 'y-websocket';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
-import { applyStroke, createEvent, markedSlots, readSettings } from '../../src/lib/model/event-doc.js';
+import { applyStroke, createEvent, markedSlots, readMarks, readSettings } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
-import { CLOSE_MALFORMED_MESSAGE, MESSAGE_SYNC } from '../../src/lib/model/relay-protocol.js';
+import { CLOSE_MALFORMED_MESSAGE, CLOSE_TRY_AGAIN_LATER, MESSAGE_SYNC } from '../../src/lib/model/relay-protocol.js';
 import type { SyncTracker } from '../../src/lib/sync/status.js';
 import { DRAFT, relayHarness } from '../support/harness.js';
 import { tempDir } from '../support/relay-process.js';
@@ -121,6 +121,40 @@ describe('relay', () => {
 		const b = client(r2, room);
 		await synced(b.provider);
 		expect(markedSlots(b.doc, me)).toEqual(new Set(slots));
+	});
+
+	it('sends a writer whose update overtook content the relay lacks back to sync (1013), and both land in order', async () => {
+		const r = await relay();
+		const { room, organizer } = await organizedRoom(r);
+		const me = organizer.person.memberId;
+		// The organizer's device painted one block twice, and the relay never got the first
+		// stroke (it restarted first): the second is built on it, since overwriting a mark
+		// refers to the value it replaces. Its update goes out before the device's sync step 2.
+		const device = new Y.Doc();
+		Y.applyUpdate(device, Y.encodeStateAsUpdate(organizer.client.doc));
+		const before = Y.encodeStateVector(device);
+		applyStroke(device, me, ['w1T09:00'], 1);
+		const afterFirst = Y.encodeStateVector(device);
+		applyStroke(device, me, ['w1T09:00'], 2);
+		const frame = (update: Uint8Array) => {
+			const e = encoding.createEncoder();
+			encoding.writeVarUint(e, MESSAGE_SYNC);
+			syncProtocol.writeUpdate(e, update);
+			return encoding.toUint8Array(e);
+		};
+		const early = raw(`${r.wsUrl}/${room}${query(organizer.person)}`);
+		await early.opened;
+		early.ws.send(frame(Y.encodeStateAsUpdate(device, afterFirst)));
+		// Not a refusal (44xx), which the app shows as "the relay refused this device".
+		expect(await early.closed).toEqual({ code: CLOSE_TRY_AGAIN_LATER, reason: 'out-of-order' });
+		expect(readMarks(organizer.client.doc, me).size).toBe(0);
+
+		// Back with a handshake: the device sends everything the relay lacks, in order.
+		const again = raw(`${r.wsUrl}/${room}${query(organizer.person)}`);
+		await again.opened;
+		again.ws.send(frame(Y.encodeStateAsUpdate(device, before)));
+		await until(() => readMarks(organizer.client.doc, me).get('w1T09:00') === 2, 'both strokes at the organizer');
+		expect(r.output()).not.toContain('"code":4403');
 	});
 
 	it('gives memory back once the last room has unloaded, and still stops on SIGTERM', async () => {
