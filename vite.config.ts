@@ -56,7 +56,13 @@ export default defineConfig({
 		proxy: { '/sync': { target: `ws://localhost:${relayPort}`, ws: true } }
 	},
 	test: {
-		include: ['src/**/*.test.ts', 'tests/relay/**/*.test.ts', 'tests/lint/**/*.test.ts', 'sync-server/**/*.test.ts'],
+		include: [
+			'src/**/*.test.ts',
+			'tests/unit/**/*.test.ts',
+			'tests/relay/**/*.test.ts',
+			'tests/lint/**/*.test.ts',
+			'sync-server/**/*.test.ts'
+		],
 		environment: 'node',
 		testTimeout: 30_000,
 		hookTimeout: 60_000

@@ -13,10 +13,20 @@
  * - `flat`: one Y.Map for everyone, keyed `<member>/<slot key>`;
  * - `per-day string`: availability/<member> is a Y.Map of day → one string
  *   with a character per block of that day.
+ *
+ * Then the candidates of issue 19 (a second and third table): a per-member
+ * append-only stroke log (bench/layout-log.ts) in a Y.Array of packed
+ * numbers or a Y.Text of short records, with and without a Lamport stamp,
+ * before and after the on-device compaction that folds each log into one
+ * base; also with every member writing from their own device over several
+ * sessions (a new Yjs client id per page load, as in the app), which is
+ * what the relay and IndexedDB really hold. Each candidate's reading is
+ * checked against a plain replay of the workload.
  */
 import * as Y from 'yjs';
-import { applyStroke, createEvent, joinEvent } from '../src/lib/model/event-doc.js';
+import { applyStroke, createEvent, joinEvent, readMarks } from '../src/lib/model/event-doc.js';
 import { buildGrid } from '../src/lib/model/slots.js';
+import { arrayLog, levels, textLog, type Cells, type Shape } from './layout-log.js';
 
 const MEMBERS = 50;
 const STROKES = 200;
@@ -117,3 +127,177 @@ for (const [name, layout] of Object.entries(layouts)) {
 		`| ${name} | ${kb(r.received)} | ${kb(r.v1)} KB (${times(r.v1)}) | ${kb(r.v2)} KB (${times(r.v2)}) | ${r.v1 <= raw * 20 ? 'yes' : 'no'} | ${r.v2 <= raw * 20 ? 'yes' : 'no'} |`
 	);
 }
+
+// ——— Issue 19: stroke-log candidates ———
+
+/** Quarter-hour 0 of the logs: the event's first day (the app would fix it from `createdAt`). */
+const EPOCH = Date.parse(`${dates[0]}T00:00Z`);
+
+/** A workload stroke as a log shape: its run of 30-minute blocks in quarter-hours. */
+function shapeOf({ slots, mark }: Stroke): Shape {
+	return { q: (Date.parse(slots[0]) - EPOCH) / 900_000, n: slots.length * 2, d: 1, m: mark };
+}
+
+/** The marks that count after the workload, replayed one stroke after another (one writer per member). */
+function expected(workload: Stroke[]): Map<number, number>[] {
+	const cells: Cells[] = Array.from({ length: MEMBERS }, () => new Map());
+	for (const stroke of workload) {
+		const { q, n, m } = shapeOf(stroke);
+		for (let i = 0; i < n; i++) cells[stroke.member].set(q + i, { m, stamp: 0 });
+	}
+	return cells.map(levels);
+}
+
+/** How a candidate keeps one member's availability. */
+interface Candidate {
+	entry: () => Y.AbstractType<any>;
+	write: (doc: Y.Doc, id: string, stroke: Stroke) => void;
+	/** The member's marks that count, by quarter-hour. */
+	read: (doc: Y.Doc, id: string) => Map<number, number>;
+	compact: ((doc: Y.Doc, id: string) => void) | null;
+}
+
+const entryOf = <T>(doc: Y.Doc, id: string) => doc.getMap<T>('availability').get(id)!;
+
+/** The current layout (schema v2) as a candidate, read back through the app's own reader. */
+const current: Candidate = {
+	entry: () => new Y.Map(),
+	write: (doc, id, { slots, mark }) => void applyStroke(doc, id, slots, mark),
+	read: (doc, id) => {
+		const out = new Map<number, number>();
+		for (const [slot, level] of readMarks(doc, id)) {
+			const q = (Date.parse(slot) - EPOCH) / 900_000;
+			out.set(q, level).set(q + 1, level);
+		}
+		return out;
+	},
+	compact: null
+};
+
+const candidates: Record<string, Candidate> = {
+	'per-slot Y.Map, compact keys (schema v2, current)': current,
+	'log: Y.Array of packed numbers, position order': {
+		entry: () => new Y.Array(),
+		write: (doc, id, stroke) => arrayLog.append(entryOf<Y.Array<number | string>>(doc, id), shapeOf(stroke)),
+		read: (doc, id) => levels(arrayLog.read(entryOf<Y.Array<number | string>>(doc, id))),
+		compact: (doc, id) => arrayLog.compact(entryOf<Y.Array<number | string>>(doc, id))
+	},
+	'log: Y.Text records, position order': {
+		entry: () => new Y.Text(),
+		write: (doc, id, stroke) => textLog.append(entryOf<Y.Text>(doc, id), shapeOf(stroke), false),
+		read: (doc, id) => levels(textLog.read(entryOf<Y.Text>(doc, id), false)),
+		compact: (doc, id) => textLog.compact(entryOf<Y.Text>(doc, id), false)
+	},
+	'**log: Y.Text records + Lamport stamp, order-free**': {
+		entry: () => new Y.Text(),
+		write: (doc, id, stroke) => textLog.append(entryOf<Y.Text>(doc, id), shapeOf(stroke), true),
+		read: (doc, id) => levels(textLog.read(entryOf<Y.Text>(doc, id), true)),
+		compact: (doc, id) => textLog.compact(entryOf<Y.Text>(doc, id), true)
+	}
+};
+
+/** Yjs-like client ids: random 32-bit, reproducible, ≥ 2^28 (5 varint bytes) as 94% of Yjs's are. */
+let clientSeed = 12345;
+const nextClient = () => ((clientSeed = (Math.imul(clientSeed, 1664525) + 1013904223) >>> 0) | 0x10000000) >>> 0;
+
+/** Median time of reading every member's marks, in ms. */
+function readTime(read: () => void): number {
+	const runs: number[] = [];
+	for (let i = 0; i < 21; i++) {
+		const t = performance.now();
+		read();
+		runs.push(performance.now() - t);
+	}
+	return runs.sort((a, b) => a - b)[10];
+}
+
+/**
+ * The workload written with `candidate`; `sessions` 0 writes everything from
+ * one Yjs client (as the first table), otherwise each member writes from
+ * their own device in that many sessions (a new client id each, sessions of
+ * all members interleaved in time). Then every member's log is compacted by
+ * one more session of its device. `compactOnOpen`: each session but the
+ * first starts by compacting the member's log, as the app would on open.
+ */
+function measureCandidate(candidate: Candidate, workload: Stroke[], sessions: number, compactOnOpen = false) {
+	const doc = new Y.Doc();
+	// A fixed 32-bit id: Y.Doc's random one makes sizes wander by a few % between runs (varint length).
+	doc.clientID = nextClient();
+	createEvent(doc, draft, 1);
+	const ids = Array.from({ length: MEMBERS }, (_, m) => `member-${String(m).padStart(9, '0')}`);
+	doc.transact(() => {
+		for (const [m, id] of ids.entries()) {
+			doc.getMap('members').set(id, { name: `Member ${m}`, joinedAt: m });
+			doc.getMap('availability').set(id, candidate.entry());
+		}
+	});
+	let sent = 0;
+	doc.on('update', (u: Uint8Array) => (sent += u.byteLength));
+	if (sessions === 0) for (const stroke of workload) candidate.write(doc, ids[stroke.member], stroke);
+	else {
+		const per = Math.ceil(STROKES / sessions);
+		for (let s = 0; s < sessions; s++)
+			for (let member = 0; member < MEMBERS; member++) {
+				doc.clientID = nextClient();
+				if (compactOnOpen && s > 0) candidate.compact?.(doc, ids[member]);
+				for (const stroke of workload.slice(member * STROKES + s * per, member * STROKES + (s + 1) * per))
+					candidate.write(doc, ids[member], stroke);
+			}
+	}
+	const want = expected(workload);
+	const check = (when: string) => {
+		for (const [m, id] of ids.entries()) {
+			const got = candidate.read(doc, id);
+			const same = got.size === want[m].size && [...got].every(([q, level]) => want[m].get(q) === level);
+			if (!same) throw new Error(`${when}: member ${m} reads other marks than the workload made`);
+		}
+	};
+	check('after the workload');
+	const result = {
+		sent,
+		v1: Y.encodeStateAsUpdate(doc).byteLength,
+		v2: Y.encodeStateAsUpdateV2(doc).byteLength,
+		read: readTime(() => ids.forEach((id) => candidate.read(doc, id))),
+		compacted: null as null | { sent: number; v1: number; v2: number; read: number }
+	};
+	if (candidate.compact) {
+		const before = sent;
+		for (const id of ids) {
+			doc.clientID = nextClient();
+			candidate.compact(doc, id);
+		}
+		check('after compaction');
+		result.compacted = {
+			sent: sent - before,
+			v1: Y.encodeStateAsUpdate(doc).byteLength,
+			v2: Y.encodeStateAsUpdateV2(doc).byteLength,
+			read: readTime(() => ids.forEach((id) => candidate.read(doc, id)))
+		};
+	}
+	return result;
+}
+
+const within = (n: number) => `${kb(n)} KB (${times(n)})${n <= raw * 20 ? '' : ' ✗'}`;
+for (const [sessions, compactOnOpen] of [
+	[0, false],
+	[4, false],
+	[4, true]
+] as const) {
+	console.log(
+		sessions === 0
+			? `\n## Stroke-log candidates, one Yjs client (as above)\n`
+			: `\n## Stroke-log candidates, each member on their own device, ${sessions} sessions each (a new client id per session)${compactOnOpen ? ', compacting on every open' : ''}\n`
+	);
+	console.log(
+		'| layout | updates sent | state v1 | state v2 | read all marks | compaction sent | compacted v1 | compacted v2 | read, compacted |'
+	);
+	console.log('|---|---|---|---|---|---|---|---|---|');
+	for (const [name, candidate] of Object.entries(candidates)) {
+		const r = measureCandidate(candidate, workload, sessions, compactOnOpen);
+		const c = r.compacted;
+		console.log(
+			`| ${name} | ${kb(r.sent)} KB | ${within(r.v1)} | ${within(r.v2)} | ${r.read.toFixed(2)} ms | ${c ? `${kb(c.sent)} KB` : '—'} | ${c ? within(c.v1) : '—'} | ${c ? within(c.v2) : '—'} | ${c ? `${c.read.toFixed(2)} ms` : '—'} |`
+		);
+	}
+}
+console.log('\n✗: over the budget of 20× raw.');
