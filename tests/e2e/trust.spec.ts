@@ -5,6 +5,7 @@
  */
 import { availabilityMap, eventMap, LOCKED_KEY } from '../../src/lib/model/event-doc.js';
 import { PARAM_ORGANIZER_SECRET } from '../../src/lib/model/relay-protocol.js';
+import { SCHEMA_VERSION } from '../../src/lib/model/settings.js';
 import { stockClient, until } from '../support/clients.js';
 import { createEvent, deviceSecret, drag, expect, heatCell, join, myCell, syncState, test } from './fixtures.js';
 
@@ -187,4 +188,52 @@ test('the organizer renames and removes a member and closes joining; everyone se
 	await expect(late.getByTestId('locked')).toBeVisible();
 	await expect(ben.getByTestId('locked')).toBeVisible();
 	await expect(page.getByTestId('refusal')).toHaveCount(0);
+});
+
+test('an event made by a newer Moim asks for the update, in both languages, instead of an empty grid', async ({
+	browser,
+	page,
+	app,
+	relay
+}) => {
+	const url = await createEvent(page, app, EVENT);
+	await join(page, 'Olga');
+	await drag(page, '2026-12-01T09:00Z', '2026-12-01T09:30Z');
+	await syncState(page, 'synced');
+	const id = url.split('/').pop()!;
+
+	// A newer version of the app marks its events with a higher schema version (settings.ts).
+	const organizer = stockClient(relay.process.wsUrl, id, {
+		memberId: '',
+		params: { [PARAM_ORGANIZER_SECRET]: (await deviceSecret(page, `organizer:${id}`))! }
+	});
+	try {
+		await until(() => organizer.provider.synced, 'organizer client synced');
+		eventMap(organizer.doc).set('v', SCHEMA_VERSION + 1);
+	} finally {
+		organizer.destroy();
+	}
+
+	// Live, on the page already open: no grid to paint into a layout this version does not know.
+	const gate = page.getByTestId('needs-newer-app');
+	await expect(gate.getByRole('heading')).toHaveText('This event needs a newer Moim');
+	await expect(myCell(page, '2026-12-01T09:00Z')).toHaveCount(0);
+	await expect(heatCell(page, '2026-12-01T09:00Z')).toHaveCount(0);
+	// Nothing newer is published here, and the page says so.
+	await gate.getByRole('button', { name: 'Update Moim' }).click();
+	await expect(gate.getByRole('status')).toHaveText(
+		"No newer version could be found right now. Try again when you're online."
+	);
+
+	// Someone opening the link for the first time, in Korean: no join form either.
+	const minji = await (
+		await browser.newContext({ locale: 'ko-KR', viewport: { width: 360, height: 800 }, hasTouch: true, isMobile: true })
+	).newPage();
+	await minji.goto(url);
+	await expect(minji.getByTestId('needs-newer-app').getByRole('heading')).toHaveText(
+		'새 버전의 모임이 필요한 일정이에요'
+	);
+	await expect(minji.getByRole('button', { name: '모임 업데이트' })).toBeVisible();
+	await expect(minji.getByLabel('이름')).toHaveCount(0);
+	await minji.screenshot({ path: test.info().outputPath('needs-newer-app-ko-360.png') });
 });

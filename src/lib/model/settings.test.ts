@@ -4,7 +4,9 @@ import {
 	hasControlChars,
 	isIsoDate,
 	MAX_TITLE_LENGTH,
+	needsNewerApp,
 	parseClock,
+	SCHEMA_VERSION,
 	stripControlChars,
 	validateDraft,
 	type EventDraft
@@ -169,5 +171,13 @@ describe('create links', () => {
 		expect(draft.weekdays).toEqual([1, 3]);
 		expect(problems.weekdays?.value).toBe('8');
 		expect(problems.to?.code).toBe('time.order');
+	});
+});
+
+describe('needsNewerApp', () => {
+	it('asks for a newer app only for events written by a newer schema', () => {
+		expect(needsNewerApp({ v: 1 })).toBe(false);
+		expect(needsNewerApp({ v: SCHEMA_VERSION })).toBe(false);
+		expect(needsNewerApp({ v: SCHEMA_VERSION + 1 })).toBe(true);
 	});
 });

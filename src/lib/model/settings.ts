@@ -44,6 +44,16 @@ export interface EventSettings {
 	v: number;
 }
 
+/**
+ * Whether the event was written by a newer Moim than this code: its layout
+ * may hold marks this code cannot read (docs/design/document-size.md), so
+ * the page asks for the update instead of showing an empty grid or writing
+ * into a layout it does not know.
+ */
+export function needsNewerApp(settings: Pick<EventSettings, 'v'>): boolean {
+	return settings.v > SCHEMA_VERSION;
+}
+
 /** The fields a person fills in to create an event. */
 export type EventDraft = Omit<EventSettings, 'createdAt' | 'v'>;
 

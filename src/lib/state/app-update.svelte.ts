@@ -2,12 +2,15 @@
  * A new version of the app (from the service worker), offered as a prompt
  * and taken only when the person asks, after everything is saved.
  */
+import { createContext } from 'svelte';
 import { flushLocalCopies } from '../sync/session.js';
 
 /** How often a long-open tab looks for a new version. */
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
 /** How long to wait for the new service worker before reloading anyway. */
 const TAKEOVER_TIMEOUT_MS = 4000;
+/** How long a new version found on request may take to install before the page gives up waiting. */
+const INSTALL_TIMEOUT_MS = 30_000;
 
 /**
  * A new version never reloads the page by itself: it waits for the person to
@@ -33,7 +36,10 @@ export class AppUpdate {
 			if (stopped) return;
 			this.#update = registerSW({
 				immediate: true,
-				onNeedRefresh: () => (this.ready = true),
+				onNeedRefresh: () => {
+					this.ready = true;
+					for (const wake of this.#waitingForReady.splice(0)) wake();
+				},
 				onOfflineReady: () => (this.offlineReady = true),
 				onNeedReload: () => {
 					if (this.#accepted) void this.#reloadNow();
@@ -67,6 +73,30 @@ export class AppUpdate {
 		await this.#registration?.update().catch(() => {});
 	}
 
+	#waitingForReady: (() => void)[] = [];
+
+	/**
+	 * Looks for a new version and moves to it (the person asked: an event
+	 * needs it). Resolves `false` when there is none to move to.
+	 */
+	async updateNow(): Promise<boolean> {
+		await this.check();
+		const registration = this.#registration;
+		if (!this.ready && !registration?.installing && !registration?.waiting) return false;
+		if (!this.ready) {
+			const installed = await new Promise<boolean>((resolve) => {
+				const timer = setTimeout(() => resolve(false), INSTALL_TIMEOUT_MS);
+				this.#waitingForReady.push(() => {
+					clearTimeout(timer);
+					resolve(true);
+				});
+			});
+			if (!installed) return false;
+		}
+		await this.accept();
+		return true;
+	}
+
 	/** Moves to the new version, after everything is saved on the device. */
 	async accept(): Promise<void> {
 		this.#accepted = true;
@@ -89,3 +119,9 @@ export class AppUpdate {
 		location.reload();
 	}
 }
+
+/**
+ * The app's one {@link AppUpdate}, set by the root layout, for pages that
+ * need a newer version than the one running (an event made by it).
+ */
+export const [getAppUpdate, setAppUpdate] = createContext<AppUpdate>();

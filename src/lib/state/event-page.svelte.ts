@@ -14,6 +14,7 @@ import {
 	decisionFromSlots,
 	decisionSlots,
 	gridInZone,
+	needsNewerApp,
 	newMemberId,
 	type Grid,
 	type Level,
@@ -100,6 +101,8 @@ export class EventPageController {
 	 * only then). The page says so instead of silently asking who this is.
 	 */
 	readonly removed = $derived.by(() => !!this.#myId && !!this.settings && !this.members.has(this.#myId));
+	/** The event was made by a newer Moim: the page offers the update and shows nothing it cannot read. */
+	readonly needsNewerApp = $derived.by(() => !!this.settings && needsNewerApp(this.settings));
 	/** Members "Continue as" offers: those this device holds a secret for. */
 	readonly pickable = $derived.by(() => new Map([...this.members].filter(([id]) => this.#actable?.has(id))));
 	/** Members known only elsewhere (recoverable with a PIN). */
