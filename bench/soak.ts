@@ -70,6 +70,13 @@ const REFUSE_MS = 90_000;
 const METRICS_TOKEN = 'soak-metrics-token';
 /** `1`: run the relay with an inspector and, at the end, report its heap before and after a forced GC. */
 const INSPECT = process.env.SOAK_INSPECT === '1';
+/**
+ * Seconds of a second crowd on the same relay process after the first has
+ * left (0: none): everyone comes back on a new device copy and paints, with
+ * no faults. Its RSS afterwards, against the first crowd's, tells memory a
+ * crowd leaves for good (a leak) from memory kept for reuse (a plateau).
+ */
+const SECOND_S = setting('SOAK_SECOND_S', 60);
 
 /**
  * Every client comes from one address, so per-address limits are lifted;
@@ -507,6 +514,50 @@ async function heapReport(): Promise<string> {
 	return `before GC: ${before}; after: ${after}`;
 }
 
+/** Rooms unloaded within 60 s (false if not). */
+async function unloadedSoon(): Promise<boolean> {
+	const since = Date.now();
+	while ((await roomsLoaded()) > 0) {
+		if (Date.now() - since > 60_000) return false;
+		await sleep(500);
+	}
+	return true;
+}
+
+/**
+ * The second crowd (`SOAK_SECOND_S`): every honest member back on a new
+ * device copy, painting with drops and offline spells but no relay faults,
+ * until all is confirmed; then everyone leaves. Returns the settled RSS.
+ */
+async function secondCrowd(rooms: RoomState[]): Promise<{ rss: number; strokes: number }> {
+	const crowd = rooms.flatMap((room) => room.honest.map((h) => new Honest(room.id, h.person, h.name)));
+	await until(() => crowd.every((h) => h.provider.synced), 'second crowd synced', 120_000);
+	phase = 'run';
+	crowd.forEach(act);
+	await sleep(SECOND_S * 1000);
+	phase = 'drain';
+	for (const h of crowd) {
+		if (h.timer) clearTimeout(h.timer);
+		if (h.offlineTimer) clearTimeout(h.offlineTimer);
+		if (h.offline) {
+			h.offline = false;
+			h.provider.connect();
+		}
+	}
+	await until(
+		() => crowd.every((h) => !!h.tracked.refusal() || (h.provider.synced && h.tracked.confirmed())),
+		'second crowd confirmed',
+		120_000
+	).catch(() =>
+		failures.push(`${crowd.filter((h) => !h.tracked.confirmed()).length} clients of the second crowd never confirmed`)
+	);
+	const refused = crowd.filter((h) => h.tracked.refusal());
+	if (refused.length) failures.push(`${refused.length} honest clients of the second crowd refused`);
+	for (const h of crowd) h.tracked.client.destroy();
+	if (!(await unloadedSoon())) failures.push('rooms still loaded 60 s after the second crowd left');
+	return { rss: await settledRss(relay.pid), strokes: crowd.reduce((n, h) => n + h.strokes.length, 0) };
+}
+
 async function roomsLoaded(): Promise<number> {
 	const res = await fetch(`${relay.httpUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
 	const match = /^moim_rooms_loaded (\d+)/m.exec(await res.text());
@@ -777,6 +828,11 @@ async function main() {
 	}
 	const rssEnd = await settledRss(relay.pid);
 	const memoryEnd = memoryMb(relay.pid);
+	const second = SECOND_S > 0 ? await secondCrowd(rooms) : null;
+	if (second && second.rss > rssEnd * 1.1)
+		failures.push(
+			`relay RSS ${second.rss.toFixed(1)} MB after a second crowd, over 110% of ${rssEnd.toFixed(1)} MB after the first: memory grows per crowd`
+		);
 	console.error(
 		`soak: relay memory at the first start ${formatMemory(memoryStart)}, at the last restart ${formatMemory(lastStart)}, at the end ${formatMemory(memoryEnd)}`
 	);
@@ -824,6 +880,14 @@ async function main() {
 			'relay RSS start → end, rooms unloaded (peak)',
 			`${rssStart.toFixed(1)} → ${rssEnd.toFixed(1)} MB, ${((rssEnd / rssStart) * 100).toFixed(0)}%${unloaded ? '' : ', rooms still loaded'} (${rssPeak.toFixed(1)} MB)`
 		],
+		...(second
+			? [
+					[
+						`relay RSS after a second crowd (${SECOND_S} s, ${second.strokes} strokes, no faults)`,
+						`${second.rss.toFixed(1)} MB, ${((second.rss / rssEnd) * 100).toFixed(0)}% of after the first; ${formatMemory(memoryMb(relay.pid))}`
+					] as [string, string]
+				]
+			: []),
 		...(heap ? [['relay memory (inspector; diagnosis)', heap] as [string, string]] : []),
 		['result', failures.length ? `**FAILED** (${failures.length})` : 'passed']
 	];
