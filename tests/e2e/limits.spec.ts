@@ -40,6 +40,9 @@ test('a full event tells the next person so on a Korean phone, lets them look on
 		await expect(refusal).toHaveAttribute('data-reason', 'event-full');
 		await expect(refusal).toContainText('이 일정은 인원이 다 찼어요');
 		await syncState(phone, 'refused');
+		// A limit, not a fault of this device: the badge says which.
+		await expect(phone.getByTestId('sync-status')).toHaveText('동기화 안 됨 — 릴레이의 한도에 걸렸어요');
+		await expect(phone.getByTestId('sync-status')).not.toContainText('거부');
 		expect(await phone.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBeLessThanOrEqual(0);
 		const reset = refusal.getByRole('button', { name: '릴레이 사본으로 초기화' });
 		expect((await reset.boundingBox())!.height).toBeGreaterThanOrEqual(44);
