@@ -529,7 +529,9 @@ async function unloadedSoon(): Promise<boolean> {
  * device copy, painting with drops and offline spells but no relay faults,
  * until all is confirmed; then everyone leaves. Returns the settled RSS.
  */
-async function secondCrowd(rooms: RoomState[]): Promise<{ rss: number; strokes: number }> {
+async function secondCrowd(
+	rooms: RoomState[]
+): Promise<{ rss: number; memory: ReturnType<typeof memoryMb>; strokes: number }> {
 	const crowd = rooms.flatMap((room) => room.honest.map((h) => new Honest(room.id, h.person, h.name)));
 	await until(() => crowd.every((h) => h.provider.synced), 'second crowd synced', 120_000);
 	phase = 'run';
@@ -555,7 +557,8 @@ async function secondCrowd(rooms: RoomState[]): Promise<{ rss: number; strokes: 
 	if (refused.length) failures.push(`${refused.length} honest clients of the second crowd refused`);
 	for (const h of crowd) h.tracked.client.destroy();
 	if (!(await unloadedSoon())) failures.push('rooms still loaded 60 s after the second crowd left');
-	return { rss: await settledRss(relay.pid), strokes: crowd.reduce((n, h) => n + h.strokes.length, 0) };
+	const rss = await settledRss(relay.pid);
+	return { rss, memory: memoryMb(relay.pid), strokes: crowd.reduce((n, h) => n + h.strokes.length, 0) };
 }
 
 async function roomsLoaded(): Promise<number> {
@@ -884,7 +887,7 @@ async function main() {
 			? [
 					[
 						`relay RSS after a second crowd (${SECOND_S} s, ${second.strokes} strokes, no faults)`,
-						`${second.rss.toFixed(1)} MB, ${((second.rss / rssEnd) * 100).toFixed(0)}% of after the first; ${formatMemory(memoryMb(relay.pid))}`
+						`${second.rss.toFixed(1)} MB, ${((second.rss / rssEnd) * 100).toFixed(0)}% of after the first; ${formatMemory(second.memory)}`
 					] as [string, string]
 				]
 			: []),
