@@ -8,7 +8,7 @@ import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC } from '../src/lib/model/relay-protocol.js';
-import { encodeAwareness, encodeSyncStep2 } from './frames.js';
+import { encodeAwareness } from './frames.js';
 import type { Room } from './room.js';
 
 /** A frame that is not a valid y-websocket message. */
@@ -80,7 +80,7 @@ function announcedClients(update: Uint8Array): number[] {
 export function applyClientMessage(room: Room, origin: object, message: ClientMessage): Uint8Array | null {
 	switch (message.type) {
 		case 'sync-step-1':
-			return encodeSyncStep2(room.doc, message.stateVector);
+			return room.syncStep2(message.stateVector);
 		case 'update':
 			room.applyClientUpdate(message.update, origin);
 			return null;

@@ -17,9 +17,9 @@ import { docFromStored } from './storage.js';
 import { log } from './log.js';
 import { parseCredentials, serializeCredentials, type Credentials } from './auth.js';
 import type { RelayMetrics } from './metrics.js';
-import { encodeAwareness, encodeSyncStep1, encodeSyncUpdate } from './frames.js';
+import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from './frames.js';
 import { RoomLog, type Appended } from './room-log.js';
-import type { RoomStore } from './store.js';
+import type { RoomStore, StoredCredentials } from './store.js';
 
 /** Origin of what another relay instance wrote: already durable, so forwarded at once and not stored again. */
 export const FROM_FEED = Symbol('feed');
@@ -66,6 +66,12 @@ export class Room {
 	#binding: Promise<unknown> = Promise.resolve();
 	/** While a client's update is being applied: what it produced, held back until the apply returns. */
 	#held: Uint8Array[] | null = null;
+	/**
+	 * The answer to a sync step 1 from a client that has nothing yet, until
+	 * the document changes: a crowd opening a link, or coming back after a
+	 * restart, would otherwise encode the whole document once per client.
+	 */
+	#fullStep2: Uint8Array | null = null;
 
 	private constructor(
 		id: string,
@@ -127,8 +133,8 @@ export class Room {
 		if (stored.corrupt.length) {
 			log.error({ room: id, records: stored.corrupt }, 'corrupted records skipped; room loaded from the intact ones');
 		}
-		const [credentials, clientOwners] = await Promise.all([loadCredentials(store, id), store.loadClients(id)]);
-		return new Room(id, store, stored, credentials, clientOwners, compactAfter, metrics, onFailed);
+		const credentials = parsedCredentials(id, stored.credentials);
+		return new Room(id, store, stored, credentials, stored.clients, compactAfter, metrics, onFailed);
 	}
 
 	#applyFromFeed(update: Uint8Array) {
@@ -196,6 +202,13 @@ export class Room {
 		this.#onFailed(this);
 	}
 
+	/** The sync step 2 frame answering a client's step 1 with `stateVector`: what it lacks of the document. */
+	syncStep2(stateVector: Uint8Array): Uint8Array {
+		// An empty state vector (no clients) is one byte, 0: the client lacks everything.
+		if (stateVector.length !== 1 || stateVector[0] !== 0) return encodeSyncStep2(this.doc, stateVector);
+		return (this.#fullStep2 ??= encodeSyncStep2(this.doc, stateVector));
+	}
+
 	/** Who `client` is bound to (client-ids.ts), if this instance knows. */
 	ownerOfClient(client: number): string | undefined {
 		return this.#clientOwners.get(client);
@@ -219,6 +232,7 @@ export class Room {
 	}
 
 	#onUpdate = (update: Uint8Array, origin: unknown) => {
+		this.#fullStep2 = null;
 		if (this.#held && origin !== FROM_FEED) {
 			this.#held.push(update);
 			return;
@@ -369,9 +383,13 @@ export class Room {
 	}
 }
 
-/** A room's credentials from the store; an unreadable record gives frozen, empty ones (logged). */
+/** A room's credentials from the store. */
 async function loadCredentials(store: RoomStore, id: string) {
-	const stored = await store.loadCredentials(id);
+	return parsedCredentials(id, await store.loadCredentials(id));
+}
+
+/** Stored credentials parsed; an unreadable record gives frozen, empty ones (logged). */
+function parsedCredentials(id: string, stored: StoredCredentials) {
 	const credentials = parseCredentials(stored.json);
 	if (credentials.frozen) log.error({ room: id }, 'stored credentials unreadable; registering no new writers');
 	return { credentials, version: stored.version };

@@ -53,6 +53,19 @@ function recordWrites() {
 	return writes;
 }
 
+/** Every read of the real database from now on, by kind (the read itself still happens). */
+function recordReads() {
+	const reads: string[] = [];
+	for (const kind of ['get', 'getMany', 'iterator', 'keys', 'values'] as const) {
+		const real = ClassicLevel.prototype[kind] as (...args: unknown[]) => unknown;
+		vi.spyOn(ClassicLevel.prototype, kind).mockImplementation(function (this: unknown, ...args: unknown[]) {
+			reads.push(kind);
+			return real.apply(this, args);
+		} as never);
+	}
+	return reads;
+}
+
 describe('RoomStorage', () => {
 	it('reads a v1 snapshot and log written by an earlier version, and replaces them when compacting', async () => {
 		const dir = tempDir();
@@ -203,5 +216,59 @@ describe('RoomStorage', () => {
 		vi.restoreAllMocks();
 		for (const room of rooms) expect((await storage.load(room)).logKeys).toHaveLength(2);
 		await storage.close();
+	});
+
+	it('loads all a room needs after a restart (log, snapshot, credentials, bindings) in two range reads, none of its neighbours', async () => {
+		const dir = tempDir();
+		const { doc, member } = event(['w1T09:00']);
+		let store = new LevelStore(dir);
+		await store.open();
+		const first = await store.append('room', Y.encodeStateAsUpdate(doc));
+		await store.compact('room', Y.encodeStateAsUpdateV2(doc), first.seq, [first]);
+		const before = Y.encodeStateVector(doc);
+		applyStroke(doc, member, ['w1T10:00'], 1);
+		await store.append('room', Y.encodeStateAsUpdate(doc, before));
+		expect(await store.saveCredentials('room', '{"organizer":"x"}', 0)).toBe(1);
+		await store.bindClients('room', [7, 36], `member:${member}`);
+		// Rooms whose keys sort right beside this one's.
+		for (const neighbour of ['roo', 'room-2', 'room0', 'rooms']) {
+			await store.append(neighbour, Y.encodeStateAsUpdate(event(['w1T11:00']).doc));
+			await store.saveCredentials(neighbour, '{"organizer":"other"}', 0);
+			await store.bindClients(neighbour, [8], 'organizer');
+		}
+		await store.close();
+
+		store = new LevelStore(dir);
+		await store.open();
+		const reads = recordReads();
+		const loaded = await store.load('room');
+		expect(reads).toEqual(['iterator', 'iterator']); // the room's keys, then its log
+		expect(markedSlots(docFromStored(loaded), member)).toEqual(new Set(['w1T09:00', 'w1T10:00']));
+		expect(loaded.records).toHaveLength(1);
+		expect(loaded.credentials).toEqual({ json: '{"organizer":"x"}', version: 0 });
+		expect(loaded.clients).toEqual(
+			new Map([
+				[7, `member:${member}`],
+				[36, `member:${member}`]
+			])
+		);
+		expect(loaded.corrupt).toEqual([]);
+
+		// Binding after the load reads nothing more, and the first binding still wins.
+		reads.length = 0;
+		expect(await store.bindClients('room', [36, 9], 'organizer')).toEqual(
+			new Map([
+				[36, `member:${member}`],
+				[9, 'organizer']
+			])
+		);
+		expect(reads).toEqual([]);
+		vi.restoreAllMocks();
+		await store.close();
+		store = new LevelStore(dir);
+		await store.open();
+		expect((await store.load('room')).clients.get(9)).toBe('organizer');
+		expect((await store.load('rooms')).clients).toEqual(new Map([[8, 'organizer']]));
+		await store.close();
 	});
 });

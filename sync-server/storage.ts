@@ -42,13 +42,15 @@ const roomOfHandleKey = (handle: string) => `H/${handle}`;
 const HANDLE_PATTERN = /^[0-9a-z]{1,10}$/;
 const logPrefix = (handle: string) => `l/${handle}/`;
 const logKey = (handle: string, seq: number) => logPrefix(handle) + seq.toString(36).padStart(SEQ_WIDTH, '0');
-const legacyLogPrefix = (room: string) => `r/${room}/u/`;
 const text = new TextDecoder();
 const bytesOf = (value: string) => new TextEncoder().encode(value);
 const snapshotKey = (room: string) => `r/${room}/s2`;
 const v1SnapshotKey = (room: string) => `r/${room}/s`;
 const credentialsKey = (room: string) => `r/${room}/k`;
 const clientPrefix = (room: string) => `r/${room}/c/`;
+const roomPrefix = (room: string) => `r/${room}/`;
+/** Just past every key of `room` (`0` follows `/`). */
+const roomEnd = (room: string) => `r/${room}0`;
 
 /** What is on disk for one room. */
 export interface StoredRoom {
@@ -68,6 +70,10 @@ export interface StoredRoom {
 	logSizes: number[];
 	/** Keys of records that are not valid updates (skipped; see {@link RoomStorage.load}). */
 	corrupt: string[];
+	/** The room's write credentials (JSON, see auth.ts), if any. */
+	credentials: string | undefined;
+	/** The room's client id bindings (see client-ids.ts): client id to owner. */
+	clients: Map<number, string>;
 }
 
 /** How a {@link RoomStorage} writes. */
@@ -156,12 +162,11 @@ export class RoomStorage {
 	}
 
 	/**
-	 * A room's handle, or `null` if it has none yet. A damaged handle record
-	 * is rebuilt from the `H/` index (and reported in `corrupt`), so the
-	 * room's log is not lost.
+	 * A room's handle from its stored record (`stored`), or `null` if it has
+	 * none yet. A damaged handle record is rebuilt from the `H/` index (and
+	 * reported in `corrupt`), so the room's log is not lost.
 	 */
-	async #handleOf(room: string, corrupt: string[]): Promise<string | null> {
-		const stored = await this.#db.get(handleKey(room));
+	async #handleOf(room: string, stored: Uint8Array | undefined, corrupt: string[]): Promise<string | null> {
 		if (!stored) return null;
 		const handle = text.decode(stored);
 		if (HANDLE_PATTERN.test(handle)) return handle;
@@ -178,11 +183,35 @@ export class RoomStorage {
 	}
 
 	/**
-	 * Reads a room's snapshot and log. A room never written reads as empty.
-	 * A record that does not decode as an update (a torn or corrupted write)
-	 * is left out and listed in `corrupt`, so the room loads from the rest.
+	 * Reads everything stored for a room: snapshot, log, credentials and
+	 * client id bindings. A room never written reads as empty. A record that
+	 * does not decode as an update (a torn or corrupted write) is left out
+	 * and listed in `corrupt`, so the room loads from the rest.
+	 *
+	 * Two range reads, not one point read per key: classic-level takes each
+	 * read's snapshot synchronously on the main thread, so a restart's
+	 * reconnecting crowd waited on ~7 of them per room (docs/BENCHMARKS.md,
+	 * 2026-11-30). One iterator over the room's own keys (`r/<room>/…`, which
+	 * sort together: room ids have no `/`), then one over its log, which is
+	 * under its handle.
 	 */
 	async load(room: string): Promise<StoredRoom> {
+		const prefix = roomPrefix(room);
+		let snapshot: Uint8Array | undefined;
+		let v1Snapshot: Uint8Array | undefined;
+		let storedHandle: Uint8Array | undefined;
+		let credentials: string | undefined;
+		const clients = new Map<number, string>();
+		const legacy: [string, Uint8Array][] = [];
+		for await (const [key, value] of this.#db.iterator({ gte: prefix, lt: roomEnd(room) })) {
+			const rest = key.slice(prefix.length);
+			if (rest === 's2') snapshot = value;
+			else if (rest === 's') v1Snapshot = value;
+			else if (rest === 'h') storedHandle = value;
+			else if (rest === 'k') credentials = text.decode(value);
+			else if (rest.startsWith('c/')) clients.set(parseInt(rest.slice(2), 36), text.decode(value));
+			else if (rest.startsWith('u/')) legacy.push([key, value]);
+		}
 		const updates: Uint8Array[] = [];
 		const logKeys: string[] = [];
 		const logSizes: number[] = [];
@@ -192,35 +221,36 @@ export class RoomStorage {
 			else corrupt.push(key);
 		};
 		let snapshotBytes = 0;
-		const snapshot = await this.#db.get(snapshotKey(room));
 		if (snapshot) {
 			snapshotBytes = snapshot.byteLength;
 			// Merged with the log as v1, the format the rest of the relay speaks.
 			const v1 = fromV2(snapshot);
 			if (v1) updates.push(v1);
 			else corrupt.push(snapshotKey(room));
-		} else {
-			const old = await this.#db.get(v1SnapshotKey(room));
-			if (old) {
-				snapshotBytes = old.byteLength;
-				keep(v1SnapshotKey(room), old);
-			}
+		} else if (v1Snapshot) {
+			snapshotBytes = v1Snapshot.byteLength;
+			keep(v1SnapshotKey(room), v1Snapshot);
 		}
-		const handle = await this.#handleOf(room, corrupt);
+		const handle = await this.#handleOf(room, storedHandle, corrupt);
 		let logBytes = 0;
 		let nextSeq = 0;
-		for (const prefix of [legacyLogPrefix(room), ...(handle ? [logPrefix(handle)] : [])]) {
-			for await (const [key, value] of this.#db.iterator({ gte: prefix, lt: prefix + '~' })) {
-				keep(key, value);
-				logBytes += value.byteLength;
-				// Corrupted entries stay in the log so the next compaction removes them.
-				logKeys.push(key);
-				logSizes.push(value.byteLength);
-				const seq = handle && prefix === logPrefix(handle) ? parseInt(key.slice(prefix.length), 36) : NaN;
+		const record = (key: string, value: Uint8Array) => {
+			keep(key, value);
+			logBytes += value.byteLength;
+			// Corrupted entries stay in the log so the next compaction removes them.
+			logKeys.push(key);
+			logSizes.push(value.byteLength);
+		};
+		for (const [key, value] of legacy) record(key, value);
+		if (handle) {
+			const log = logPrefix(handle);
+			for await (const [key, value] of this.#db.iterator({ gte: log, lt: log + '~' })) {
+				record(key, value);
+				const seq = parseInt(key.slice(log.length), 36);
 				if (Number.isFinite(seq)) nextSeq = Math.max(nextSeq, seq + 1);
 			}
 		}
-		return { updates, snapshotBytes, logBytes, handle, nextSeq, logKeys, logSizes, corrupt };
+		return { updates, snapshotBytes, logBytes, handle, nextSeq, logKeys, logSizes, corrupt, credentials, clients };
 	}
 
 	/**

@@ -19,6 +19,8 @@ interface Place {
 	handle: string | null;
 	nextSeq: number;
 	credentialsVersion: number;
+	/** The room's client id bindings as stored, from its load on (`null` before): binding needs no read. */
+	clients: Map<number, string> | null;
 }
 
 /** LevelDB as a {@link RoomStore}. */
@@ -47,7 +49,7 @@ export class LevelStore implements RoomStore {
 
 	#place(room: string): Place {
 		let place = this.#places.get(room);
-		if (!place) this.#places.set(room, (place = { handle: null, nextSeq: 0, credentialsVersion: 0 }));
+		if (!place) this.#places.set(room, (place = { handle: null, nextSeq: 0, credentialsVersion: 0, clients: null }));
 		return place;
 	}
 
@@ -56,12 +58,16 @@ export class LevelStore implements RoomStore {
 		const place = this.#place(room);
 		place.handle = stored.handle;
 		place.nextSeq = stored.nextSeq;
+		place.clients = stored.clients;
 		return {
 			updates: stored.updates,
 			snapshotBytes: stored.snapshotBytes,
 			records: stored.logKeys.map((key, i) => ({ key, seq: i, bytes: stored.logSizes[i] })),
 			seq: stored.nextSeq - 1,
-			corrupt: stored.corrupt
+			corrupt: stored.corrupt,
+			credentials: { json: stored.credentials, version: place.credentialsVersion },
+			// A copy: the room keeps its own, and this one follows only what is stored.
+			clients: new Map(stored.clients)
 		};
 	}
 
@@ -97,11 +103,19 @@ export class LevelStore implements RoomStore {
 		return this.#storage.loadClients(room);
 	}
 
-	/** One process: the room (which asks only about ids it has not seen bound, one call at a time) is the only writer. */
+	/**
+	 * One process: the room (which asks only about ids it has not seen bound,
+	 * one call at a time) is the only writer, so the bindings read at its load,
+	 * plus those written since, are what is stored.
+	 */
 	async bindClients(room: string, clients: number[], owner: string): Promise<Map<number, string>> {
-		const stored = await this.#storage.loadClients(room);
+		const place = this.#place(room);
+		const stored = (place.clients ??= await this.#storage.loadClients(room));
 		const fresh = clients.filter((client) => !stored.has(client));
-		if (fresh.length) await this.#storage.bindClients(room, fresh, owner);
+		if (fresh.length) {
+			await this.#storage.bindClients(room, fresh, owner);
+			for (const client of fresh) if (!stored.has(client)) stored.set(client, owner);
+		}
 		return new Map(clients.map((client) => [client, stored.get(client) ?? owner]));
 	}
 

@@ -223,10 +223,14 @@ export class PostgresStore implements RoomStore, RoomFeed {
 
 	async load(room: string): Promise<StoredRoom> {
 		return this.#transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
-			const head = await client.query<{ seq: string; snap_seq: string; snapshot: Buffer | null }>(
-				'SELECT seq, snap_seq, snapshot FROM moim_rooms WHERE id = $1',
-				[room]
-			);
+			// Credentials and bindings in the same snapshot and round trips as the document.
+			const head = await client.query<{
+				seq: string;
+				snap_seq: string;
+				snapshot: Buffer | null;
+				credentials: string | null;
+				cred_version: string;
+			}>('SELECT seq, snap_seq, snapshot, credentials, cred_version FROM moim_rooms WHERE id = $1', [room]);
 			const row = head.rows[0];
 			const updates: Uint8Array[] = [];
 			const corrupt: string[] = [];
@@ -247,12 +251,18 @@ export class PostgresStore implements RoomStore, RoomFeed {
 				else corrupt.push(`record ${seq} of ${room}`);
 				records.push({ seq: Number(seq), key: seq, bytes: data.byteLength });
 			}
+			const bound = await client.query<{ client: string; owner: string }>(
+				'SELECT client, owner FROM moim_clients WHERE room = $1',
+				[room]
+			);
 			return {
 				updates,
 				snapshotBytes: row?.snapshot?.byteLength ?? 0,
 				records,
 				seq: Number(row?.seq ?? 0),
-				corrupt
+				corrupt,
+				credentials: { json: row?.credentials ?? undefined, version: Number(row?.cred_version ?? 0) },
+				clients: new Map(bound.rows.map((b) => [Number(b.client), b.owner]))
 			};
 		});
 	}
@@ -403,10 +413,14 @@ export class PostgresStore implements RoomStore, RoomFeed {
 		const head = await this.#query<{ seq: string }>('SELECT seq FROM moim_rooms WHERE id = $1', [room]);
 		if (Number(head.rows[0]?.seq ?? 0) <= seq) return { snapshot: null, records: [], seq };
 		return this.#transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
-			const head = await client.query<{ seq: string; snap_seq: string; snapshot: Buffer | null }>(
-				'SELECT seq, snap_seq, snapshot FROM moim_rooms WHERE id = $1',
-				[room]
-			);
+			// Credentials and bindings in the same snapshot and round trips as the document.
+			const head = await client.query<{
+				seq: string;
+				snap_seq: string;
+				snapshot: Buffer | null;
+				credentials: string | null;
+				cred_version: string;
+			}>('SELECT seq, snap_seq, snapshot, credentials, cred_version FROM moim_rooms WHERE id = $1', [room]);
 			const row = head.rows[0];
 			if (!row) return { snapshot: null, records: [], seq };
 			const snapSeq = Number(row.snap_seq);

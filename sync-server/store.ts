@@ -30,6 +30,10 @@ export interface StoredRoom {
 	seq: number;
 	/** Records that are not valid updates (skipped; the room loads from the rest). */
 	corrupt: string[];
+	/** The room's credentials, read with the rest (a room load is one read, not one per kind of key). */
+	credentials: StoredCredentials;
+	/** The room's client id bindings (see client-ids.ts): client id to owner. */
+	clients: Map<number, string>;
 }
 
 /** A room's credentials as stored (JSON, see auth.ts), with the version that changes on every save. */
@@ -82,7 +86,7 @@ export interface RoomStore extends AttemptStore {
 	open(): Promise<void>;
 	/** Finishes pending writes and closes. */
 	close(): Promise<void>;
-	/** Reads a room; a room never written reads as empty. */
+	/** Reads all a room needs (updates, credentials, bindings) at once; a room never written reads as empty. */
 	load(room: string): Promise<StoredRoom>;
 	/** Appends one update (v1) to the room's log, durably; resolves with its record. */
 	append(room: string, update: Uint8Array): Promise<LogRecord>;
