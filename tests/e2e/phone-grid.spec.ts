@@ -211,3 +211,39 @@ test('on a desktop, a 14-day grid keeps its sideways scrollbar within the screen
 	await box.evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
 	await expect(myGrid(page).getByRole('columnheader').last()).toBeInViewport();
 });
+
+test('opening an event link on a phone moves nothing on the screen as the event arrives', async ({
+	browser,
+	page,
+	app
+}) => {
+	const url = await createEvent(
+		page,
+		app,
+		'title=Lunch&dates=2026-12-01,2026-12-02&from=09:00&to=18:00&slot=30&tz=UTC'
+	);
+	await join(page, 'Olga');
+	await drag(page, '2026-12-01T09:00Z', '2026-12-01T10:00Z');
+	// Lighthouse's phone, a first visit: "Opening…", then the event, the join form and the heatmap.
+	const visitor = await (
+		await browser.newContext({ viewport: { width: 412, height: 823 }, hasTouch: true, isMobile: true })
+	).newPage();
+	await visitor.addInitScript(() => {
+		const shifts: { value: number; nodes: string[] }[] = [];
+		(window as unknown as { shifts: typeof shifts }).shifts = shifts;
+		new PerformanceObserver((list) => {
+			for (const entry of list.getEntries() as (PerformanceEntry & {
+				value: number;
+				sources?: { node?: Node }[];
+			})[])
+				shifts.push({ value: entry.value, nodes: (entry.sources ?? []).map((s) => s.node?.nodeName ?? '?') });
+		}).observe({ type: 'layout-shift', buffered: true });
+	});
+	await visitor.goto(url);
+	await expect(visitor.getByLabel('Name')).toBeVisible();
+	await expect(heatCell(visitor, '2026-12-01T09:00Z')).toHaveAttribute('data-count', '1');
+	// What comes after the first screen (best times) has arrived too.
+	await expect(visitor.getByTestId('best-times')).toBeVisible();
+	// The footer used to move down past the arriving event (0.06 each time).
+	expect(await visitor.evaluate(() => (window as unknown as { shifts: unknown[] }).shifts)).toEqual([]);
+});
