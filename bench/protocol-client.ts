@@ -49,7 +49,8 @@ export class RawClient {
 		);
 		this.opened = new Promise((resolve, reject) => {
 			this.ws.once('open', () => resolve());
-			this.ws.once('error', reject);
+			// Every error, not just the first: a second (ECONNRESET under load) was uncaught and ended the run.
+			this.ws.on('error', reject);
 		});
 		this.ws.on('open', () => {
 			const e = encoding.createEncoder();
