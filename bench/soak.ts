@@ -77,6 +77,8 @@ const INSPECT = process.env.SOAK_INSPECT === '1';
  * crowd leaves for good (a leak) from memory kept for reuse (a plateau).
  */
 const SECOND_S = setting('SOAK_SECOND_S', 60);
+/** How many such crowds, one after another (a plateau stops growing; a leak does not). */
+const MORE_CROWDS = Math.round(setting('SOAK_MORE_CROWDS', 1));
 
 /**
  * Every client comes from one address, so per-address limits are lifted;
@@ -831,10 +833,12 @@ async function main() {
 	}
 	const rssEnd = await settledRss(relay.pid);
 	const memoryEnd = memoryMb(relay.pid);
-	const second = SECOND_S > 0 ? await secondCrowd(rooms) : null;
-	if (second && second.rss > rssEnd * 1.1)
+	const more: Awaited<ReturnType<typeof secondCrowd>>[] = [];
+	for (let i = 0; SECOND_S > 0 && i < MORE_CROWDS; i++) more.push(await secondCrowd(rooms));
+	const last = more.at(-1);
+	if (last && last.rss > rssEnd * 1.1)
 		failures.push(
-			`relay RSS ${second.rss.toFixed(1)} MB after a second crowd, over 110% of ${rssEnd.toFixed(1)} MB after the first: memory grows per crowd`
+			`relay RSS ${last.rss.toFixed(1)} MB after ${more.length} more crowds, over 110% of ${rssEnd.toFixed(1)} MB after the first: memory grows per crowd`
 		);
 	console.error(
 		`soak: relay memory at the first start ${formatMemory(memoryStart)}, at the last restart ${formatMemory(lastStart)}, at the end ${formatMemory(memoryEnd)}`
@@ -883,11 +887,11 @@ async function main() {
 			'relay RSS start → end, rooms unloaded (peak)',
 			`${rssStart.toFixed(1)} → ${rssEnd.toFixed(1)} MB, ${((rssEnd / rssStart) * 100).toFixed(0)}%${unloaded ? '' : ', rooms still loaded'} (${rssPeak.toFixed(1)} MB)`
 		],
-		...(second
+		...(last
 			? [
 					[
-						`relay RSS after a second crowd (${SECOND_S} s, ${second.strokes} strokes, no faults)`,
-						`${second.rss.toFixed(1)} MB, ${((second.rss / rssEnd) * 100).toFixed(0)}% of after the first; ${formatMemory(second.memory)}`
+						`relay RSS after ${more.length} more crowd(s) (${SECOND_S} s each, ${more.map((c) => c.strokes).join(', ')} strokes, no faults)`,
+						`${more.map((c) => `${c.rss.toFixed(1)} MB`).join(', ')}: ${((last.rss / rssEnd) * 100).toFixed(0)}% of after the first; last ${formatMemory(last.memory)}`
 					] as [string, string]
 				]
 			: []),
