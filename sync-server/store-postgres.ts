@@ -224,14 +224,7 @@ export class PostgresStore implements RoomStore, RoomFeed {
 	async load(room: string): Promise<StoredRoom> {
 		return this.#transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
 			// Credentials and bindings in the same snapshot and round trips as the document.
-			const head = await client.query<{
-				seq: string;
-				snap_seq: string;
-				snapshot: Buffer | null;
-				credentials: string | null;
-				cred_version: string;
-			}>('SELECT seq, snap_seq, snapshot, credentials, cred_version FROM moim_rooms WHERE id = $1', [room]);
-			const row = head.rows[0];
+			const row = await roomHead(client, room);
 			const updates: Uint8Array[] = [];
 			const corrupt: string[] = [];
 			if (row?.snapshot) {
@@ -414,14 +407,7 @@ export class PostgresStore implements RoomStore, RoomFeed {
 		if (Number(head.rows[0]?.seq ?? 0) <= seq) return { snapshot: null, records: [], seq };
 		return this.#transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
 			// Credentials and bindings in the same snapshot and round trips as the document.
-			const head = await client.query<{
-				seq: string;
-				snap_seq: string;
-				snapshot: Buffer | null;
-				credentials: string | null;
-				cred_version: string;
-			}>('SELECT seq, snap_seq, snapshot, credentials, cred_version FROM moim_rooms WHERE id = $1', [room]);
-			const row = head.rows[0];
+			const row = await roomHead(client, room);
 			if (!row) return { snapshot: null, records: [], seq };
 			const snapSeq = Number(row.snap_seq);
 			// Compacted past what this instance has: the snapshot brings it up to snap_seq.
@@ -521,6 +507,18 @@ export class PostgresStore implements RoomStore, RoomFeed {
 }
 
 /** Whether `err` means the database could not be reached (rather than a refused statement). */
+/** A room's row (sequence, snapshot, credentials), read inside the caller's transaction; undefined if none. */
+async function roomHead(client: pg.PoolClient, room: string) {
+	const head = await client.query<{
+		seq: string;
+		snap_seq: string;
+		snapshot: Buffer | null;
+		credentials: string | null;
+		cred_version: string;
+	}>('SELECT seq, snap_seq, snapshot, credentials, cred_version FROM moim_rooms WHERE id = $1', [room]);
+	return head.rows[0];
+}
+
 function isConnectionError(err: unknown): boolean {
 	const code = (err as { code?: string }).code ?? '';
 	return (
