@@ -3,11 +3,22 @@
  * reported, and "Reset to the relay's copy" recovers; a device whose key the
  * relay does not know is told so.
  */
+import type { Page } from '@playwright/test';
 import { availabilityMap, eventMap, LOCKED_KEY } from '../../src/lib/model/event-doc.js';
 import { PARAM_ORGANIZER_SECRET } from '../../src/lib/model/relay-protocol.js';
 import { SCHEMA_VERSION } from '../../src/lib/model/settings.js';
 import { stockClient, until } from '../support/clients.js';
 import { createEvent, deviceSecret, drag, expect, heatCell, join, myCell, syncState, test } from './fixtures.js';
+
+/** A stock client with the organizer's secret from `page`'s device, synced (for what the app has no button for). */
+async function organizerClient(page: Page, wsUrl: string, id: string) {
+	const organizer = stockClient(wsUrl, id, {
+		memberId: '',
+		params: { [PARAM_ORGANIZER_SECRET]: (await deviceSecret(page, `organizer:${id}`))! }
+	});
+	await until(() => organizer.provider.synced, 'organizer client synced');
+	return organizer;
+}
 
 const EVENT = 'title=Guarded&dates=2026-12-01&from=09:00&to=11:00&slot=30&tz=UTC';
 
@@ -31,13 +42,9 @@ test('joining offline after the organizer locked the event is refused; reset bri
 	await syncState(ben, 'offline');
 
 	// Meanwhile the organizer locks the event (no button for it yet: a stock client with the organizer's secret).
-	const organizer = stockClient(relay.process.wsUrl, id, {
-		memberId: '',
-		params: { [PARAM_ORGANIZER_SECRET]: (await deviceSecret(page, `organizer:${id}`))! }
-	});
+	const organizer = await organizerClient(page, relay.process.wsUrl, id);
 	const reader = stockClient(relay.process.wsUrl, id);
 	try {
-		await until(() => organizer.provider.synced, 'organizer client synced');
 		eventMap(organizer.doc).set(LOCKED_KEY, true);
 		await until(() => eventMap(reader.doc).get(LOCKED_KEY) === true, 'the lock at the relay');
 		expect(organizer.closes).toEqual([]);
@@ -203,12 +210,8 @@ test('an event made by a newer Moim asks for the update, in both languages, inst
 	const id = url.split('/').pop()!;
 
 	// A newer version of the app marks its events with a higher schema version (settings.ts).
-	const organizer = stockClient(relay.process.wsUrl, id, {
-		memberId: '',
-		params: { [PARAM_ORGANIZER_SECRET]: (await deviceSecret(page, `organizer:${id}`))! }
-	});
+	const organizer = await organizerClient(page, relay.process.wsUrl, id);
 	try {
-		await until(() => organizer.provider.synced, 'organizer client synced');
 		eventMap(organizer.doc).set('v', SCHEMA_VERSION + 1);
 	} finally {
 		organizer.destroy();
