@@ -91,7 +91,10 @@ const RELAY_ENV: Record<string, string> = {
 	MAX_MEMBERS_PER_EVENT: '100000',
 	ROOM_IDLE_MS: '2000',
 	METRICS_TOKEN,
-	...(INSPECT ? { NODE_OPTIONS: '--inspect=127.0.0.1:0' } : {})
+	...(INSPECT ? { NODE_OPTIONS: '--inspect=127.0.0.1:0' } : {}),
+	// Diagnosis: more environment for the relay only, e.g. a heap profiler's
+	// LD_PRELOAD, which would otherwise also load into the soak's own process.
+	...(process.env.SOAK_RELAY_ENV ? (JSON.parse(process.env.SOAK_RELAY_ENV) as Record<string, string>) : {})
 };
 
 /** mulberry32: a seeded generator, so a run's choices can be replayed (timing aside). */
@@ -453,6 +456,25 @@ async function hostileAgent(index: number, rooms: RoomState[]) {
 
 /** SIGKILL and restart every ~FAULT_S (±20%), the middle one a SIGTERM instead. */
 /** Memory of the relay process running now, read as soon as it listened. */
+/**
+ * Diagnosis (`SOAK_SMAPS_DIR`): each reading also keeps the relay's
+ * `/proc/<pid>/smaps`, numbered, so mappings can be compared between crowds
+ * (the main malloc arena is `[heap]`, V8's pages are 256 KB-aligned anonymous
+ * mappings, other threads' arenas are 64 MB reservations).
+ */
+let smapsCount = 0;
+function readMemory(pid: number): ReturnType<typeof memoryMb> {
+	const dir = process.env.SOAK_SMAPS_DIR;
+	if (dir) {
+		fs.mkdirSync(dir, { recursive: true });
+		fs.writeFileSync(
+			path.join(dir, `smaps.${String(++smapsCount).padStart(2, '0')}`),
+			fs.readFileSync(`/proc/${pid}/smaps`)
+		);
+	}
+	return memoryMb(pid);
+}
+
 let lastStart: ReturnType<typeof memoryMb>;
 
 const formatMemory = (m: ReturnType<typeof memoryMb>) =>
@@ -478,7 +500,7 @@ async function faults(startedAt: number) {
 		const restarting = performance.now();
 		relay = await relay.restart();
 		stats.restartMs.push(performance.now() - restarting);
-		lastStart = memoryMb(relay.pid);
+		lastStart = readMemory(relay.pid);
 	}
 }
 
@@ -560,7 +582,7 @@ async function secondCrowd(
 	for (const h of crowd) h.tracked.client.destroy();
 	if (!(await unloadedSoon())) failures.push('rooms still loaded 60 s after the second crowd left');
 	const rss = await settledRss(relay.pid);
-	return { rss, memory: memoryMb(relay.pid), strokes: crowd.reduce((n, h) => n + h.strokes.length, 0) };
+	return { rss, memory: readMemory(relay.pid), strokes: crowd.reduce((n, h) => n + h.strokes.length, 0) };
 }
 
 async function roomsLoaded(): Promise<number> {
@@ -722,7 +744,7 @@ async function main() {
 	relay = await startRelay({ compiled: !process.env.SOAK_TSX, env: RELAY_ENV });
 	wsUrl = relay.wsUrl;
 	const rssStart = rssMb(relay.pid);
-	const memoryStart = memoryMb(relay.pid);
+	const memoryStart = readMemory(relay.pid);
 	lastStart = memoryStart;
 	const dataDir = relay.dataDir;
 	console.error(
@@ -832,7 +854,7 @@ async function main() {
 		await sleep(500);
 	}
 	const rssEnd = await settledRss(relay.pid);
-	const memoryEnd = memoryMb(relay.pid);
+	const memoryEnd = readMemory(relay.pid);
 	const more: Awaited<ReturnType<typeof secondCrowd>>[] = [];
 	for (let i = 0; SECOND_S > 0 && i < MORE_CROWDS; i++) more.push(await secondCrowd(rooms));
 	const last = more.at(-1);
