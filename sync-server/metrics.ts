@@ -44,6 +44,12 @@ export class RelayMetrics {
 		labelNames: ['reason'] as const,
 		registers: [this.registry]
 	});
+	readonly clientSchemas = new Counter({
+		name: 'moim_client_schema_connections_total',
+		help: 'Websocket connections accepted, by the event schema the client reads (v= in the URL; none: an app older than the stroke log)',
+		labelNames: ['v'] as const,
+		registers: [this.registry]
+	});
 	readonly persistSeconds = new Histogram({
 		name: 'moim_persist_seconds',
 		help: 'Time to write one batch of updates to storage',

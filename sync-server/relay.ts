@@ -7,7 +7,13 @@
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { isEventId, isPersonalRoomId } from '../src/lib/model/ids.js';
-import { CLOSE_RESTARTING, credentialsFromProtocols, SUBPROTOCOL, SYNC_PATH } from '../src/lib/model/relay-protocol.js';
+import {
+	CLOSE_RESTARTING,
+	credentialsFromProtocols,
+	PARAM_SCHEMA,
+	SUBPROTOCOL,
+	SYNC_PATH
+} from '../src/lib/model/relay-protocol.js';
 import type { RelayConfig } from './config.js';
 import { serveConnection } from './connection.js';
 import { clientAddress, handleHttp, originAllowed, serveMetrics } from './http.js';
@@ -25,6 +31,16 @@ export interface Relay {
 	server: http.Server;
 	/** Stops accepting, tells clients to reconnect later, flushes storage. */
 	close(): Promise<void>;
+}
+
+/**
+ * The metric label for a client's `v=` (the event schema it reads): the
+ * number, `none` when absent (apps older than the stroke log), `other` for
+ * anything else, so a client cannot make up label values without bound.
+ */
+function schemaLabel(v: string | null): string {
+	if (v === null) return 'none';
+	return /^[1-9]\d?$/.test(v) ? v : 'other';
 }
 
 /** Room id in a websocket path, or `null` when the path is not a room. */
@@ -107,8 +123,11 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 		// Credentials come as subprotocol tokens; from the URL only when no token carries any (older clients).
 		const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((token) => token.trim());
 		const tokens = credentialsFromProtocols(offered);
-		const params = tokens.size > 0 ? tokens : new URL(req.url ?? '/', 'http://x').searchParams;
+		const query = new URL(req.url ?? '/', 'http://x').searchParams;
+		const params = tokens.size > 0 ? tokens : query;
+		const schema = schemaLabel(query.get(PARAM_SCHEMA));
 		wss.handleUpgrade(req, socket, head, (ws) => {
+			metrics.clientSchemas.inc({ v: schema });
 			ws.once('close', () => {
 				const left = (perAddress.get(address) ?? 1) - 1;
 				if (left > 0) perAddress.set(address, left);

@@ -4,9 +4,16 @@
  * relay does not know is told so.
  */
 import type { Page } from '@playwright/test';
-import { availabilityMap, eventMap, LOCKED_KEY } from '../../src/lib/model/event-doc.js';
+import * as Y from 'yjs';
+import {
+	availabilityMap,
+	eventMap,
+	LOCKED_KEY,
+	LOG_SCHEMA_VERSION,
+	readMembers
+} from '../../src/lib/model/event-doc.js';
 import { PARAM_ORGANIZER_SECRET } from '../../src/lib/model/relay-protocol.js';
-import { SCHEMA_VERSION } from '../../src/lib/model/settings.js';
+import { READ_SCHEMA_VERSION } from '../../src/lib/model/settings.js';
 import { stockClient, until } from '../support/clients.js';
 import { createEvent, deviceSecret, drag, expect, heatCell, join, myCell, syncState, test } from './fixtures.js';
 
@@ -209,10 +216,10 @@ test('an event made by a newer Moim asks for the update, in both languages, inst
 	await syncState(page, 'synced');
 	const id = url.split('/').pop()!;
 
-	// A newer version of the app marks its events with a higher schema version (settings.ts).
+	// A newer version of the app marks its events with a schema version above what this one reads (settings.ts).
 	const organizer = await organizerClient(page, relay.process.wsUrl, id);
 	try {
-		eventMap(organizer.doc).set('v', SCHEMA_VERSION + 1);
+		eventMap(organizer.doc).set('v', READ_SCHEMA_VERSION + 1);
 	} finally {
 		organizer.destroy();
 	}
@@ -239,4 +246,54 @@ test('an event made by a newer Moim asks for the update, in both languages, inst
 	await expect(minji.getByRole('button', { name: '모임 업데이트' })).toBeVisible();
 	await expect(minji.getByLabel('이름')).toHaveCount(0);
 	await minji.screenshot({ path: test.info().outputPath('needs-newer-app-ko-360.png') });
+});
+
+test('a v3 event (stroke logs) opens as usual, gives a new member a log and counts it like a map; the sync URL says v=3', async ({
+	browser,
+	page,
+	app,
+	relay
+}) => {
+	const sockets: string[] = [];
+	page.on('websocket', (ws) => sockets.push(ws.url()));
+	const url = await createEvent(page, app, EVENT);
+	await join(page, 'Olga');
+	await drag(page, '2026-12-01T09:00Z', '2026-12-01T09:30Z');
+	await syncState(page, 'synced');
+	const id = url.split('/').pop()!;
+	expect(sockets).toContain(`${relay.process.wsUrl}/${id}?v=${READ_SCHEMA_VERSION}`);
+
+	// As release B will create it: the same event, but in the stroke-log layout.
+	const organizer = await organizerClient(page, relay.process.wsUrl, id);
+	try {
+		eventMap(organizer.doc).set('v', LOG_SCHEMA_VERSION);
+	} finally {
+		organizer.destroy();
+	}
+
+	const ben = await (await browser.newContext()).newPage();
+	await ben.goto(url);
+	await join(ben, 'Ben');
+	await drag(ben, '2026-12-01T09:30Z', '2026-12-01T10:00Z');
+	await syncState(ben, 'synced');
+	// Olga's map and Ben's log count alike, on both pages.
+	for (const p of [page, ben]) {
+		await expect(heatCell(p, '2026-12-01T09:00Z')).toHaveAttribute('data-count', '1');
+		await expect(heatCell(p, '2026-12-01T09:30Z')).toHaveAttribute('data-count', '2');
+		await expect(heatCell(p, '2026-12-01T10:00Z')).toHaveAttribute('data-count', '1');
+	}
+	await expect(page.getByTestId('needs-newer-app')).toHaveCount(0);
+
+	// Ben's entry really is a log, at the relay.
+	const reader = stockClient(relay.process.wsUrl, id);
+	try {
+		await until(() => reader.provider.synced, 'reader synced');
+		const benId = [...readMembers(reader.doc)].find(([, m]) => m.name === 'Ben')![0];
+		expect(availabilityMap(reader.doc).get(benId)).toBeInstanceOf(Y.Text);
+		expect(
+			availabilityMap(reader.doc).get([...readMembers(reader.doc)].find(([, m]) => m.name === 'Olga')![0])
+		).toBeInstanceOf(Y.Map);
+	} finally {
+		reader.destroy();
+	}
 });

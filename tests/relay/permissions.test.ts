@@ -11,6 +11,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import {
 	applyStroke,
 	availabilityMap,
+	slotMap,
 	eventMap,
 	joinEvent,
 	markedSlots,
@@ -60,7 +61,7 @@ describe('write permission', () => {
 		const forgeries: [string, (doc: Y.Doc) => void, string][] = [
 			[
 				"overwrite Ben's marks",
-				(d) => availabilityMap(d).get(benId.memberId)!.set(compactSlotKey('w1T09:00'), 0),
+				(d) => slotMap(d, benId.memberId)!.set(compactSlotKey('w1T09:00'), 0),
 				'not-your-availability'
 			],
 			["add to Ben's marks", (d) => applyStroke(d, benId.memberId, ['w2T10:00'], 1), 'not-your-availability'],
@@ -77,7 +78,7 @@ describe('write permission', () => {
 				(d) =>
 					d.transact(() => {
 						joinEvent(d, 'Mallory', 3, mallory.memberId);
-						availabilityMap(d).get(benId.memberId)!.set(compactSlotKey('w2T10:30'), 1);
+						slotMap(d, benId.memberId)!.set(compactSlotKey('w2T10:30'), 1);
 					}),
 				'not-your-availability'
 			]
@@ -107,10 +108,7 @@ describe('write permission', () => {
 			() => readMembers(ben.doc).size === 3 && c.doc.getMap('availability').size === 3,
 			'everyone everywhere'
 		);
-		await until(
-			() => availabilityMap(c.doc).get(benId.memberId)?.get(compactSlotKey('w1T09:30')) === 2,
-			"ben's overwrite at cara"
-		);
+		await until(() => slotMap(c.doc, benId.memberId)?.get(compactSlotKey('w1T09:30')) === 2, "ben's overwrite at cara");
 		c.provider.disconnect();
 		applyStroke(c.doc, cara.memberId, ['w2T10:30'], 1);
 		c.provider.connect();
@@ -192,7 +190,7 @@ describe('write permission', () => {
 		const before = Y.encodeStateVector(copy);
 		copy.transact(() => {
 			joinEvent(copy, 'Mallory', 3, mallory.memberId);
-			availabilityMap(copy).get(benId.memberId)!.set(compactSlotKey('w2T09:00'), 1);
+			slotMap(copy, benId.memberId)!.set(compactSlotKey('w2T09:00'), 1);
 		});
 		const forged = Y.encodeStateAsUpdate(copy, before);
 		const sock = new WebSocket(`${relay.wsUrl}/${room}${query(mallory)}`);

@@ -4,7 +4,14 @@
  */
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { applyStroke, availabilityMap, createEvent, joinEvent, STROKE_ORIGIN } from '../../src/lib/model/event-doc.js';
+import {
+	applyStroke,
+	availabilityMap,
+	createEvent,
+	joinEvent,
+	slotMap,
+	STROKE_ORIGIN
+} from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
 import { type AckRecord, type AckStore, type SyncState } from '../../src/lib/sync/status.js';
 import { DRAFT, relayHarness } from '../support/harness.js';
@@ -71,7 +78,7 @@ it('is pending after a local change until the relay confirms it, and offline whi
 	// A second client sees the deletion: it really reached the relay.
 	const b = open(relay, room, person());
 	await until(() => b.provider.synced, 'b synced');
-	expect(availabilityMap(b.doc).get(me)?.get(compactSlotKey('w1T09:00'))).toBeUndefined();
+	expect(slotMap(b.doc, me)?.get(compactSlotKey('w1T09:00'))).toBeUndefined();
 	expect(availabilityMap(b.doc).get(me)).toBeDefined();
 
 	// Relay down: offline, and a change made then is pending once back.
@@ -125,7 +132,7 @@ it('remembers across a reload what the relay has acknowledged, so older offline 
 	await until(() => again.tracker.snapshot.state === 'synced', 'synced after restart', 15_000);
 	expect(again.tracker.snapshot.unconfirmed).toBe(false);
 	await until(
-		() => availabilityMap(other.doc).get(me)?.get(compactSlotKey('w2T10:30')) === 1,
+		() => slotMap(other.doc, me)?.get(compactSlotKey('w2T10:30')) === 1,
 		'other sees the offline edit',
 		15_000
 	);

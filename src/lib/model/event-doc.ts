@@ -1,12 +1,15 @@
 /**
- * The event document (schema v2): one Y.Doc per event.
+ * The event document (schema v2, read up to v3): one Y.Doc per event.
  *
  * - `event` (Y.Map): one key per setting — `title`, `kind`, `dates`,
  *   `weekdays`, `start`, `end`, `slot`, `tz`, `createdAt`, `v` — so two
  *   people editing different settings both keep their edit.
  * - `members` (Y.Map): member id → `{ name, joinedAt }`.
- * - `availability` (Y.Map): member id → Y.Map of slot key → mark; the key in
- *   its compact form from schema v2 on (slots.ts, `compactSlotKey`).
+ * - `availability` (Y.Map): member id → the member's marks, either a Y.Map of
+ *   slot key → mark (the key in its compact form from schema v2 on; slots.ts,
+ *   `compactSlotKey`) or, from schema v3 on, a Y.Text stroke log
+ *   (stroke-log.ts). Readers dispatch on the entry's type, not on `v`, so
+ *   an entry an older app wrote into a newer event still counts.
  *
  * A mark is `1` (available), `2` (if needed) or `0` (cleared). Clearing
  * writes `0` rather than deleting the key: every change is a new record
@@ -15,6 +18,7 @@
 import * as Y from 'yjs';
 import { newMemberId } from './ids.js';
 import { compactSlotKey, slotFromStored } from './slots.js';
+import { appendStroke, cellMark, logEpoch, logMarks, readLog, slotQuarter, strokeRects } from './stroke-log.js';
 import {
 	hasControlChars,
 	normaliseText,
@@ -80,9 +84,27 @@ export function membersMap(doc: Y.Doc): Y.Map<Member> {
 	return doc.getMap(MEMBERS_KEY);
 }
 
+/** A member's entry in the availability map: a per-slot map (schema v1–v2) or a stroke log (v3). */
+export type AvailabilityEntry = Y.Map<Mark> | Y.Text;
+
 /** The availability map of an event document. */
-export function availabilityMap(doc: Y.Doc): Y.Map<Y.Map<Mark>> {
+export function availabilityMap(doc: Y.Doc): Y.Map<AvailabilityEntry> {
 	return doc.getMap(AVAILABILITY_KEY);
+}
+
+/** A member's per-slot map of marks; `undefined` when they have none, or a stroke log instead. */
+export function slotMap(doc: Y.Doc, memberId: string): Y.Map<Mark> | undefined {
+	const entry = availabilityMap(doc).get(memberId);
+	return entry instanceof Y.Map ? entry : undefined;
+}
+
+/** First schema version whose members' marks are stroke logs (stroke-log.ts). */
+export const LOG_SCHEMA_VERSION = 3;
+
+/** The epoch of the event's dated stroke-log positions (from `createdAt`, which never changes). */
+function eventLogEpoch(doc: Y.Doc): number {
+	const createdAt = eventMap(doc).get('createdAt');
+	return logEpoch(typeof createdAt === 'number' && Number.isFinite(createdAt) ? createdAt : 0);
 }
 
 /** Writes a new event's settings into an empty document, in one transaction. */
@@ -178,16 +200,17 @@ export function isLocked(doc: Y.Doc): boolean {
 
 /**
  * Adds a member and their (empty) availability in one transaction and
- * returns the member id. The availability map is created here, by the one
- * device that owns the member, because two devices creating the same nested
- * map concurrently would each overwrite the other's.
+ * returns the member id: a per-slot map, or a stroke log in a v3 event. The
+ * entry is created here, by the one device that owns the member, because
+ * two devices creating the same nested type concurrently would each
+ * overwrite the other's.
  */
 export function joinEvent(doc: Y.Doc, name: string, now: number, id: string = newMemberId()): string {
 	const problem = checkName(name);
 	if (problem) throw new Error(`Invalid member name (${problem})`);
 	doc.transact(() => {
 		membersMap(doc).set(id, { name: normaliseText(name), joinedAt: now });
-		if (!availabilityMap(doc).has(id)) availabilityMap(doc).set(id, new Y.Map<Mark>());
+		if (!availabilityMap(doc).has(id)) availabilityMap(doc).set(id, writesLogs(doc) ? new Y.Text() : new Y.Map<Mark>());
 	});
 	return id;
 }
@@ -260,6 +283,7 @@ export function applyStroke(doc: Y.Doc, memberId: string, slots: Iterable<string
  */
 export function applyMarks(doc: Y.Doc, memberId: string, entries: Iterable<readonly [string, Mark]>): number {
 	const marks = availabilityMap(doc).get(memberId);
+	if (marks instanceof Y.Text) return appendMarks(doc, marks, entries);
 	if (!(marks instanceof Y.Map)) throw new Error(`Member ${memberId} has not joined this event`);
 	const key = storesCompactKeys(doc) ? compactSlotKey : (slot: string) => slot;
 	let changed = 0;
@@ -275,6 +299,41 @@ export function applyMarks(doc: Y.Doc, memberId: string, entries: Iterable<reado
 	return changed;
 }
 
+/**
+ * {@link applyMarks} for a stroke log: the blocks whose quarter-hours do not
+ * all hold the new mark already, as one stroke record per rectangle, all in
+ * one insert (one transaction, one undo step).
+ */
+function appendMarks(doc: Y.Doc, log: Y.Text, entries: Iterable<readonly [string, Mark]>): number {
+	const slot = eventMap(doc).get('slot');
+	const minutes = typeof slot === 'number' && slot > 0 ? slot : 15;
+	const per = Math.max(1, Math.round(minutes / 15));
+	const epoch = eventLogEpoch(doc);
+	const read = readLog(log.toString());
+	const changed: [string, Mark][] = [];
+	for (const [key, mark] of entries) {
+		const at = slotQuarter(key, epoch);
+		if (!at) continue;
+		const cells = at.weekly ? read.weekly : read.dated;
+		for (let i = 0; i < per; i++) {
+			const cell = cells.get(at.q + i);
+			if ((cell === undefined ? CLEARED : cellMark(cell)) !== mark) {
+				changed.push([key, mark]);
+				break;
+			}
+		}
+	}
+	if (changed.length > 0)
+		doc.transact(() => appendStroke(log, strokeRects(changed, minutes, epoch), read.stamp + 1), STROKE_ORIGIN);
+	return changed.length;
+}
+
+/** Whether members joining this event get a stroke log rather than a per-slot map (schema v3 and later). */
+function writesLogs(doc: Y.Doc): boolean {
+	const v = eventMap(doc).get('v');
+	return typeof v === 'number' && v >= LOG_SCHEMA_VERSION;
+}
+
 /** Whether this event's marks are keyed by compact slot keys (schema v2 and later; see settings.ts). */
 function storesCompactKeys(doc: Y.Doc): boolean {
 	const v = eventMap(doc).get('v');
@@ -288,10 +347,17 @@ export function markedSlots(doc: Y.Doc, memberId: string): Set<string> {
 	return out;
 }
 
-/** A member's marks that count (available or if needed); unknown values are ignored. */
+/**
+ * A member's marks that count (available or if needed), by slot key; unknown
+ * values are ignored. The one reader of a member's entry, whichever its type:
+ * a per-slot map gives its keys, a stroke log one key per quarter-hour it
+ * marks (a block reads the key of its start, its first quarter-hour), so
+ * the heatmap, best times and the decision never see the difference.
+ */
 export function readMarks(doc: Y.Doc, memberId: string): Map<string, Level> {
-	const out = new Map<string, Level>();
 	const marks = availabilityMap(doc).get(memberId);
+	if (marks instanceof Y.Text) return logMarks(marks.toString(), eventLogEpoch(doc));
+	const out = new Map<string, Level>();
 	if (marks instanceof Y.Map) {
 		marks.forEach((mark, key) => {
 			if (mark !== AVAILABLE && mark !== IF_NEEDED) return;

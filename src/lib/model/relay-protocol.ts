@@ -41,6 +41,16 @@ export const PARAM_MEMBER_SECRET = 'secret';
 export const PARAM_ORGANIZER_SECRET = 'organizer';
 
 /**
+ * Query parameter of the sync URL: the newest event schema the client reads
+ * (`READ_SCHEMA_VERSION`, settings.ts), `?v=3`. Not a secret, so it rides
+ * in the URL. The relay counts connections by it
+ * (`moim_client_schema_connections_total`), which tells an operator when
+ * few enough clients are left that cannot read a newer layout
+ * (docs/design/document-size.md, release B).
+ */
+export const PARAM_SCHEMA = 'v';
+
+/**
  * The websocket subprotocol the app asks for, and the relay answers with.
  * Credentials travel beside it as subprotocol tokens (`moim.secret.<secret>`,
  * all base64url, which is valid in a token), not in the URL: a URL is printed

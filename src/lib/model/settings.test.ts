@@ -7,6 +7,7 @@ import {
 	needsNewerApp,
 	parseClock,
 	SCHEMA_VERSION,
+	READ_SCHEMA_VERSION,
 	stripControlChars,
 	validateDraft,
 	type EventDraft
@@ -175,9 +176,11 @@ describe('create links', () => {
 });
 
 describe('needsNewerApp', () => {
-	it('asks for a newer app only for events written by a newer schema', () => {
+	it('asks for a newer app only for events written by a schema newer than it reads', () => {
 		expect(needsNewerApp({ v: 1 })).toBe(false);
 		expect(needsNewerApp({ v: SCHEMA_VERSION })).toBe(false);
-		expect(needsNewerApp({ v: SCHEMA_VERSION + 1 })).toBe(true);
+		// Release A of the stroke log: reads v3, still writes v2.
+		expect(needsNewerApp({ v: 3 })).toBe(false);
+		expect(needsNewerApp({ v: READ_SCHEMA_VERSION + 1 })).toBe(true);
 	});
 });

@@ -11,6 +11,15 @@
  */
 export const SCHEMA_VERSION = 2;
 
+/**
+ * The newest layout this code reads: 3, members' marks as a stroke log
+ * (stroke-log.ts) beside per-slot maps. Above {@link SCHEMA_VERSION} while
+ * the app still creates v2 events (docs/design/document-size.md, release A):
+ * clients must read v3 before any client writes it. The sync URL carries it
+ * (`PARAM_SCHEMA`) so the relay can count who does.
+ */
+export const READ_SCHEMA_VERSION = 3;
+
 /** `dates`: specific days. `weekdays`: a recurring week (a weekly meeting). */
 export type EventKind = 'dates' | 'weekdays';
 
@@ -51,7 +60,7 @@ export interface EventSettings {
  * into a layout it does not know.
  */
 export function needsNewerApp(settings: Pick<EventSettings, 'v'>): boolean {
-	return settings.v > SCHEMA_VERSION;
+	return settings.v > READ_SCHEMA_VERSION;
 }
 
 /** The fields a person fills in to create an event. */

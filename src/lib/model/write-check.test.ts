@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as Y from 'yjs';
-import { applyStroke, availabilityMap, createEvent, eventMap, joinEvent, LOCKED_KEY, membersMap } from './event-doc.js';
+import {
+	applyStroke,
+	availabilityMap,
+	slotMap,
+	createEvent,
+	eventMap,
+	joinEvent,
+	LOCKED_KEY,
+	LOG_SCHEMA_VERSION,
+	membersMap
+} from './event-doc.js';
+import { encodeBase, encodeStroke, readLog } from './stroke-log.js';
 import { compactSlotKey } from './slots.js';
 import { checkUpdate, type Writer } from './write-check.js';
 import type { EventDraft } from './settings.js';
@@ -107,7 +118,7 @@ describe('checkUpdate', () => {
 	it("refuses overwriting someone else's mark, where the encoding leaves the parent out", () => {
 		const { relay, ana, anaId, benId } = setUp();
 		// Ben's existing key: the new item's origin is Ben's item, and its parent is not encoded.
-		const forged = ana.edit((d) => availabilityMap(d).get(benId)!.set(compactSlotKey('w1T09:00'), 0));
+		const forged = ana.edit((d) => slotMap(d, benId)!.set(compactSlotKey('w1T09:00'), 0));
 		const [item] = Y.decodeUpdate(forged).structs as Y.Item[];
 		expect(item.parent).toBeNull();
 		expect(checkUpdate(relay, forged, as(anaId))).toMatchObject({ ok: false, reason: 'not-your-availability' });
@@ -181,7 +192,7 @@ describe('checkUpdate', () => {
 		expect(Y.decodeUpdate(step2).ds.clients.size).toBeGreaterThan(0);
 		expect(checkUpdate(relay, step2, as(anaId))).toMatchObject({ ok: true });
 		// A deletion of Ben's live mark in the same shape is still refused.
-		const live = ana.edit((d) => availabilityMap(d).get(benId)!.set(compactSlotKey('w1T09:30'), 0));
+		const live = ana.edit((d) => slotMap(d, benId)!.set(compactSlotKey('w1T09:30'), 0));
 		expect(checkUpdate(relay, live, as(anaId))).toMatchObject({ ok: false, reason: 'not-your-availability' });
 	});
 
@@ -231,7 +242,7 @@ describe('checkUpdate', () => {
 		const before = Y.encodeStateVector(elsewhere);
 		const scratch = new Y.Map<number>();
 		elsewhere.transact(() => {
-			availabilityMap(elsewhere).get(anaId)!.set(compactSlotKey('w2T09:00'), 1);
+			slotMap(elsewhere, anaId)!.set(compactSlotKey('w2T09:00'), 1);
 			elsewhere.getMap('availability').set('scratch', scratch as never);
 			scratch.set('x', 1);
 		});
@@ -239,5 +250,86 @@ describe('checkUpdate', () => {
 		const update = Y.encodeStateAsUpdate(elsewhere, before);
 		expect(Y.decodeUpdate(update).structs.some((s) => s instanceof Y.GC)).toBe(true);
 		expect(checkUpdate(relay, update, as(anaId))).toMatchObject({ ok: false, reason: 'collected-content' });
+	});
+
+	describe('stroke logs (schema v3: a member’s entry is a Y.Text)', () => {
+		/** A v3 relay document where Ana and Ben joined with logs and marked something. */
+		function logSetUp() {
+			const relay = new Y.Doc();
+			Y.applyUpdate(
+				relay,
+				peer(relay).edit((d) => {
+					createEvent(d, DRAFT, 1);
+					eventMap(d).set('v', LOG_SCHEMA_VERSION);
+				})
+			);
+			const ana = peer(relay);
+			const ben = peer(relay);
+			let anaId = '';
+			let benId = '';
+			Y.applyUpdate(
+				relay,
+				ana.edit((d) => (anaId = joinEvent(d, 'Ana', 2)))
+			);
+			Y.applyUpdate(
+				relay,
+				ben.edit((d) => (benId = joinEvent(d, 'Ben', 3)))
+			);
+			expect(availabilityMap(relay).get(anaId)).toBeInstanceOf(Y.Text);
+			Y.applyUpdate(
+				relay,
+				ana.edit((d) => applyStroke(d, anaId, ['w1T09:00'], 1))
+			);
+			return { relay, ana, ben, anaId, benId };
+		}
+		const log = (doc: Y.Doc, id: string) => availabilityMap(doc).get(id) as Y.Text;
+
+		it('lets a member join with a log and append to it, and nobody else', () => {
+			const { relay, ana, anaId, benId } = logSetUp();
+			let cara = '';
+			const joining = peer(relay).edit((d) => (cara = joinEvent(d, 'Cara', 4)));
+			expect(checkUpdate(relay, joining, as(cara))).toMatchObject({ ok: true });
+			const own = ana.edit((d) => applyStroke(d, anaId, ['w1T10:00', 'w2T10:00'], 2));
+			expect(checkUpdate(relay, own, as(anaId))).toMatchObject({ ok: true });
+			expect(checkUpdate(relay, own, as(benId))).toMatchObject({ ok: false, reason: 'not-your-availability' });
+			expect(checkUpdate(relay, own, ORGANIZER)).toMatchObject({ ok: true });
+		});
+
+		it('refuses records written into someone else’s log, appended or inserted', () => {
+			const { relay, ben, anaId, benId } = logSetUp();
+			Y.applyUpdate(
+				relay,
+				ben.edit((d) => applyStroke(d, benId, ['w2T09:00'], 1))
+			);
+			const record = encodeStroke({ q: 0, n: 4, d: 1, m: 1, weekly: true }, 9);
+			for (const at of [(t: Y.Text) => t.length, () => 0, () => 1]) {
+				const forged = peer(relay).edit((d) => log(d, benId).insert(at(log(d, benId)), record));
+				expect(checkUpdate(relay, forged, as(anaId))).toMatchObject({ ok: false, reason: 'not-your-availability' });
+				// The same insert into her own log is hers.
+				const own = peer(relay).edit((d) => log(d, anaId).insert(at(log(d, anaId)), record));
+				expect(checkUpdate(relay, own, as(anaId))).toMatchObject({ ok: true });
+			}
+		});
+
+		it('lets a member delete their own records (undo, compaction) and refuses deleting another’s', () => {
+			const { relay, ana, ben, anaId, benId } = logSetUp();
+			Y.applyUpdate(
+				relay,
+				ben.edit((d) => applyStroke(d, benId, ['w2T09:00'], 1))
+			);
+			const compaction = ana.edit((d) => {
+				const text = log(d, anaId);
+				const base = encodeBase(readLog(text.toString()).weekly, true);
+				d.transact(() => {
+					const before = text.length;
+					text.insert(0, base);
+					text.delete(base.length, before);
+				});
+			});
+			expect(checkUpdate(relay, compaction, as(anaId))).toMatchObject({ ok: true });
+			expect(checkUpdate(relay, compaction, as(benId))).toMatchObject({ ok: false, reason: 'not-your-availability' });
+			const erase = ana.edit((d) => log(d, benId).delete(0, log(d, benId).length));
+			expect(checkUpdate(relay, erase, as(anaId))).toMatchObject({ ok: false, reason: 'not-your-availability' });
+		});
 	});
 });

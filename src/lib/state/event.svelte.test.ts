@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { applyStroke, createEvent, joinEvent, removeMember, renameMember } from '../model/event-doc.js';
+import {
+	applyStroke,
+	availabilityMap,
+	createEvent,
+	eventMap,
+	joinEvent,
+	LOG_SCHEMA_VERSION,
+	removeMember,
+	renameMember
+} from '../model/event-doc.js';
 import { EventState } from './event.svelte.js';
 
 const draft = {
@@ -85,5 +94,29 @@ describe('EventState', () => {
 		joinEvent(peer, 'Eve', 5);
 		expect(state.availability.get(dan)).toEqual(new Map([['w2T09:00', 1]]));
 		expect([...state.members.values()].map((m) => m.name)).not.toContain('Eve');
+	});
+
+	it('reads members whose marks are a stroke log like the others, re-reading only the one who painted', () => {
+		const local = new Y.Doc();
+		const peer = new Y.Doc();
+		peer.on('update', (u: Uint8Array) => Y.applyUpdate(local, u, 'remote'));
+		createEvent(peer, draft, 1);
+		eventMap(peer).set('v', LOG_SCHEMA_VERSION);
+		const ana = joinEvent(peer, 'Ana', 1);
+		const ben = joinEvent(peer, 'Ben', 2);
+		applyStroke(peer, ana, ['w1T09:00'], 1);
+		const state = new EventState(local);
+		expect(availabilityMap(local).get(ana)).toBeInstanceOf(Y.Text);
+		// A 30-minute block is both its quarter-hours; the grid reads the first.
+		expect(state.availability.get(ana)).toEqual(
+			new Map([
+				['w1T09:00', 1],
+				['w1T09:15', 1]
+			])
+		);
+		const benMarks = state.availability.get(ben);
+		applyStroke(peer, ana, ['w1T09:00'], 2);
+		expect(state.availability.get(ana)?.get('w1T09:00')).toBe(2);
+		expect(state.availability.get(ben)).toBe(benMarks);
 	});
 });

@@ -52,6 +52,8 @@ export class EventState {
 	/** Each current member's marks; an entry is replaced only when that member's marks change. */
 	readonly #availability = new SvelteMap<string, Map<string, Level>>();
 	#grid: { key: string; value: Grid | null } = { key: '', value: null };
+	/** The `createdAt` the marks were read with (stroke logs count from it). */
+	#createdAt: unknown = undefined;
 	readonly #stop: () => void;
 
 	constructor(doc: Y.Doc) {
@@ -96,6 +98,13 @@ export class EventState {
 
 	#readEvent(): void {
 		this.#settings = readSettings(this.doc);
+		// Stroke logs place their marks from the creation day: should it arrive after some marks, they move.
+		const createdAt = eventMap(this.doc).get('createdAt');
+		if (createdAt !== this.#createdAt) {
+			this.#createdAt = createdAt;
+			for (const id of this.#availability.keys())
+				if (availabilityMap(this.doc).get(id) instanceof Y.Text) this.#availability.set(id, readMarks(this.doc, id));
+		}
 		this.#locked = isLocked(this.doc);
 		this.#deleted = isDeleted(this.doc);
 		this.#decision = readDecision(this.doc);

@@ -10,7 +10,7 @@ import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import { isPersonalRoomId, newPersonalRoomId } from '../model/ids.js';
-import { relayUrl } from './session.js';
+import { relayUrl, syncParams } from './session.js';
 import { readLocal, writeLocal } from '../device/local-store.js';
 
 /** IndexedDB database of the personal document. */
@@ -70,7 +70,7 @@ export function resumePersonalSync(): WebsocketProvider | null {
 
 function connect(room: string): WebsocketProvider {
 	provider?.destroy();
-	provider = new WebsocketProvider(relayUrl(), room, personalDoc().doc, { disableBc: true });
+	provider = new WebsocketProvider(relayUrl(), room, personalDoc().doc, { disableBc: true, params: syncParams() });
 	return provider;
 }
 

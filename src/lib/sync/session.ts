@@ -7,7 +7,8 @@ import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import type { WebsocketProvider } from 'y-websocket';
 import { TabSyncProvider } from './tab-provider.js';
-import { SYNC_PATH } from '../model/relay-protocol.js';
+import { PARAM_SCHEMA, SYNC_PATH } from '../model/relay-protocol.js';
+import { READ_SCHEMA_VERSION } from '../model/settings.js';
 import { myMemberId, rememberedEvents, setMyMemberId, setPending } from '../device/events.js';
 import { forgetMemberSecret } from '../device/secrets.js';
 import { EventAccess } from './access.js';
@@ -57,6 +58,11 @@ export function relayUrl(location: Location = globalThis.location): string {
 	return `${scheme}//${location.host}${SYNC_PATH}`;
 }
 
+/** Query parameters of every sync URL this app opens: the schema level it reads, for the relay to count. */
+export function syncParams(): Record<string, string> {
+	return { [PARAM_SCHEMA]: String(READ_SCHEMA_VERSION) };
+}
+
 /** Opens (or reuses) the session of an event. Pair with {@link releaseEvent}. */
 export function acquireEvent(id: string): EventSession {
 	const existing = open.get(id);
@@ -71,7 +77,7 @@ export function acquireEvent(id: string): EventSession {
 	const doc = new Y.Doc();
 	const local = new IndexeddbPersistence(localDbName(id), doc);
 	// Connects once this device's secrets for the event are loaded (EventAccess.start).
-	const relay = new TabSyncProvider(relayUrl(), id, doc, { connect: false });
+	const relay = new TabSyncProvider(relayUrl(), id, doc, { connect: false, params: syncParams() });
 	const access = new EventAccess(relay, id);
 	void access.start(myMemberId(id));
 	const sync = new SyncTracker(relay, doc, { loadOrigins: new Set([local]), store: ackStore(local) });

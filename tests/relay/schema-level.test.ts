@@ -1,0 +1,102 @@
+/**
+ * Release A of the stroke log (docs/design/document-size.md): the app's sync
+ * URL says which event schema it reads (`?v=3`), the relay counts connections
+ * by it so an operator can tell when release B is safe, and closes nobody for
+ * it yet; a v3 room with stroke logs syncs through the real relay's write
+ * check to a client that sends no `v`.
+ */
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import {
+	applyStroke,
+	availabilityMap,
+	eventMap,
+	joinEvent,
+	LOG_SCHEMA_VERSION,
+	readMarks,
+	readSettings
+} from '../../src/lib/model/event-doc.js';
+import { newEventId } from '../../src/lib/model/ids.js';
+import { credentialProtocols } from '../../src/lib/model/relay-protocol.js';
+import { READ_SCHEMA_VERSION } from '../../src/lib/model/settings.js';
+import { syncParams } from '../../src/lib/sync/session.js';
+import { relayHarness } from '../support/harness.js';
+import { person, type Person } from '../support/identity.js';
+import { until } from '../support/clients.js';
+import type { RelayProcess } from '../support/relay-process.js';
+
+const { onCleanup, relay, client, organizedRoom } = relayHarness();
+
+/** A client opening its URL as the app does (`syncParams`), writing as `who`. */
+function appClient(r: RelayProcess, room: string, who?: Person) {
+	const doc = new Y.Doc();
+	const provider = new WebsocketProvider(r.wsUrl, room, doc, {
+		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+		protocols: credentialProtocols(who?.params ?? {}),
+		params: syncParams(),
+		disableBc: true,
+		maxBackoffTime: 200
+	});
+	const closes: number[] = [];
+	provider.on('connection-close', (event: CloseEvent | null) => event && closes.push(event.code));
+	onCleanup(() => {
+		provider.destroy();
+		doc.destroy();
+	});
+	return { doc, provider, closes };
+}
+
+/** The relay's counts of connections by client schema level. */
+async function schemaCounts(r: RelayProcess): Promise<Record<string, number>> {
+	const text = await (await fetch(`${r.httpUrl}/metrics`)).text();
+	const counts: Record<string, number> = {};
+	for (const line of text.split('\n')) {
+		const match = /^moim_client_schema_connections_total\{v="([^"]*)"\} (\d+)$/.exec(line);
+		if (match) counts[match[1]] = Number(match[2]);
+	}
+	return counts;
+}
+
+describe('the schema level clients read', () => {
+	it('puts the level this build reads in the sync URL', () => {
+		expect(syncParams()).toEqual({ v: String(READ_SCHEMA_VERSION) });
+		expect(READ_SCHEMA_VERSION).toBeGreaterThanOrEqual(LOG_SCHEMA_VERSION);
+	});
+
+	it('is counted per connection by the relay, a missing v as none, anything odd as other', async () => {
+		const r = await relay();
+		expect(await schemaCounts(r)).toEqual({});
+		const room = newEventId();
+		const app = [appClient(r, room), appClient(r, room)];
+		const old = client(r, room);
+		await until(() => app.every((c) => c.provider.synced) && old.provider.synced, 'every client synced');
+		const odd = new WebSocket(`${r.wsUrl}/${room}?v=${'9'.repeat(40)}`);
+		onCleanup(() => odd.terminate());
+		await new Promise((resolve, reject) => odd.once('open', resolve).once('error', reject));
+		expect(await schemaCounts(r)).toEqual({ [String(READ_SCHEMA_VERSION)]: 2, none: 1, other: 1 });
+		// Counting closes nobody (that is release B).
+		expect(app.flatMap((c) => c.closes)).toEqual([]);
+		expect(old.closes).toEqual([]);
+	});
+
+	it('syncs a v3 room with stroke logs through the write check to a client that sends no v', async () => {
+		const r = await relay();
+		const { room, organizer } = await organizedRoom(r);
+		// The organizer's old client (no v) moves the event to v3, as release B will create it.
+		eventMap(organizer.client.doc).set('v', LOG_SCHEMA_VERSION);
+		const ana = person();
+		const app = appClient(r, room, ana);
+		await until(() => readSettings(app.doc)?.v === LOG_SCHEMA_VERSION, 'the v3 event at the app client');
+		joinEvent(app.doc, 'Ana', 2, ana.memberId);
+		expect(availabilityMap(app.doc).get(ana.memberId)).toBeInstanceOf(Y.Text);
+		applyStroke(app.doc, ana.memberId, ['w1T09:00', 'w1T09:30'], 1);
+		applyStroke(app.doc, ana.memberId, ['w1T09:30'], 2);
+		const seen = () => readMarks(organizer.client.doc, ana.memberId);
+		await until(() => seen().get('w1T09:30') === 2, "Ana's strokes at the organizer");
+		expect(seen()).toEqual(readMarks(app.doc, ana.memberId));
+		expect(seen().get('w1T09:00')).toBe(1);
+		expect(app.closes).toEqual([]);
+	});
+});
