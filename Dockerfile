@@ -35,5 +35,6 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8787)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # SIGTERM (docker stop) makes the relay flush, close every websocket with 4503 and exit; give it time to.
 STOPSIGNAL SIGTERM
-# Flags as scripts/build-relay.js `relayNodeFlags`.
+# Flags as scripts/build-relay.js `relayNodeFlags`; malloc settings as its `relayMalloc` (why: there).
+ENV GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.mxfast=0:glibc.malloc.tcache_count=0:glibc.malloc.trim_threshold=65536
 CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", "relay-build/main.js"]

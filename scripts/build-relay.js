@@ -19,6 +19,23 @@ export const relayOut = path.join(root, 'relay-build', 'main.js');
  */
 export const relayNodeFlags = ['--enable-source-maps', '--max-semi-space-size=4'];
 
+/**
+ * glibc's malloc settings for the relay (docs/RELIABILITY.md, finding 3). By default every
+ * thread that allocates gets its own arena: V8's compiler threads (temporary zones of up to
+ * megabytes) and the threads LevelDB's work runs on left pages in eight arenas that only
+ * shrink from their top, so RSS grew with every crowd (+2.5 MB) long after everyone left.
+ * One arena, without fastbins or the per-thread cache, coalesces what is freed and gives it
+ * back: +0.9 MB per crowd, which is LevelDB's write buffer filling up (bounded, 4 MB). No
+ * effect on other C libraries (musl), and a GLIBC_TUNABLES already set wins.
+ */
+export const relayMalloc =
+	'glibc.malloc.arena_max=1:glibc.malloc.mxfast=0:glibc.malloc.tcache_count=0:glibc.malloc.trim_threshold=65536';
+
+/** The relay's environment: `env` with {@link relayMalloc} unless it sets GLIBC_TUNABLES itself. */
+export function relayEnv(env = process.env) {
+	return { GLIBC_TUNABLES: relayMalloc, ...env };
+}
+
 /** Compiles the relay if the output is missing or older than its sources. */
 export function ensureRelayBuild() {
 	const sources = Math.max(newest(path.join(root, 'sync-server')), newest(path.join(root, 'src/lib/model')));

@@ -17,7 +17,8 @@ import { newEventId } from '../../src/lib/model/ids.js';
 import { CLOSE_MALFORMED_MESSAGE, CLOSE_TRY_AGAIN_LATER, MESSAGE_SYNC } from '../../src/lib/model/relay-protocol.js';
 import type { SyncTracker } from '../../src/lib/sync/status.js';
 import { DRAFT, relayHarness } from '../support/harness.js';
-import { tempDir } from '../support/relay-process.js';
+import { ROOT, tempDir } from '../support/relay-process.js';
+import { relayMalloc } from '../../scripts/build-relay.js';
 import { person, query } from '../support/identity.js';
 import { until } from '../support/clients.js';
 
@@ -174,6 +175,19 @@ describe('relay', () => {
 		// The first version disconnected its inspector session inside the
 		// callback, which blocked the main thread: SIGTERM was never handled.
 		expect(await r.stop()).toBe(0);
+	});
+
+	it('runs with the malloc settings that give memory back, as npm start and the Docker image do', async () => {
+		const r = await relay();
+		const environ = fs.readFileSync(`/proc/${r.pid}/environ`, 'utf8').split('\0');
+		// glibc rewrites the variable in place as it parses it: only the first setting stays readable here.
+		expect(relayMalloc.startsWith('glibc.malloc.arena_max=1:')).toBe(true);
+		expect(environ.find((v) => v.startsWith('GLIBC_TUNABLES='))).toMatch(
+			/^GLIBC_TUNABLES=glibc\.malloc\.arena_max=1\b/
+		);
+		const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+		expect(dockerfile).toContain(`ENV GLIBC_TUNABLES=${relayMalloc}\n`);
+		expect(fs.readFileSync(path.join(ROOT, 'scripts/start.js'), 'utf8')).toContain('env: relayEnv()');
 	});
 
 	it('answers a sync step 1 sent after an update only once the update is applied', async () => {

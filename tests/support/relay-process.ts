@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureRelayBuild, relayNodeFlags, relayOut } from '../../scripts/build-relay.js';
+import { ensureRelayBuild, relayEnv, relayNodeFlags, relayOut } from '../../scripts/build-relay.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -56,7 +56,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayProce
 	const child = spawn(process.execPath, args, {
 		cwd: ROOT,
 		env: {
-			...process.env,
+			...relayEnv(),
 			PORT: String(options.port ?? 0),
 			HOST: '127.0.0.1',
 			DATA_DIR: dataDir,
