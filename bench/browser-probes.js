@@ -81,6 +81,7 @@
 				document.querySelector('[aria-multiselectable="true"] [data-mark]')
 			) {
 				ready = performance.now();
+				performance.mark('moim:ready'); // for bench/browser.ts's trace
 				setTimeout(() => (interactive = performance.now()));
 			}
 		}
