@@ -223,6 +223,57 @@ describe('the grid, a day at a time', () => {
 	});
 });
 
+describe("a grid in the viewer's zone, converted a day at a time", () => {
+	it('property: every block sits at its own date and wall-clock time in the viewer\'s zone, once', () => {
+		const zones = Intl.supportedValuesOf('timeZone');
+		fc.assert(
+			fc.property(
+				fc.constantFrom(...zones),
+				fc.constantFrom(...zones),
+				fc.integer({ min: 1970, max: 2040 }),
+				fc.nat(),
+				fc.boolean(),
+				fc.integer({ min: 1, max: 5 }),
+				fc.constantFrom(15, 30, 60),
+				(eventZone, viewerZone, year, pick, anyDay, count, slot) => {
+					// Days around one of the viewer's clock changes, most of the time.
+					const changes = anyDay ? [] : clockChangeDays(viewerZone, year, year);
+					const first = changes.length
+						? Date.parse(changes[pick % changes.length]) - (pick % 3) * 86_400_000
+						: Date.UTC(year, 0, 1) + (pick % 365) * 86_400_000;
+					const dates = Array.from({ length: count }, (_, i) => isoDate(first + i * 86_400_000));
+					const grid = buildGrid({
+						kind: 'dates',
+						dates,
+						weekdays: [],
+						start: 0,
+						end: 1440,
+						slot: slot as 15 | 30 | 60,
+						tz: eventZone
+					});
+					const shown = gridInZone(grid, viewerZone);
+					const where = new Map<string, { col: number; row: number }>();
+					shown.cells.forEach((column, col) =>
+						column.forEach((key, row) => {
+							if (!key) return;
+							expect(where.has(key), key).toBe(false);
+							where.set(key, { col, row });
+						})
+					);
+					expect(where.size).toBe(grid.slots.size);
+					for (const [key, { col, row }] of where) {
+						const local = fromAbsolute(Date.parse(key), viewerZone);
+						const date = `${local.year}-${String(local.month).padStart(2, '0')}-${String(local.day).padStart(2, '0')}`;
+						expect(shown.columns[col].date, key).toBe(date);
+						expect(shown.rows[row].minutes, key).toBe(local.hour * 60 + local.minute);
+					}
+				}
+			),
+			{ numRuns: 200 }
+		);
+	});
+});
+
 /** A grid as text: one line per row, `HH:MM` (+ `²` for a repeat, `|` before a gap) then each column's slot or `-`. */
 function table(grid: Grid): string[] {
 	return grid.rows.map((r, i) => {

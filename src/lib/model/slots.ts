@@ -189,6 +189,26 @@ function dayInstants(date: string, minutes: readonly number[], tz: string): (num
 	return minutes.map((m) => localToInstant(date, m, tz));
 }
 
+/**
+ * `tz`'s offset at each of the `instants` (sorted), with two zone look-ups
+ * per day of them instead of one each: within a stretch of at most a day
+ * whose two ends have the same offset, every instant has it (clocks do not
+ * change twice in a day and back). A stretch whose ends differ is looked up
+ * instant by instant.
+ */
+function offsetsAt(instants: readonly number[], tz: string): number[] {
+	const out: number[] = [];
+	for (let from = 0; from < instants.length; ) {
+		let to = from;
+		while (to + 1 < instants.length && instants[to + 1] - instants[from] <= DAY_MS) to++;
+		const offset = offsetAt(instants[from], tz);
+		const same = offsetAt(instants[to], tz) === offset;
+		for (let i = from; i <= to; i++) out.push(same ? offset : offsetAt(instants[i], tz));
+		from = to + 1;
+	}
+	return out;
+}
+
 /** Derives the grid from an event's settings, in the event's own zone. */
 export function buildGrid(
 	settings: Pick<EventSettings, 'kind' | 'dates' | 'weekdays' | 'start' | 'end' | 'slot' | 'tz'>
@@ -244,14 +264,18 @@ export function gridInZone(grid: Grid, zone: string): Grid {
 	const placed: { key: string; date: string; minutes: number; repeat: boolean }[] = [];
 	const seen = new Set<string>();
 	// Instant keys sort chronologically, so a repeated time is met second.
-	for (const key of [...grid.slots].sort()) {
-		const local = fromAbsolute(Date.parse(key), zone);
-		const date = `${local.year}-${pad(local.month)}-${pad(local.day)}`;
-		const minutes = local.hour * 60 + local.minute;
+	const keys = [...grid.slots].sort();
+	const instants = keys.map((key) => Date.parse(key));
+	const offsets = offsetsAt(instants, zone);
+	keys.forEach((key, i) => {
+		// The wall clock there, read with UTC getters (as fromAbsolute does).
+		const local = new Date(instants[i] + offsets[i]);
+		const date = `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`;
+		const minutes = local.getUTCHours() * 60 + local.getUTCMinutes();
 		const id = `${date} ${minutes}`;
 		placed.push({ key, date, minutes, repeat: seen.has(id) });
 		seen.add(id);
-	}
+	});
 	const dates = [...new Set(placed.map((p) => p.date))].sort();
 	const rowId = (minutes: number, repeat: boolean) => minutes * 2 + (repeat ? 1 : 0);
 	const rowIds = [...new Set(placed.map((p) => rowId(p.minutes, p.repeat)))].sort((a, b) => a - b);
