@@ -82,7 +82,10 @@
 			) {
 				ready = performance.now();
 				performance.mark('moim:ready'); // for bench/browser.ts's trace
-				setTimeout(() => (interactive = performance.now()));
+				setTimeout(() => {
+					interactive = performance.now();
+					performance.mark('moim:interactive');
+				});
 			}
 		}
 	});

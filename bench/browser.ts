@@ -356,8 +356,10 @@ async function trace(browser: Browser, page: Page, run: () => Promise<unknown>) 
 	if (process.env.BENCH_PROFILE_OUT) writeFileSync(process.env.BENCH_PROFILE_OUT, buffer);
 	type TraceEvent = { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: any };
 	const events: TraceEvent[] = JSON.parse(buffer.toString()).traceEvents;
-	// The page's main thread: the renderer main thread that saw the ready marks.
-	const marks = events.filter((e) => e.name === 'moim:ready');
+	// The page's main thread: the renderer main thread that saw the marks; each open from navigation
+	// start to the probe's mark (`BENCH_TRACE_UNTIL`: `ready`, the default, or `interactive`).
+	const until = `moim:${process.env.BENCH_TRACE_UNTIL ?? 'ready'}`;
+	const marks = events.filter((e) => e.name === until);
 	const main = events.filter((e) => e.pid === marks[0].pid && e.tid === marks[0].tid);
 	const starts = main.filter((e) => e.name === 'navigationStart').map((e) => e.ts);
 	const windows = marks.map((m) => [Math.max(...starts.filter((t) => t < m.ts)), m.ts]);

@@ -224,7 +224,7 @@ describe('the grid, a day at a time', () => {
 });
 
 describe("a grid in the viewer's zone, converted a day at a time", () => {
-	it('property: every block sits at its own date and wall-clock time in the viewer\'s zone, once', () => {
+	it("property: every block sits at its own date and wall-clock time in the viewer's zone, once", () => {
 		const zones = Intl.supportedValuesOf('timeZone');
 		fc.assert(
 			fc.property(

@@ -198,7 +198,7 @@ function dayInstants(date: string, minutes: readonly number[], tz: string): (num
  */
 function offsetsAt(instants: readonly number[], tz: string): number[] {
 	const out: number[] = [];
-	for (let from = 0; from < instants.length; ) {
+	for (let from = 0; from < instants.length;) {
 		let to = from;
 		while (to + 1 < instants.length && instants[to + 1] - instants[from] <= DAY_MS) to++;
 		const offset = offsetAt(instants[from], tz);
