@@ -127,13 +127,23 @@ async function prepareWarmOpen(browser: Browser, relay: RelayProcess, members: n
 	);
 	step('stored; opening offline');
 	await context.setOffline(true);
-	const open = async (): Promise<{ ready: number; interactive: number }> => {
+	// The main thread's CPU time (thread ticks), which other processes on a busy machine do not add to.
+	// Chromium counts it per document: read at the end of an open, it is that open's.
+	const cdp = await context.newCDPSession(page);
+	await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+	const threadTime = async () =>
+		(await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime')!.value * 1000;
+	const open = async (): Promise<{ ready: number; interactive: number; cpu: number }> => {
 		await page.goto(url);
 		await page.waitForFunction(() => (window as any).__moim.interactive !== null, null, { timeout: 30_000 });
-		return page.evaluate(() => ({
-			ready: (window as any).__moim.ready,
-			interactive: (window as any).__moim.interactive
-		}));
+		const cpu = await threadTime();
+		return {
+			...(await page.evaluate(() => ({
+				ready: (window as any).__moim.ready as number,
+				interactive: (window as any).__moim.interactive as number
+			}))),
+			cpu
+		};
 	};
 	// The first offline open also folds the injected update in; the rest are the steady state.
 	await open();
@@ -181,7 +191,7 @@ async function compareOpen(browser: Browser, relay: RelayProcess, baseline: Rela
 		{ name: 'before, 50 members', warm: await prepareWarmOpen(browser, baseline, 50) },
 		{ name: 'after, 50 members', warm: await prepareWarmOpen(browser, relay, 50) }
 	];
-	const times = pages.map(() => ({ ready: [] as number[], interactive: [] as number[] }));
+	const times = pages.map(() => ({ ready: [] as number[], interactive: [] as number[], cpu: [] as number[] }));
 	for (let run = 0; run < RUNS; run++) {
 		step(`round ${run + 1}`);
 		// A different page first each round, so none is always the one after a pause.
@@ -190,6 +200,7 @@ async function compareOpen(browser: Browser, relay: RelayProcess, baseline: Rela
 			const t = await pages[i].warm.open();
 			times[i].ready.push(t.ready);
 			times[i].interactive.push(t.interactive);
+			times[i].cpu.push(t.cpu);
 		}
 	}
 	for (const p of pages) await p.warm.close();
@@ -203,7 +214,7 @@ async function compareOpen(browser: Browser, relay: RelayProcess, baseline: Rela
 		'| measurement | ' + pages.map((p) => p.name).join(' | ') + ' | after/before, me alone | after/before, 50 |'
 	);
 	console.log('|---|---|---|---|---|---|---|');
-	for (const what of ['ready', 'interactive'] as const) {
+	for (const what of ['ready', 'interactive', 'cpu'] as const) {
 		const row = times.map((t) => ms(median(t[what])));
 		const alone = median(ratios(times[1][what], times[0][what]));
 		const crowd = median(ratios(times[3][what], times[2][what]));
