@@ -81,7 +81,11 @@
 				document.querySelector('[aria-multiselectable="true"] [data-mark]')
 			) {
 				ready = performance.now();
-				setTimeout(() => (interactive = performance.now()));
+				performance.mark('moim:ready'); // for bench/browser.ts's trace
+				setTimeout(() => {
+					interactive = performance.now();
+					performance.mark('moim:interactive');
+				});
 			}
 		}
 	});

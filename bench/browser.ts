@@ -94,6 +94,62 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 const percentile = (xs: number[], p: number) =>
 	[...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 
+/** A page with `members` members' marks stored in its IndexedDB and the relay out of reach; `open()` opens it once. */
+async function prepareWarmOpen(browser: Browser, relay: RelayProcess, members: number) {
+	const context = await browser.newContext();
+	await context.addInitScript({ path: PROBES });
+	step(`warm open, ${members} members: creating the event`);
+	const { page, url, id, doc, reader, grid } = await newEvent(context, relay);
+	reader.close();
+	step('waiting for the service worker');
+	await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+	// Everyone's marks, me included, written straight into the event's IndexedDB as y-indexeddb stores them.
+	const before = Y.encodeStateVector(doc);
+	const random = seeded(members);
+	const me = [...readMembers(doc).keys()][0];
+	paintMember(doc, me, grid, random);
+	for (let m = 1; m < members; m++) paintMember(doc, joinEvent(doc, `Member ${m}`, m), grid, random);
+	const update = [...Y.encodeStateAsUpdate(doc, before)];
+	await page.evaluate(
+		([name, bytes, expect]) =>
+			new Promise<void>((resolve, reject) => {
+				localStorage.setItem('bench:expect', JSON.stringify(expect));
+				const open = indexedDB.open(name);
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const tx = open.result.transaction('updates', 'readwrite');
+					tx.objectStore('updates').add(new Uint8Array(bytes));
+					tx.oncomplete = () => (open.result.close(), resolve());
+					tx.onerror = () => reject(tx.error);
+				};
+			}),
+		[`moim-event-${id}`, update, busiest(doc, grid)] as const
+	);
+	step('stored; opening offline');
+	await context.setOffline(true);
+	// The main thread's CPU time (thread ticks), which other processes on a busy machine do not add to.
+	// Chromium counts it per document: read at the end of an open, it is that open's.
+	const cdp = await context.newCDPSession(page);
+	await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+	const threadTime = async () =>
+		(await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime')!.value * 1000;
+	const open = async (): Promise<{ ready: number; interactive: number; cpu: number }> => {
+		await page.goto(url);
+		await page.waitForFunction(() => (window as any).__moim.interactive !== null, null, { timeout: 30_000 });
+		const cpu = await threadTime();
+		return {
+			...(await page.evaluate(() => ({
+				ready: (window as any).__moim.ready as number,
+				interactive: (window as any).__moim.interactive as number
+			}))),
+			cpu
+		};
+	};
+	// The first offline open also folds the injected update in; the rest are the steady state.
+	await open();
+	return { page, open, close: () => context.close() };
+}
+
 /** Warm offline open: `members` members' marks stored in IndexedDB, the relay out of reach, the page opened `RUNS` times. */
 async function warmOpen(
 	browser: Browser,
@@ -101,66 +157,73 @@ async function warmOpen(
 	members: number,
 	profiled?: (page: Page, run: () => Promise<unknown>) => Promise<void>
 ): Promise<{ ready: number; interactive: number }> {
-	const context = await browser.newContext();
-	await context.addInitScript({ path: PROBES });
+	const warm = await prepareWarmOpen(browser, relay, members);
 	try {
-		step(`warm open, ${members} members: creating the event`);
-		const { page, url, id, doc, reader, grid } = await newEvent(context, relay);
-		reader.close();
-		step('waiting for the service worker');
-		await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-		// Everyone's marks, me included, written straight into the event's IndexedDB as y-indexeddb stores them.
-		const before = Y.encodeStateVector(doc);
-		const random = seeded(members);
-		const me = [...readMembers(doc).keys()][0];
-		paintMember(doc, me, grid, random);
-		for (let m = 1; m < members; m++) paintMember(doc, joinEvent(doc, `Member ${m}`, m), grid, random);
-		const update = [...Y.encodeStateAsUpdate(doc, before)];
-		await page.evaluate(
-			([name, bytes, expect]) =>
-				new Promise<void>((resolve, reject) => {
-					localStorage.setItem('bench:expect', JSON.stringify(expect));
-					const open = indexedDB.open(name);
-					open.onerror = () => reject(open.error);
-					open.onsuccess = () => {
-						const tx = open.result.transaction('updates', 'readwrite');
-						tx.objectStore('updates').add(new Uint8Array(bytes));
-						tx.oncomplete = () => (open.result.close(), resolve());
-						tx.onerror = () => reject(tx.error);
-					};
-				}),
-			[`moim-event-${id}`, update, busiest(doc, grid)] as const
-		);
-		step('stored; opening offline');
-		await context.setOffline(true);
 		const ready: number[] = [];
 		const interactive: number[] = [];
-		// The first offline open also folds the injected update in; the rest are the steady state.
-		const open = async () => {
-			await page.goto(url);
-			await page.waitForFunction(() => (window as any).__moim.interactive !== null, null, { timeout: 30_000 });
-			return page.evaluate(() => ({
-				ready: (window as any).__moim.ready,
-				interactive: (window as any).__moim.interactive
-			}));
-		};
 		if (profiled) {
-			await open();
-			await profiled(page, async () => {
-				for (let run = 0; run < RUNS; run++) await open();
+			await profiled(warm.page, async () => {
+				for (let run = 0; run < RUNS; run++) await warm.open();
 			});
 		}
-		for (let run = 0; run <= RUNS && !profiled; run++) {
-			const t = await open();
-			if (run > 0) {
-				ready.push(t.ready);
-				interactive.push(t.interactive);
-			}
+		for (let run = 0; run < RUNS && !profiled; run++) {
+			const t = await warm.open();
+			ready.push(t.ready);
+			interactive.push(t.interactive);
 		}
 		return { ready: median(ready), interactive: median(interactive) };
 	} finally {
-		await context.close();
+		await warm.close();
 	}
+}
+
+/**
+ * `BENCH_BASELINE=<built app folder>`: warm open only, this build against
+ * that one (e.g. the commit before a change, built with `MOIM_BUILD_DIR`),
+ * each with 1 and 50 members, the four pages opened in turn `RUNS` times so
+ * that the machine's load falls on all of them alike. Prints each one's
+ * median and the after/before ratio of each round's pair, with its median.
+ */
+async function compareOpen(browser: Browser, relay: RelayProcess, baseline: RelayProcess) {
+	const pages = [
+		{ name: 'before, me alone', warm: await prepareWarmOpen(browser, baseline, 1) },
+		{ name: 'after, me alone', warm: await prepareWarmOpen(browser, relay, 1) },
+		{ name: 'before, 50 members', warm: await prepareWarmOpen(browser, baseline, 50) },
+		{ name: 'after, 50 members', warm: await prepareWarmOpen(browser, relay, 50) }
+	];
+	const times = pages.map(() => ({ ready: [] as number[], interactive: [] as number[], cpu: [] as number[] }));
+	for (let run = 0; run < RUNS; run++) {
+		step(`round ${run + 1}`);
+		// A different page first each round, so none is always the one after a pause.
+		for (let k = 0; k < pages.length; k++) {
+			const i = (run + k) % pages.length;
+			const t = await pages[i].warm.open();
+			times[i].ready.push(t.ready);
+			times[i].interactive.push(t.interactive);
+			times[i].cpu.push(t.cpu);
+		}
+	}
+	for (const p of pages) await p.warm.close();
+	const ms = (n: number) => n.toFixed(1);
+	const ratios = (a: number[], b: number[]) => a.map((x, i) => x / b[i]);
+	console.log(`# Warm offline open, this build against ${process.env.BENCH_BASELINE} — ${new Date().toISOString()}
+`);
+	console.log(`${RUNS} rounds; medians (ms), and the median of each round's after/before ratio.
+`);
+	console.log(
+		'| measurement | ' + pages.map((p) => p.name).join(' | ') + ' | after/before, me alone | after/before, 50 |'
+	);
+	console.log('|---|---|---|---|---|---|---|');
+	for (const what of ['ready', 'interactive', 'cpu'] as const) {
+		const row = times.map((t) => ms(median(t[what])));
+		const alone = median(ratios(times[1][what], times[0][what]));
+		const crowd = median(ratios(times[3][what], times[2][what]));
+		console.log(`| ${what} | ${row.join(' | ')} | ${alone.toFixed(2)}× | ${crowd.toFixed(2)}× |`);
+	}
+	console.log(
+		'\nEvery round (interactive, ms): ' +
+			pages.map((p, i) => `${p.name}: ${times[i].interactive.map(ms).join(', ')}`).join('; ')
+	);
 }
 
 /** An online event with `members` members (me and others written by their own relay connections). */
@@ -282,6 +345,68 @@ async function profile(page: Page, run: () => Promise<unknown>) {
 		console.log(`| ${where} | ${ms.toFixed(1)} | ${((ms / total) * 100).toFixed(1)}% |`);
 }
 
+/**
+ * `BENCH_PROFILE=open-trace`: a Chromium trace of `RUNS` warm opens (50
+ * members), summarised per open as the page's main thread between navigation
+ * start and the grids showing the marks: time by trace event (self time) and
+ * time the thread sat idle (waiting on the service worker, IndexedDB, …).
+ * `BENCH_PROFILE_OUT=file.json` also writes the whole trace (DevTools opens it).
+ */
+async function trace(browser: Browser, page: Page, run: () => Promise<unknown>) {
+	await browser.startTracing(page, {
+		categories: [
+			'devtools.timeline',
+			'disabled-by-default-devtools.timeline',
+			'blink.user_timing',
+			'loading',
+			'v8.execute'
+		]
+	});
+	await run();
+	const buffer = await browser.stopTracing();
+	if (process.env.BENCH_PROFILE_OUT) writeFileSync(process.env.BENCH_PROFILE_OUT, buffer);
+	type TraceEvent = { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: any };
+	const events: TraceEvent[] = JSON.parse(buffer.toString()).traceEvents;
+	// The page's main thread: the renderer main thread that saw the marks; each open from navigation
+	// start to the probe's mark (`BENCH_TRACE_UNTIL`: `ready`, the default, or `interactive`).
+	const until = `moim:${process.env.BENCH_TRACE_UNTIL ?? 'ready'}`;
+	const marks = events.filter((e) => e.name === until);
+	const main = events.filter((e) => e.pid === marks[0].pid && e.tid === marks[0].tid);
+	const starts = main.filter((e) => e.name === 'navigationStart').map((e) => e.ts);
+	const windows = marks.map((m) => [Math.max(...starts.filter((t) => t < m.ts)), m.ts]);
+	const slices = main.filter((e) => e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+	const total = new Map<string, number>();
+	let idle = 0;
+	for (const [from, to] of windows) {
+		// Self time by name, clipped to the window; top-level slices' gaps are the idle time.
+		const stack: { end: number; name: string }[] = [];
+		let busy = 0;
+		const self = new Map<string, number>();
+		const add = (name: string, us: number) => self.set(name, (self.get(name) ?? 0) + us);
+		for (const e of slices) {
+			const start = Math.max(e.ts, from);
+			const end = Math.min(e.ts + e.dur!, to);
+			if (end <= start) continue;
+			while (stack.length && stack[stack.length - 1].end <= start) stack.pop();
+			const parent = stack[stack.length - 1];
+			if (parent) add(parent.name, -(end - start));
+			else busy += end - start;
+			add(e.name, end - start);
+			stack.push({ end, name: e.name });
+		}
+		idle += to - from - busy;
+		for (const [name, us] of self) total.set(name, (total.get(name) ?? 0) + us);
+	}
+	const n = windows.length;
+	const span = windows.reduce((a, [f, t]) => a + t - f, 0);
+	console.log(
+		`${n} opens, navigation start → ready: mean ${(span / n / 1000).toFixed(1)} ms, of it idle ${(idle / n / 1000).toFixed(1)} ms\n`
+	);
+	console.log('| main thread, self time | ms per open |\n|---|---|');
+	for (const [name, us] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 25))
+		console.log(`| ${name} | ${(us / n / 1000).toFixed(1)} |`);
+}
+
 const PROFILE = process.env.BENCH_PROFILE;
 // A profile reads best from an unminified build, kept apart from the real one.
 if (PROFILE) process.env.MOIM_MINIFY = 'false';
@@ -296,6 +421,7 @@ const browser = await chromium.launch(chromiumLaunchOptions);
 if (PROFILE) {
 	try {
 		if (PROFILE === 'open') await warmOpen(browser, relay, 50, profile);
+		else if (PROFILE === 'open-trace') await warmOpen(browser, relay, 50, (page, run) => trace(browser, page, run));
 		else {
 			const full = await crowd(browser, relay, 100);
 			if (PROFILE === 'paint') await profile(full.page, () => paint(full.page));
@@ -305,6 +431,21 @@ if (PROFILE) {
 	} finally {
 		await browser.close();
 		await relay.kill();
+	}
+	process.exit(0);
+}
+if (process.env.BENCH_BASELINE) {
+	const baseline = await startRelay({
+		compiled: true,
+		buildDir: path.resolve(ROOT, process.env.BENCH_BASELINE),
+		env: { MAX_CONNECTIONS_PER_ADDRESS: '100000' }
+	});
+	try {
+		await compareOpen(browser, relay, baseline);
+	} finally {
+		await browser.close();
+		await relay.kill();
+		await baseline.kill();
 	}
 	process.exit(0);
 }

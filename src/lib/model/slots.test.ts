@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { fromAbsolute } from '@internationalized/date';
 import {
 	buildGrid,
 	compactSlotKey,
@@ -102,6 +103,174 @@ describe('slot keys', () => {
 		const grid = buildGrid({ ...base, kind: 'weekdays', dates: [], weekdays: [1, 2, 3], tz: 'UTC' });
 		const a = slotsInRectangle(grid, { col: 2, row: 3 }, { col: 1, row: 2 });
 		expect(a.sort()).toEqual(['w2T10:00', 'w2T10:30', 'w3T10:00', 'w3T10:30']);
+	});
+});
+
+/** The grid's cells as each block converted on its own (`localToInstant`), as `buildGrid` did before it worked a day at a time. */
+function cellsOneByOne(dates: string[], start: number, end: number, slot: number, tz: string): (string | null)[][] {
+	const seen = new Set<string>();
+	return dates.map((date) => {
+		const out: (string | null)[] = [];
+		for (let m = start; m < end; m += slot) {
+			const at = localToInstant(date, m, tz);
+			const key = at === null ? null : instantSlotKey(at);
+			out.push(key === null || seen.has(key) ? null : key);
+			if (key) seen.add(key);
+		}
+		return out;
+	});
+}
+
+const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Dates on which `tz`'s offset changes (and the day after), between two years. */
+function clockChangeDays(tz: string, fromYear: number, toYear: number): string[] {
+	const days: string[] = [];
+	const offset = (ms: number) => fromAbsolute(ms, tz).offset;
+	for (let ms = Date.UTC(fromYear, 0, 1); ms < Date.UTC(toYear + 1, 0, 1); ms += 86_400_000) {
+		if (offset(ms) !== offset(ms + 86_400_000)) days.push(isoDate(ms), isoDate(ms + 86_400_000));
+	}
+	return days;
+}
+
+describe('the grid, a day at a time', () => {
+	/** A dates grid with the whole day in `slot`-minute blocks. */
+	const wholeDays = (dates: string[], tz: string, slot: 15 | 30 | 60 = 15) =>
+		buildGrid({ kind: 'dates', dates, weekdays: [], start: 0, end: 1440, slot, tz });
+
+	it('spring forward: the skipped hour has no cells, the blocks around it are their own instants', () => {
+		// 2026-03-29 in Berlin: 02:00 CET (+1) jumps to 03:00 CEST (+2).
+		const grid = wholeDays(['2026-03-29'], 'Europe/Berlin');
+		const at = (minutes: number) => grid.cells[0][minutes / 15];
+		expect(at(105)).toBe('2026-03-29T00:45Z');
+		for (const m of [120, 135, 150, 165]) expect(at(m)).toBeNull();
+		expect(at(180)).toBe('2026-03-29T01:00Z');
+		expect(grid.slots.size).toBe(96 - 4);
+		expect(grid.cells).toEqual(cellsOneByOne(['2026-03-29'], 0, 1440, 15, 'Europe/Berlin'));
+	});
+
+	it('fall back: the repeated hour is shown once, at its first occurrence, and no instant twice', () => {
+		// 2026-10-25 in Berlin: 03:00 CEST (+2) goes back to 02:00 CET (+1).
+		const grid = wholeDays(['2026-10-25'], 'Europe/Berlin');
+		const at = (minutes: number) => grid.cells[0][minutes / 15];
+		expect(at(120)).toBe('2026-10-25T00:00Z'); // 02:00 CEST
+		expect(at(165)).toBe('2026-10-25T00:45Z');
+		expect(at(180)).toBe('2026-10-25T02:00Z'); // 03:00 CET: 01:00Z–02:00Z (02:00–03:00 CET) has no row
+		expect(grid.slots.size).toBe(96);
+		expect(grid.cells).toEqual(cellsOneByOne(['2026-10-25'], 0, 1440, 15, 'Europe/Berlin'));
+	});
+
+	it('zones 30 and 45 minutes off the hour, and a clock change of 30 minutes', () => {
+		expect(wholeDays(['2026-12-01'], 'Asia/Kolkata').cells[0][0]).toBe('2026-11-30T18:30Z'); // +05:30
+		expect(wholeDays(['2026-12-01'], 'Asia/Kathmandu').cells[0][0]).toBe('2026-11-30T18:15Z'); // +05:45
+		expect(wholeDays(['2026-12-01'], 'Pacific/Chatham').cells[0][0]).toBe('2026-11-30T10:15Z'); // +13:45 in summer
+		// Lord Howe Island moves its clocks by half an hour: 2026-10-04 02:00 (+10:30) → 02:30 (+11).
+		const lordHowe = wholeDays(['2026-10-04'], 'Australia/Lord_Howe');
+		expect(lordHowe.cells[0].slice(8, 10)).toEqual([null, null]); // 02:00 and 02:15 do not exist
+		expect(lordHowe.cells[0][10]).toBe('2026-10-03T15:30Z'); // 02:30 (+11)
+		for (const tz of ['Asia/Kolkata', 'Asia/Kathmandu', 'Pacific/Chatham', 'Australia/Lord_Howe', 'Australia/Adelaide'])
+			for (const days of [clockChangeDays(tz, 2024, 2027), ['2026-06-15', '2026-12-15']])
+				expect(wholeDays(days, tz).cells, `${tz} ${days.join(',')}`).toEqual(cellsOneByOne(days, 0, 1440, 15, tz));
+	});
+
+	it('every clock change of 2020–2030 in zones that change, as each block converted on its own', () => {
+		for (const tz of [
+			'America/New_York',
+			'America/Santiago',
+			'America/Havana',
+			'Europe/London',
+			'Europe/Chisinau',
+			'Asia/Tehran',
+			'Asia/Gaza',
+			'Africa/Casablanca',
+			'Australia/Sydney',
+			'Pacific/Auckland',
+			'Antarctica/Troll'
+		]) {
+			const days = clockChangeDays(tz, 2020, 2030);
+			expect(days.length, tz).toBeGreaterThan(0);
+			expect(wholeDays(days, tz, 30).cells, tz).toEqual(cellsOneByOne(days, 0, 1440, 30, tz));
+		}
+	});
+
+	it('property: any zone, dates, window and block length give what each block converted on its own gives', () => {
+		const zones = Intl.supportedValuesOf('timeZone');
+		fc.assert(
+			fc.property(
+				fc.constantFrom(...zones),
+				fc.integer({ min: 1970, max: 2040 }),
+				fc.nat(),
+				// Most runs start on or just before one of the year's clock changes, when the zone has any.
+				fc.boolean(),
+				fc.integer({ min: 1, max: 4 }),
+				fc.constantFrom(15, 30, 60),
+				fc.integer({ min: 0, max: 95 }),
+				fc.integer({ min: 1, max: 96 }),
+				(tz, year, pick, anyDay, count, slot, from, length) => {
+					const changes = anyDay ? [] : clockChangeDays(tz, year, year);
+					const first = changes.length
+						? Date.parse(changes[pick % changes.length]) - (pick % 2) * 86_400_000
+						: Date.UTC(year, 0, 1) + (pick % 365) * 86_400_000;
+					const start = Math.min(from * 15, 1440 - slot);
+					const end = Math.min(1440, start + Math.max(slot, Math.ceil((length * 15) / slot) * slot));
+					const dates = Array.from({ length: count }, (_, i) => isoDate(first + i * 86_400_000));
+					const grid = buildGrid({ kind: 'dates', dates, weekdays: [], start, end, slot: slot as 15 | 30 | 60, tz });
+					expect(grid.cells).toEqual(cellsOneByOne(dates, start, end, slot, tz));
+				}
+			),
+			{ numRuns: 300 }
+		);
+	});
+});
+
+describe("a grid in the viewer's zone, converted a day at a time", () => {
+	it("property: every block sits at its own date and wall-clock time in the viewer's zone, once", () => {
+		const zones = Intl.supportedValuesOf('timeZone');
+		fc.assert(
+			fc.property(
+				fc.constantFrom(...zones),
+				fc.constantFrom(...zones),
+				fc.integer({ min: 1970, max: 2040 }),
+				fc.nat(),
+				fc.boolean(),
+				fc.integer({ min: 1, max: 5 }),
+				fc.constantFrom(15, 30, 60),
+				(eventZone, viewerZone, year, pick, anyDay, count, slot) => {
+					// Days around one of the viewer's clock changes, most of the time.
+					const changes = anyDay ? [] : clockChangeDays(viewerZone, year, year);
+					const first = changes.length
+						? Date.parse(changes[pick % changes.length]) - (pick % 3) * 86_400_000
+						: Date.UTC(year, 0, 1) + (pick % 365) * 86_400_000;
+					const dates = Array.from({ length: count }, (_, i) => isoDate(first + i * 86_400_000));
+					const grid = buildGrid({
+						kind: 'dates',
+						dates,
+						weekdays: [],
+						start: 0,
+						end: 1440,
+						slot: slot as 15 | 30 | 60,
+						tz: eventZone
+					});
+					const shown = gridInZone(grid, viewerZone);
+					const where = new Map<string, { col: number; row: number }>();
+					shown.cells.forEach((column, col) =>
+						column.forEach((key, row) => {
+							if (!key) return;
+							expect(where.has(key), key).toBe(false);
+							where.set(key, { col, row });
+						})
+					);
+					expect(where.size).toBe(grid.slots.size);
+					for (const [key, { col, row }] of where) {
+						const local = fromAbsolute(Date.parse(key), viewerZone);
+						const date = `${local.year}-${String(local.month).padStart(2, '0')}-${String(local.day).padStart(2, '0')}`;
+						expect(shown.columns[col].date, key).toBe(date);
+						expect(shown.rows[row].minutes, key).toBe(local.hour * 60 + local.minute);
+					}
+				}
+			),
+			{ numRuns: 200 }
+		);
 	});
 });
 

@@ -155,6 +155,60 @@ export function isoWeekday(date: string): number {
 	return day === 0 ? 7 : day;
 }
 
+const DAY_MS = 86_400_000;
+
+/** Offset (ms) of `tz` from UTC at the instant `ms`: one look-up in the zone's rules. */
+const offsetAt = (ms: number, tz: string) => fromAbsolute(ms, tz).offset;
+
+/**
+ * The instants of one day's wall-clock `minutes` in `tz`, as `localToInstant`
+ * gives them (`null` for a skipped time), with a handful of zone look-ups for
+ * the whole day instead of several per block: opening an event derives 14 ×
+ * 48 of them, and each `localToInstant` asks the zone's rules four times.
+ * When the offset is the same a day before the first block, at the first and
+ * last blocks and a day after the last, every block of the day is its
+ * wall-clock time minus that offset, exactly what `localToInstant` would find
+ * (it looks a day either side too). Otherwise the day holds a clock change
+ * and each block is converted on its own.
+ */
+function dayInstants(date: string, minutes: readonly number[], tz: string): (number | null)[] {
+	if (minutes.length === 0) return [];
+	const [y, mo, d] = date.split('-').map(Number);
+	const midnight = Date.UTC(y, mo - 1, d); // the day's wall clock read as if it were UTC
+	const first = midnight + minutes[0] * 60_000;
+	const last = midnight + minutes[minutes.length - 1] * 60_000;
+	const offset = offsetAt(first - DAY_MS, tz);
+	if (
+		// Date.UTC reads years 0–99 as 1900–1999 (CalendarDateTime does not): leave those to localToInstant.
+		y >= 100 &&
+		offsetAt(last + DAY_MS, tz) === offset &&
+		offsetAt(first - offset, tz) === offset &&
+		offsetAt(last - offset, tz) === offset
+	)
+		return minutes.map((m) => midnight + m * 60_000 - offset);
+	return minutes.map((m) => localToInstant(date, m, tz));
+}
+
+/**
+ * `tz`'s offset at each of the `instants` (sorted), with two zone look-ups
+ * per day of them instead of one each: within a stretch of at most a day
+ * whose two ends have the same offset, every instant has it (clocks do not
+ * change twice in a day and back). A stretch whose ends differ is looked up
+ * instant by instant.
+ */
+function offsetsAt(instants: readonly number[], tz: string): number[] {
+	const out: number[] = [];
+	for (let from = 0; from < instants.length;) {
+		let to = from;
+		while (to + 1 < instants.length && instants[to + 1] - instants[from] <= DAY_MS) to++;
+		const offset = offsetAt(instants[from], tz);
+		const same = offsetAt(instants[to], tz) === offset;
+		for (let i = from; i <= to; i++) out.push(same ? offset : offsetAt(instants[i], tz));
+		from = to + 1;
+	}
+	return out;
+}
+
 /** Derives the grid from an event's settings, in the event's own zone. */
 export function buildGrid(
 	settings: Pick<EventSettings, 'kind' | 'dates' | 'weekdays' | 'start' | 'end' | 'slot' | 'tz'>
@@ -168,8 +222,7 @@ export function buildGrid(
 		for (const date of settings.dates) {
 			columns.push({ id: date, weekday: isoWeekday(date), date });
 			cells.push(
-				minutes.map((m) => {
-					const at = localToInstant(date, m, settings.tz);
+				dayInstants(date, minutes, settings.tz).map((at) => {
 					if (at === null) return null;
 					const key = instantSlotKey(at);
 					// A repeated hour maps two rows to one instant: show it once.
@@ -211,14 +264,18 @@ export function gridInZone(grid: Grid, zone: string): Grid {
 	const placed: { key: string; date: string; minutes: number; repeat: boolean }[] = [];
 	const seen = new Set<string>();
 	// Instant keys sort chronologically, so a repeated time is met second.
-	for (const key of [...grid.slots].sort()) {
-		const local = fromAbsolute(Date.parse(key), zone);
-		const date = `${local.year}-${pad(local.month)}-${pad(local.day)}`;
-		const minutes = local.hour * 60 + local.minute;
+	const keys = [...grid.slots].sort();
+	const instants = keys.map((key) => Date.parse(key));
+	const offsets = offsetsAt(instants, zone);
+	keys.forEach((key, i) => {
+		// The wall clock there, read with UTC getters (as fromAbsolute does).
+		const local = new Date(instants[i] + offsets[i]);
+		const date = `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`;
+		const minutes = local.getUTCHours() * 60 + local.getUTCMinutes();
 		const id = `${date} ${minutes}`;
 		placed.push({ key, date, minutes, repeat: seen.has(id) });
 		seen.add(id);
-	}
+	});
 	const dates = [...new Set(placed.map((p) => p.date))].sort();
 	const rowId = (minutes: number, repeat: boolean) => minutes * 2 + (repeat ? 1 : 0);
 	const rowIds = [...new Set(placed.map((p) => rowId(p.minutes, p.repeat)))].sort((a, b) => a - b);
