@@ -109,7 +109,16 @@ export class RoomStorage {
 	#handing: Promise<unknown> = Promise.resolve();
 
 	constructor(dir: string, options: StorageOptions = {}) {
-		this.#db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+		this.#db = new ClassicLevel<string, Uint8Array>(dir, {
+			keyEncoding: 'utf8',
+			valueEncoding: 'view',
+			// 1 MB each instead of LevelDB's 8 MB block cache and 4 MB write buffer: both are
+			// held for good once filled, and were most of what a relay kept after a crowd had
+			// left (docs/RELIABILITY.md, finding 3). Loaded rooms live in memory, so the block
+			// cache only serves room loads, which the OS's page cache serves nearly as well.
+			cacheSize: 1 << 20,
+			writeBufferSize: 1 << 20
+		});
 		this.#write = { sync: options.sync ?? true };
 	}
 
