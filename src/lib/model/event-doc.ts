@@ -18,7 +18,8 @@
 import * as Y from 'yjs';
 import { newMemberId } from './ids.js';
 import { compactSlotKey, slotFromStored } from './slots.js';
-import { appendStroke, cellMark, logEpoch, logMarks, readLog, slotQuarter, strokeRects } from './stroke-log.js';
+import { cellMark, encodeStroke, logEpoch, slotQuarter, strokeRects } from './stroke-log.js';
+import { cachedMarks, cachedRead, noteAppend } from './log-cache.js';
 import {
 	hasControlChars,
 	normaliseText,
@@ -309,7 +310,7 @@ function appendMarks(doc: Y.Doc, log: Y.Text, entries: Iterable<readonly [string
 	const minutes = typeof slot === 'number' && slot > 0 ? slot : 15;
 	const per = Math.max(1, Math.round(minutes / 15));
 	const epoch = eventLogEpoch(doc);
-	const read = readLog(log.toString());
+	const read = cachedRead(log);
 	const changed: [string, Mark][] = [];
 	for (const [key, mark] of entries) {
 		const at = slotQuarter(key, epoch);
@@ -323,8 +324,17 @@ function appendMarks(doc: Y.Doc, log: Y.Text, entries: Iterable<readonly [string
 			}
 		}
 	}
-	if (changed.length > 0)
-		doc.transact(() => appendStroke(log, strokeRects(changed, minutes, epoch), read.stamp + 1), STROKE_ORIGIN);
+	if (changed.length > 0) {
+		// One stamp for the whole stroke, one more than any this device has seen in the log; one insert at the end.
+		const stamp = read.stamp + 1;
+		const records = strokeRects(changed, minutes, epoch)
+			.map((rect) => encodeStroke(rect, stamp))
+			.join('');
+		doc.transact(() => {
+			log.insert(log.length, records);
+			noteAppend(log, records);
+		}, STROKE_ORIGIN);
+	}
 	return changed.length;
 }
 
@@ -356,7 +366,7 @@ export function markedSlots(doc: Y.Doc, memberId: string): Set<string> {
  */
 export function readMarks(doc: Y.Doc, memberId: string): Map<string, Level> {
 	const marks = availabilityMap(doc).get(memberId);
-	if (marks instanceof Y.Text) return logMarks(marks.toString(), eventLogEpoch(doc));
+	if (marks instanceof Y.Text) return cachedMarks(marks, eventLogEpoch(doc));
 	const out = new Map<string, Level>();
 	if (marks instanceof Y.Map) {
 		marks.forEach((mark, key) => {

@@ -99,7 +99,14 @@ describe('stroke records', () => {
 			[40, 2 * 3 + 2],
 			[5000, 9 * 3 + 1]
 		]);
-		expect(readLog(encodeBase(cells, false))).toEqual({ dated: cells, weekly: new Map(), stamp: 9, complete: true });
+		expect(readLog(encodeBase(cells, false))).toEqual({
+			dated: cells,
+			weekly: new Map(),
+			stamp: 9,
+			complete: true,
+			records: 1,
+			work: 5
+		});
 		const weekly: Cells = new Map([
 			[0, 4],
 			[671, 5]
