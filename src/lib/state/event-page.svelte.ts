@@ -26,7 +26,7 @@ import { describeEvent, myMemberId, rememberEvent, setMyMemberId, type EventList
 import { membersWithSecrets, organizerSecret } from '../device/secrets.js';
 import { requestPersistence } from '../device/storage.js';
 import { m } from '../paraglide/messages.js';
-import { acquireEvent, releaseEvent, resetLocalCopy, type EventSession } from '../sync/session.js';
+import { acquireEvent, compactOnOpen, releaseEvent, resetLocalCopy, type EventSession } from '../sync/session.js';
 import { Clipboard } from './clipboard.svelte.js';
 import { EventState, UndoState } from './event.svelte.js';
 import { StorageStatus } from './storage-status.svelte.js';
@@ -68,6 +68,8 @@ export class EventPageController {
 	/** "Reset to the relay's copy" is under way (the page reloads after). */
 	resetting = $state(false);
 
+	/** Compaction of my log was considered this visit (compactOnOpen). */
+	#compactTried = false;
 	/** Who this device last acted as here (may not be a member any more). */
 	#myId = $state<string | null>(null);
 	/** Members this device holds a write secret for: it can act as them. `null` until read. */
@@ -133,6 +135,11 @@ export class EventPageController {
 			if (!me) return;
 			const manager = new UndoState(this.session.doc, me);
 			this.undo = manager;
+			// Once a visit, before the first stroke: a long log of mine is folded into one record.
+			if (!this.#compactTried) {
+				this.#compactTried = true;
+				void compactOnOpen(this.session, me, () => !this.edited && !manager.canUndo && !manager.canRedo);
+			}
 			return () => {
 				manager.destroy();
 				this.undo = null;
