@@ -10,6 +10,7 @@
 import { SvelteSet } from 'svelte/reactivity';
 import {
 	sameZone,
+	CLOSE_NEEDS_NEWER_APP,
 	CLOSE_NOT_AUTHENTICATED,
 	decisionFromSlots,
 	decisionSlots,
@@ -103,8 +104,13 @@ export class EventPageController {
 	 * only then). The page says so instead of silently asking who this is.
 	 */
 	readonly removed = $derived.by(() => !!this.#myId && !!this.settings && !this.members.has(this.#myId));
-	/** The event was made by a newer Moim: the page offers the update and shows nothing it cannot read. */
-	readonly needsNewerApp = $derived.by(() => !!this.settings && needsNewerApp(this.settings));
+	/**
+	 * The event was made by a newer Moim (its `v`, or the relay closed us for it
+	 * before we had the event): the page offers the update and shows nothing it cannot read.
+	 */
+	readonly needsNewerApp = $derived.by(
+		() => (!!this.settings && needsNewerApp(this.settings)) || this.status.refusal?.code === CLOSE_NEEDS_NEWER_APP
+	);
 	/** Members "Continue as" offers: those this device holds a secret for. */
 	readonly pickable = $derived.by(() => new Map([...this.members].filter(([id]) => this.#actable?.has(id))));
 	/** Members known only elsewhere (recoverable with a PIN). */
