@@ -22,9 +22,19 @@
  * sessions (a new Yjs client id per page load, as in the app), which is
  * what the relay and IndexedDB really hold. Each candidate's reading is
  * checked against a plain replay of the workload.
+ *
+ * Last, issue 19's target with the app's own modules: a v2 event and a v3
+ * event (schema v3: stroke logs, event-doc.ts and log-compaction.ts) as sent
+ * on first open (the relay's sync step 2 to a new client: the v1 update of
+ * its whole state) and as stored on the device (y-indexeddb after
+ * `storeState`: the v1 state), each member writing from their own device in
+ * sessions, the v3 one compacting on open as the app does.
  */
 import * as Y from 'yjs';
-import { applyStroke, createEvent, joinEvent, readMarks } from '../src/lib/model/event-doc.js';
+import { applyStroke, availabilityMap, createEvent, joinEvent, readMarks } from '../src/lib/model/event-doc.js';
+import { compactLog, needsCompaction } from '../src/lib/model/log-compaction.js';
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
 import { buildGrid } from '../src/lib/model/slots.js';
 import { arrayLog, levels, textLog, type Cells, type Shape } from './layout-log.js';
 
@@ -299,5 +309,108 @@ for (const [sessions, compactOnOpen] of [
 			`| ${name} | ${kb(r.sent)} KB | ${within(r.v1)} | ${within(r.v2)} | ${r.read.toFixed(2)} ms | ${c ? `${kb(c.sent)} KB` : '—'} | ${c ? within(c.v1) : '—'} | ${c ? within(c.v2) : '—'} | ${c ? `${c.read.toFixed(2)} ms` : '—'} |`
 		);
 	}
+}
+
+// ——— Issue 19's target with the app's modules: schema v2 against v3 ———
+
+/** A member's marks as quarter-hour → level, for comparing a v2 and a v3 reading with the workload. */
+function quarters(doc: Y.Doc, id: string, blockQuarters: number): Map<number, number> {
+	const out = new Map<number, number>();
+	for (const [slot, level] of readMarks(doc, id)) {
+		const q = (Date.parse(slot) - EPOCH) / 900_000;
+		for (let i = 0; i < blockQuarters; i++) out.set(q + i, level);
+	}
+	return out;
+}
+
+/**
+ * What a new client gets on first open (the relay's answer to an empty sync
+ * step 1: a y-protocols step 2 message, a v1 update), what y-indexeddb
+ * stores once it folds (`storeState`: `encodeStateAsUpdate`, v1), and the
+ * state in update v2 for comparison.
+ */
+function sizes(doc: Y.Doc) {
+	const encoder = encoding.createEncoder();
+	syncProtocol.writeSyncStep2(encoder, doc, new Uint8Array([0]));
+	return {
+		firstOpen: encoding.length(encoder),
+		stored: Y.encodeStateAsUpdate(doc).byteLength,
+		v2: Y.encodeStateAsUpdateV2(doc).byteLength
+	};
+}
+
+/**
+ * The workload written by the app's model into an event of schema `v`, each
+ * member from their own device in `sessions` sessions (a new client id each,
+ * all members' sessions interleaved). With `compact`, every session but the
+ * first starts by compacting the member's log when the app would
+ * (compactOnOpen: needsCompaction; here the relay has acknowledged
+ * everything), and one last session of each member compacts.
+ */
+function measureSchema(v: 2 | 3, sessions: number, compact: boolean) {
+	const doc = new Y.Doc();
+	doc.clientID = nextClient();
+	createEvent(doc, draft, Date.parse('2026-11-20T10:00Z'), v);
+	const ids = Array.from({ length: MEMBERS }, (_, m) =>
+		joinEvent(doc, `Member ${m}`, m, `member-${String(m).padStart(9, '0')}`)
+	);
+	let sent = 0;
+	doc.on('update', (u: Uint8Array) => (sent += u.byteLength));
+	const compactMember = (id: string) => {
+		const log = availabilityMap(doc).get(id);
+		if (log instanceof Y.Text) compactLog(log, Y.decodeStateVector(Y.encodeStateVector(doc)));
+	};
+	const per = Math.ceil(STROKES / sessions);
+	let compactions = 0;
+	for (let s = 0; s < sessions; s++)
+		for (let member = 0; member < MEMBERS; member++) {
+			doc.clientID = nextClient();
+			const log = availabilityMap(doc).get(ids[member]);
+			if (compact && s > 0 && log instanceof Y.Text && needsCompaction(log)) {
+				compactMember(ids[member]);
+				compactions++;
+			}
+			for (const stroke of workload.slice(member * STROKES + s * per, member * STROKES + (s + 1) * per))
+				applyStroke(doc, ids[member], stroke.slots, stroke.mark);
+		}
+	const want = expected(workload);
+	const check = (when: string) => {
+		for (const [m, id] of ids.entries()) {
+			const got = quarters(doc, id, v === 3 ? 1 : 2);
+			const same = got.size === want[m].size && [...got].every(([q, level]) => want[m].get(q) === level);
+			if (!same) throw new Error(`schema v${v}, ${when}: member ${m} reads other marks than the workload made`);
+		}
+	};
+	check('after the workload');
+	const before = { sent, ...sizes(doc) };
+	let after = null as null | ({ sent: number } & ReturnType<typeof sizes>);
+	if (compact) {
+		const at = sent;
+		for (const id of ids) {
+			doc.clientID = nextClient();
+			compactMember(id);
+		}
+		check('after compaction');
+		after = { sent: sent - at, ...sizes(doc) };
+	}
+	return { before, after, compactions };
+}
+
+console.log(
+	`\n## Issue 19's target with the app's modules: ${MEMBERS} members × ${STROKES} strokes, each member on their own device, 4 sessions\n`
+);
+console.log(
+	'| schema | updates sent | first open (sync step 2, v1) | stored on the device (v1) | state v2 | compacted on open | last compaction sent | after it: first open | after it: stored |'
+);
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const [name, v, compact] of [
+	['v2, per-slot maps', 2, false],
+	['v3, stroke logs, never compacted', 3, false],
+	['**v3, stroke logs, compacting on open (the app)**', 3, true]
+] as const) {
+	const { before: b, after: a, compactions } = measureSchema(v, 4, compact);
+	console.log(
+		`| ${name} | ${kb(b.sent)} KB | ${within(b.firstOpen)} | ${within(b.stored)} | ${within(b.v2)} | ${compact ? `${compactions} of ${MEMBERS * 3} opens` : '—'} | ${a ? `${kb(a.sent)} KB` : '—'} | ${a ? within(a.firstOpen) : '—'} | ${a ? within(a.stored) : '—'} |`
+	);
 }
 console.log('\n✗: over the budget of 20× raw.');

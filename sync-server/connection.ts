@@ -8,13 +8,14 @@ import type { RawData, WebSocket } from 'ws';
 import {
 	CLOSE_LIMIT,
 	CLOSE_MALFORMED_MESSAGE,
+	CLOSE_NEEDS_NEWER_APP,
 	CLOSE_NOT_AUTHENTICATED,
 	CLOSE_RELAY_ERROR,
 	CLOSE_RESTARTING,
 	CLOSE_TRY_AGAIN_LATER,
 	CLOSE_WRITE_REFUSED
 } from '../src/lib/model/relay-protocol.js';
-import { EVENT_KEY, MEMBERS_KEY } from '../src/lib/model/event-doc.js';
+import { EVENT_KEY, LOG_SCHEMA_VERSION, MEMBERS_KEY } from '../src/lib/model/event-doc.js';
 import { checkUpdate, type Writer, type WriteRefusal } from '../src/lib/model/write-check.js';
 import { isPersonalRoomId } from '../src/lib/model/ids.js';
 import { authenticate, isEmpty, type Credentials } from './auth.js';
@@ -44,13 +45,17 @@ interface ConnectionContext {
 
 let nextConnection = 1;
 
-/** Serves one accepted websocket for `roomId`. */
+/**
+ * Serves one accepted websocket for `roomId`. `reads`: the event schema the
+ * client says it reads (`?v=`), `null` when it says none (apps before the
+ * stroke log).
+ */
 export function serveConnection(
 	ws: WebSocket,
-	request: { roomId: string; params: URLSearchParams; address: string },
+	request: { roomId: string; params: URLSearchParams; address: string; reads?: number | null },
 	{ config, rooms, metrics, newRooms }: ConnectionContext
 ) {
-	const { roomId, params, address } = request;
+	const { roomId, params, address, reads = null } = request;
 	/** Other relay instances write to the same rooms. */
 	const shared = rooms.shared;
 	const connection = nextConnection++;
@@ -310,6 +315,12 @@ export function serveConnection(
 				if (!auth.ok) {
 					rooms.release(loaded);
 					return fail(...refusalOf(auth.reason));
+				}
+				// An app that cannot read the event's layout would show it empty and break it by painting.
+				const v = loaded.doc.getMap(EVENT_KEY).get('v');
+				if (typeof v === 'number' && v >= LOG_SCHEMA_VERSION && (reads ?? 0) < v) {
+					rooms.release(loaded);
+					return fail(CLOSE_NEEDS_NEWER_APP, 'needs-newer-app', { reads, v });
 				}
 				writer = auth.writer;
 				if (auth.registered) {

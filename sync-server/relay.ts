@@ -126,6 +126,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 		const query = new URL(req.url ?? '/', 'http://x').searchParams;
 		const params = tokens.size > 0 ? tokens : query;
 		const schema = schemaLabel(query.get(PARAM_SCHEMA));
+		const reads = /^[1-9]\d?$/.test(query.get(PARAM_SCHEMA) ?? '') ? Number(query.get(PARAM_SCHEMA)) : null;
 		wss.handleUpgrade(req, socket, head, (ws) => {
 			metrics.clientSchemas.inc({ v: schema });
 			ws.once('close', () => {
@@ -133,7 +134,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 				if (left > 0) perAddress.set(address, left);
 				else perAddress.delete(address);
 			});
-			serveConnection(ws, { roomId: room, params, address }, { config, rooms, metrics, newRooms });
+			serveConnection(ws, { roomId: room, params, address, reads }, { config, rooms, metrics, newRooms });
 		});
 	});
 

@@ -10,12 +10,25 @@ import {
 	eventMap,
 	LOCKED_KEY,
 	LOG_SCHEMA_VERSION,
+	readMarks,
 	readMembers
 } from '../../src/lib/model/event-doc.js';
+import { readLog } from '../../src/lib/model/stroke-log.js';
 import { PARAM_ORGANIZER_SECRET } from '../../src/lib/model/relay-protocol.js';
 import { READ_SCHEMA_VERSION } from '../../src/lib/model/settings.js';
 import { stockClient, until } from '../support/clients.js';
-import { createEvent, deviceSecret, drag, expect, heatCell, join, myCell, syncState, test } from './fixtures.js';
+import {
+	createEvent,
+	deviceSecret,
+	drag,
+	expect,
+	heatCell,
+	join,
+	myCell,
+	myGrid,
+	syncState,
+	test
+} from './fixtures.js';
 
 /** A stock client with the organizer's secret from `page`'s device, synced (for what the app has no button for). */
 async function organizerClient(page: Page, wsUrl: string, id: string) {
@@ -248,10 +261,10 @@ test('an event made by a newer Moim asks for the update, in both languages, inst
 	await minji.screenshot({ path: test.info().outputPath('needs-newer-app-ko-360.png') });
 });
 
-test('a v3 event (stroke logs) opens as usual, gives a new member a log and counts it like a map; the sync URL says v=3', async ({
-	browser,
+test('a new event is v3 (stroke logs): members get logs, counted as before; the sync URL says v=3', async ({
 	page,
 	app,
+	browser,
 	relay
 }) => {
 	const sockets: string[] = [];
@@ -263,20 +276,11 @@ test('a v3 event (stroke logs) opens as usual, gives a new member a log and coun
 	const id = url.split('/').pop()!;
 	expect(sockets).toContain(`${relay.process.wsUrl}/${id}?v=${READ_SCHEMA_VERSION}`);
 
-	// As release B will create it: the same event, but in the stroke-log layout.
-	const organizer = await organizerClient(page, relay.process.wsUrl, id);
-	try {
-		eventMap(organizer.doc).set('v', LOG_SCHEMA_VERSION);
-	} finally {
-		organizer.destroy();
-	}
-
 	const ben = await (await browser.newContext()).newPage();
 	await ben.goto(url);
 	await join(ben, 'Ben');
 	await drag(ben, '2026-12-01T09:30Z', '2026-12-01T10:00Z');
 	await syncState(ben, 'synced');
-	// Olga's map and Ben's log count alike, on both pages.
 	for (const p of [page, ben]) {
 		await expect(heatCell(p, '2026-12-01T09:00Z')).toHaveAttribute('data-count', '1');
 		await expect(heatCell(p, '2026-12-01T09:30Z')).toHaveAttribute('data-count', '2');
@@ -284,15 +288,56 @@ test('a v3 event (stroke logs) opens as usual, gives a new member a log and coun
 	}
 	await expect(page.getByTestId('needs-newer-app')).toHaveCount(0);
 
-	// Ben's entry really is a log, at the relay.
+	// At the relay: a v3 event whose members' entries are logs.
 	const reader = stockClient(relay.process.wsUrl, id);
 	try {
-		await until(() => reader.provider.synced, 'reader synced');
-		const benId = [...readMembers(reader.doc)].find(([, m]) => m.name === 'Ben')![0];
-		expect(availabilityMap(reader.doc).get(benId)).toBeInstanceOf(Y.Text);
-		expect(
-			availabilityMap(reader.doc).get([...readMembers(reader.doc)].find(([, m]) => m.name === 'Olga')![0])
-		).toBeInstanceOf(Y.Map);
+		await until(() => reader.provider.synced && readMembers(reader.doc).size === 2, 'reader synced');
+		expect(eventMap(reader.doc).get('v')).toBe(LOG_SCHEMA_VERSION);
+		for (const memberId of readMembers(reader.doc).keys())
+			expect(availabilityMap(reader.doc).get(memberId)).toBeInstanceOf(Y.Text);
+	} finally {
+		reader.destroy();
+	}
+});
+
+test('a long log of mine is compacted when I open the event again, and the marks stay', async ({
+	page,
+	app,
+	relay
+}) => {
+	const url = await createEvent(page, app, EVENT);
+	await join(page, 'Olga');
+	const cells = myGrid(page).locator('[tabindex="0"]');
+	await cells.focus();
+	// 71 strokes on one block (each Space toggles it): a log of 71 records, the block left marked.
+	for (let i = 0; i < 71; i++) await page.keyboard.press('Space');
+	await expect(myCell(page, '2026-12-01T09:00Z')).toHaveAttribute('aria-selected', 'true');
+	await syncState(page, 'synced');
+	const id = url.split('/').pop()!;
+	const reader = stockClient(relay.process.wsUrl, id);
+	try {
+		await until(() => reader.provider.synced && readMembers(reader.doc).size === 1, 'reader synced');
+		const [olga] = [...readMembers(reader.doc).keys()];
+		const log = () => availabilityMap(reader.doc).get(olga) as Y.Text;
+		await until(() => readLog(log().toString()).records === 71, 'all 71 strokes at the relay');
+
+		await page.reload();
+		await expect(myCell(page, '2026-12-01T09:00Z')).toHaveAttribute('aria-selected', 'true');
+		// The event page folded the log on open; the relay took it and passed it on.
+		await until(() => readLog(log().toString()).records === 1, 'the compacted log at the relay', 20_000);
+		expect(readMarks(reader.doc, olga)).toEqual(
+			new Map([
+				['2026-12-01T09:00Z', 1],
+				['2026-12-01T09:15Z', 1]
+			])
+		);
+		await syncState(page, 'synced');
+		await expect(page.getByTestId('refusal')).toHaveCount(0);
+		// Painting goes on after it.
+		await cells.focus();
+		await page.keyboard.press('Space');
+		await expect(myCell(page, '2026-12-01T09:00Z')).toHaveAttribute('aria-selected', 'false');
+		await until(() => !readMarks(reader.doc, olga).has('2026-12-01T09:00Z'), 'the clear at the relay');
 	} finally {
 		reader.destroy();
 	}

@@ -5,7 +5,8 @@
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
-import { credentialProtocols } from '../../src/lib/model/relay-protocol.js';
+import { credentialProtocols, PARAM_SCHEMA } from '../../src/lib/model/relay-protocol.js';
+import { READ_SCHEMA_VERSION } from '../../src/lib/model/settings.js';
 import type { Person } from './identity.js';
 
 /** Resolves once `check()` holds; rejects after `ms`. */
@@ -24,10 +25,18 @@ export function until(check: () => boolean, what: string, ms = 10_000): Promise<
 /** A stock client of a room: its document, its provider, and the close codes it got. */
 export type StockClient = ReturnType<typeof stockClient>;
 
-/** A stock client of `room` writing as `who` (a reader without); `closes` records close codes. */
-export function stockClient(wsUrl: string, room: string, who?: Person, doc = new Y.Doc()) {
+/** The schema level the app reads, as its sync URL says it (`?v=`); what stock clients of relay tests send. */
+export const APP_SCHEMA: Record<string, string> = { [PARAM_SCHEMA]: String(READ_SCHEMA_VERSION) };
+
+/**
+ * A stock client of `room` writing as `who` (a reader without); `closes`
+ * records close codes. `params`: its URL's query, by default the app's
+ * schema level ({} for a client from before the stroke log).
+ */
+export function stockClient(wsUrl: string, room: string, who?: Person, doc = new Y.Doc(), params = APP_SCHEMA) {
 	const provider = new WebsocketProvider(wsUrl, room, doc, {
 		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+		params,
 		// Credentials as the app sends them: subprotocol tokens, not URL parameters.
 		protocols: credentialProtocols(who?.params ?? {}),
 		disableBc: true,

@@ -48,6 +48,9 @@ export interface Joined {
 	client: StockClient;
 }
 
+/** The schema of rooms `organizedRoom` makes unless told: the last with per-slot maps. */
+export const MAP_SCHEMA = 2;
+
 /** Call once per test file, at the top level. */
 export function relayHarness() {
 	const perTest: (() => unknown)[] = [];
@@ -68,9 +71,15 @@ export function relayHarness() {
 	/** Registers a teardown step (for the current test, or for the file from a `beforeAll`). */
 	const onCleanup = (fn: () => unknown) => void current.push(fn);
 
-	/** A stock y-websocket client of `room`, writing as `who` (a reader without), on `doc`. */
-	const client = (r: RelayProcess, room: string, who?: Person, doc?: Y.Doc): StockClient => {
-		const c = stockClient(r.wsUrl, room, who, doc);
+	/** A stock y-websocket client of `room`, writing as `who` (a reader without), on `doc`, with the app's `?v=` unless `params` says otherwise. */
+	const client = (
+		r: RelayProcess,
+		room: string,
+		who?: Person,
+		doc?: Y.Doc,
+		params?: Record<string, string>
+	): StockClient => {
+		const c = stockClient(r.wsUrl, room, who, doc, params);
 		onCleanup(c.destroy);
 		return c;
 	};
@@ -109,8 +118,11 @@ export function relayHarness() {
 		 * A new room on `r` with `draft`, created and joined by an organizer
 		 * (resolves once the relay has confirmed that), then joined by
 		 * `members` more people, each once the organizer sees the one before.
+		 * `v`: the schema the event is made in; by default 2, per-slot maps,
+		 * which most relay tests write into slot by slot (v3 rooms: schema-level
+		 * and compaction tests).
 		 */
-		async organizedRoom(r: RelayProcess, { members = 0, draft = DRAFT } = {}) {
+		async organizedRoom(r: RelayProcess, { members = 0, draft = DRAFT, v = MAP_SCHEMA } = {}) {
 			const room = newEventId();
 			const organizerPerson = person({ organizer: true });
 			const organizer = { person: organizerPerson, client: client(r, room, organizerPerson) };
@@ -119,7 +131,7 @@ export function relayHarness() {
 			const tracker = new SyncTracker(provider, doc);
 			try {
 				await until(() => provider.synced, 'organizer synced');
-				createEvent(doc, draft, 1);
+				createEvent(doc, draft, 1, v);
 				joinEvent(doc, 'Olga', 1, organizerPerson.memberId);
 				await until(() => tracker.snapshot.state === 'synced', 'the event confirmed by the relay');
 			} finally {

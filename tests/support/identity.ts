@@ -5,7 +5,13 @@
  * clients do).
  */
 import { newMemberId, newSecret } from '../../src/lib/model/ids.js';
-import { PARAM_MEMBER, PARAM_MEMBER_SECRET, PARAM_ORGANIZER_SECRET } from '../../src/lib/model/relay-protocol.js';
+import {
+	PARAM_MEMBER,
+	PARAM_MEMBER_SECRET,
+	PARAM_ORGANIZER_SECRET,
+	PARAM_SCHEMA
+} from '../../src/lib/model/relay-protocol.js';
+import { READ_SCHEMA_VERSION } from '../../src/lib/model/settings.js';
 
 /** Someone who can write: their member id and the URL params that prove it. */
 export interface Person {
@@ -24,7 +30,7 @@ export function person({ organizer = false, memberId = newMemberId() } = {}): Pe
 	return { memberId, params };
 }
 
-/** `params` as a URL query string (for raw sockets; the relay still reads credentials there). */
+/** `params` as a URL query string, with the app's schema level (for raw sockets; the relay still reads credentials there). */
 export function query(p: Person): string {
-	return '?' + new URLSearchParams(p.params).toString();
+	return '?' + new URLSearchParams({ ...p.params, [PARAM_SCHEMA]: String(READ_SCHEMA_VERSION) }).toString();
 }

@@ -43,9 +43,12 @@ function sync(from: Y.Doc, to: Y.Doc) {
 	Y.applyUpdate(to, Y.encodeStateAsUpdate(from, Y.encodeStateVector(to)));
 }
 
+/** These tests are about per-slot maps: their events are made in schema v2, the last to use them. */
+const MAP_SCHEMA = 2;
+
 function freshEvent() {
 	const doc = new Y.Doc();
-	createEvent(doc, draft, 1_700_000_000_000);
+	createEvent(doc, draft, 1_700_000_000_000, MAP_SCHEMA);
 	return doc;
 }
 
@@ -62,8 +65,11 @@ describe('event document', () => {
 			slot: 30,
 			tz: 'Asia/Seoul',
 			createdAt: 1_700_000_000_000,
-			v: SCHEMA_VERSION
+			v: MAP_SCHEMA
 		});
+		const current = new Y.Doc();
+		createEvent(current, draft, 1);
+		expect(readSettings(current)?.v).toBe(SCHEMA_VERSION);
 		expect(() => createEvent(doc, draft, 0)).toThrow(/already/);
 	});
 
@@ -217,7 +223,7 @@ describe('heatmap', () => {
 
 	it('organizer edits: rename, remove with marks, lock', () => {
 		const doc = new Y.Doc();
-		createEvent(doc, draft, 1);
+		createEvent(doc, draft, 1, MAP_SCHEMA);
 		const a = joinEvent(doc, 'Ann', 1);
 		const b = joinEvent(doc, 'Bo', 2);
 		applyStroke(doc, b, ['w1T09:00'], AVAILABLE);
@@ -234,7 +240,7 @@ describe('heatmap', () => {
 
 	it('stores the three levels and reads back only the ones that count', () => {
 		const doc = new Y.Doc();
-		createEvent(doc, draft, 1);
+		createEvent(doc, draft, 1, MAP_SCHEMA);
 		const me = joinEvent(doc, 'Me', 1);
 		applyStroke(doc, me, ['w1T09:00', 'w1T09:30'], IF_NEEDED);
 		applyStroke(doc, me, ['w1T09:30', 'w1T10:00'], AVAILABLE);
@@ -252,7 +258,7 @@ describe('heatmap', () => {
 
 	it('keys marks compactly in a schema v2 event, fully in a v1 event, and reads both', () => {
 		const doc = new Y.Doc();
-		createEvent(doc, draft, 1);
+		createEvent(doc, draft, 1, MAP_SCHEMA);
 		const me = joinEvent(doc, 'Me', 1);
 		applyStroke(doc, me, ['w1T09:00'], AVAILABLE);
 		expect([...slotMap(doc, me)!.keys()]).toEqual(['Wf0']);

@@ -31,6 +31,13 @@ export const CLOSE_TRY_AGAIN_LATER = 1013;
 export const CLOSE_NOT_AUTHENTICATED = 4401;
 /** A message tried a write this connection may not make; nothing of it was applied. */
 export const CLOSE_WRITE_REFUSED = 4403;
+/**
+ * The room's event is in a schema newer than the client says it reads
+ * (`PARAM_SCHEMA` missing or lower; from schema v3 on, whose stroke logs an
+ * older app would fail to paint into): the client must update first. Like
+ * HTTP's 426 Upgrade Required.
+ */
+export const CLOSE_NEEDS_NEWER_APP = 4426;
 
 /**
  * Names of the credentials that say who a connection is. Without them a
@@ -44,8 +51,8 @@ export const PARAM_ORGANIZER_SECRET = 'organizer';
  * Query parameter of the sync URL: the newest event schema the client reads
  * (`READ_SCHEMA_VERSION`, settings.ts), `?v=3`. Not a secret, so it rides
  * in the URL. The relay counts connections by it
- * (`moim_client_schema_connections_total`), which tells an operator when
- * few enough clients are left that cannot read a newer layout
+ * (`moim_client_schema_connections_total`), and closes a client that reads
+ * less than a v3 (or later) room's schema with {@link CLOSE_NEEDS_NEWER_APP}
  * (docs/design/document-size.md, release B).
  */
 export const PARAM_SCHEMA = 'v';

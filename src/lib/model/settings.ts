@@ -5,18 +5,18 @@
  */
 
 /**
- * Version of the event document layout written by this code. 2: members'
- * marks are keyed by compact slot keys (slots.ts, `compactSlotKey`); events
- * created as version 1 keep full keys for good, so every copy agrees.
+ * Version of the event document layout written by this code. 3: members'
+ * marks are stroke logs (stroke-log.ts; docs/design/document-size.md,
+ * release B). 2: per-slot maps keyed by compact slot keys (slots.ts,
+ * `compactSlotKey`); 1: full keys. An event keeps the version it was created
+ * in for good, so every copy agrees; older ones stay readable and writable.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
- * The newest layout this code reads: 3, members' marks as a stroke log
- * (stroke-log.ts) beside per-slot maps. Above {@link SCHEMA_VERSION} while
- * the app still creates v2 events (docs/design/document-size.md, release A):
- * clients must read v3 before any client writes it. The sync URL carries it
- * (`PARAM_SCHEMA`) so the relay can count who does.
+ * The newest layout this code reads, 3. The sync URL carries it
+ * (`PARAM_SCHEMA`): the relay counts clients by it and closes one that reads
+ * less than a v3 room's version (`CLOSE_NEEDS_NEWER_APP`).
  */
 export const READ_SCHEMA_VERSION = 3;
 

@@ -99,7 +99,14 @@ describe('stroke records', () => {
 			[40, 2 * 3 + 2],
 			[5000, 9 * 3 + 1]
 		]);
-		expect(readLog(encodeBase(cells, false))).toEqual({ dated: cells, weekly: new Map(), stamp: 9, complete: true });
+		expect(readLog(encodeBase(cells, false))).toEqual({
+			dated: cells,
+			weekly: new Map(),
+			stamp: 9,
+			complete: true,
+			records: 1,
+			work: 5
+		});
 		const weekly: Cells = new Map([
 			[0, 4],
 			[671, 5]
@@ -331,8 +338,9 @@ describe('readers, whichever type a member’s entry is', () => {
 	function twoDocs(draft: EventDraft) {
 		const maps = new Y.Doc();
 		const mixed = new Y.Doc();
-		createEvent(maps, draft, CREATED);
-		createEvent(mixed, draft, CREATED);
+		// Both in schema v2: `maps` as v2 apps write it, `mixed` with some members' entries as logs.
+		createEvent(maps, draft, CREATED, 2);
+		createEvent(mixed, draft, CREATED, 2);
 		for (const id of IDS) {
 			joinEvent(maps, id, CREATED, id);
 			if (!LOGS.has(id)) joinEvent(mixed, id, CREATED, id);
@@ -454,9 +462,12 @@ describe('readers, whichever type a member’s entry is', () => {
 		expect(readMarks(doc, me).get('2026-03-21T09:30Z')).toBe(1);
 		undo.undo();
 		expect(readMarks(doc, me).size).toBe(0);
-		// A v2 event still gets a per-slot map: this release creates no logs of its own accord.
+		// A v2 event still gets a per-slot map; a new event is made in v3.
+		const fresh = new Y.Doc();
+		createEvent(fresh, SIMPLE, CREATED);
+		expect(availabilityMap(fresh).get(joinEvent(fresh, 'Me', CREATED))).toBeInstanceOf(Y.Text);
 		const old = new Y.Doc();
-		createEvent(old, SIMPLE, CREATED);
+		createEvent(old, SIMPLE, CREATED, 2);
 		expect(availabilityMap(old).get(joinEvent(old, 'Me', CREATED))).toBeInstanceOf(Y.Map);
 	});
 });

@@ -86,6 +86,10 @@ export interface LogRead {
 	stamp: number;
 	/** Whether the whole log was read; `false` when reading stopped at a malformed record or a cap. */
 	complete: boolean;
+	/** Records read (strokes and bases). */
+	records: number;
+	/** Quarter-hour writes spent so far, against {@link MAX_LOG_WORK}. */
+	work: number;
 }
 
 /** The mark (0 cleared, 1, 2) of a cell value. */
@@ -193,9 +197,19 @@ function put(cells: Cells, q: number, cell: number): void {
  * own marks and never stall a viewer.
  */
 export function readLog(log: string): LogRead {
-	const out: LogRead = { dated: new Map(), weekly: new Map(), stamp: 0, complete: true };
-	const r = new VarReader(log);
-	let work = 0;
+	return readMore({ dated: new Map(), weekly: new Map(), stamp: 0, complete: true, records: 0, work: 0 }, log);
+}
+
+/**
+ * Continues `out` (what a log up to a record boundary read as) with `more`,
+ * records appended after it, and returns it: the same as reading the whole
+ * log again, since a cell is a max (order does not matter) and a log whose
+ * reading stopped stays stopped. What lets a viewer apply a remote stroke
+ * without re-reading the member's log (log-cache.ts).
+ */
+export function readMore(out: LogRead, more: string): LogRead {
+	if (!out.complete) return out;
+	const r = new VarReader(more);
 	const fail = () => {
 		out.complete = false;
 		return out;
@@ -216,7 +230,7 @@ export function readLog(log: string): LogRead {
 			const m = packed % 3;
 			const d = (Math.floor(packed / 3) % MAX_DAYS) + 1;
 			const n = Math.floor(packed / (3 * MAX_DAYS)) + 1;
-			if ((work += n * d) > MAX_LOG_WORK) return fail();
+			if ((out.work += n * d) > MAX_LOG_WORK) return fail();
 			const cell = stamp * 3 + m;
 			for (let day = 0; day < d; day++) {
 				for (let i = 0; i < n; i++) {
@@ -242,7 +256,7 @@ export function readLog(log: string): LogRead {
 				if (q + len > limit) return fail();
 				if (m !== UNTOUCHED) {
 					const s = r.next();
-					if (s < 0 || s > MAX_STAMP || (work += len) > MAX_LOG_WORK) return fail();
+					if (s < 0 || s > MAX_STAMP || (out.work += len) > MAX_LOG_WORK) return fail();
 					marked.push([q, len, s * 3 + m]);
 					stamp = Math.max(stamp, s);
 				}
@@ -251,6 +265,7 @@ export function readLog(log: string): LogRead {
 			for (const [from, len, cell] of marked) for (let i = 0; i < len; i++) put(cells, from + i, cell);
 			out.stamp = Math.max(out.stamp, stamp);
 		}
+		out.records++;
 	}
 	return out;
 }
@@ -298,7 +313,11 @@ export function quarterSlot(q: number, weekly: boolean, epoch: number): string {
  * both alike. A block reads the key of its start, i.e. its first quarter-hour.
  */
 export function logMarks(log: string, epoch: number): Map<string, 1 | 2> {
-	const read = readLog(log);
+	return readMarksOf(readLog(log), epoch);
+}
+
+/** {@link logMarks} of a log already read. */
+export function readMarksOf(read: LogRead, epoch: number): Map<string, 1 | 2> {
 	const out = new Map<string, 1 | 2>();
 	for (const [cells, weekly] of [
 		[read.dated, false],

@@ -48,13 +48,16 @@ function peer(relay: Y.Doc) {
 	};
 }
 
+/** Most of these tests overwrite per-slot marks: their event is in schema v2, the last with per-slot maps. */
+const MAP_SCHEMA = 2;
+
 /** A relay document with an event, Ana and Ben, each with a mark. */
 function setUp() {
 	const relay = new Y.Doc();
 	const organizer = peer(relay);
 	Y.applyUpdate(
 		relay,
-		organizer.edit((d) => createEvent(d, DRAFT, 1))
+		organizer.edit((d) => createEvent(d, DRAFT, 1, MAP_SCHEMA))
 	);
 	const ana = peer(relay);
 	let anaId = '';

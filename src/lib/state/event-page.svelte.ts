@@ -10,6 +10,7 @@
 import { SvelteSet } from 'svelte/reactivity';
 import {
 	sameZone,
+	CLOSE_NEEDS_NEWER_APP,
 	CLOSE_NOT_AUTHENTICATED,
 	decisionFromSlots,
 	decisionSlots,
@@ -26,7 +27,7 @@ import { describeEvent, myMemberId, rememberEvent, setMyMemberId, type EventList
 import { membersWithSecrets, organizerSecret } from '../device/secrets.js';
 import { requestPersistence } from '../device/storage.js';
 import { m } from '../paraglide/messages.js';
-import { acquireEvent, releaseEvent, resetLocalCopy, type EventSession } from '../sync/session.js';
+import { acquireEvent, compactOnOpen, releaseEvent, resetLocalCopy, type EventSession } from '../sync/session.js';
 import { Clipboard } from './clipboard.svelte.js';
 import { EventState, UndoState } from './event.svelte.js';
 import { StorageStatus } from './storage-status.svelte.js';
@@ -68,6 +69,8 @@ export class EventPageController {
 	/** "Reset to the relay's copy" is under way (the page reloads after). */
 	resetting = $state(false);
 
+	/** Compaction of my log was considered this visit (compactOnOpen). */
+	#compactTried = false;
 	/** Who this device last acted as here (may not be a member any more). */
 	#myId = $state<string | null>(null);
 	/** Members this device holds a write secret for: it can act as them. `null` until read. */
@@ -101,8 +104,13 @@ export class EventPageController {
 	 * only then). The page says so instead of silently asking who this is.
 	 */
 	readonly removed = $derived.by(() => !!this.#myId && !!this.settings && !this.members.has(this.#myId));
-	/** The event was made by a newer Moim: the page offers the update and shows nothing it cannot read. */
-	readonly needsNewerApp = $derived.by(() => !!this.settings && needsNewerApp(this.settings));
+	/**
+	 * The event was made by a newer Moim (its `v`, or the relay closed us for it
+	 * before we had the event): the page offers the update and shows nothing it cannot read.
+	 */
+	readonly needsNewerApp = $derived.by(
+		() => (!!this.settings && needsNewerApp(this.settings)) || this.status.refusal?.code === CLOSE_NEEDS_NEWER_APP
+	);
 	/** Members "Continue as" offers: those this device holds a secret for. */
 	readonly pickable = $derived.by(() => new Map([...this.members].filter(([id]) => this.#actable?.has(id))));
 	/** Members known only elsewhere (recoverable with a PIN). */
@@ -133,6 +141,11 @@ export class EventPageController {
 			if (!me) return;
 			const manager = new UndoState(this.session.doc, me);
 			this.undo = manager;
+			// Once a visit, before the first stroke: a long log of mine is folded into one record.
+			if (!this.#compactTried) {
+				this.#compactTried = true;
+				void compactOnOpen(this.session, me, () => !this.edited && !manager.canUndo && !manager.canRedo);
+			}
 			return () => {
 				manager.destroy();
 				this.undo = null;

@@ -28,7 +28,8 @@ function replicas() {
 	const local = new Y.Doc();
 	const peer = new Y.Doc();
 	peer.on('update', (u: Uint8Array) => Y.applyUpdate(local, u, 'remote'));
-	createEvent(peer, draft, 1);
+	// Per-slot maps (schema v2), whose keys are the blocks painted; the log's own test is below.
+	createEvent(peer, draft, 1, 2);
 	const ana = joinEvent(peer, 'Ana', 1);
 	const ben = joinEvent(peer, 'Ben', 2);
 	applyStroke(peer, ana, ['w1T09:00'], 1);

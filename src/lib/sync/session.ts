@@ -4,11 +4,13 @@
  * creating an event and then showing it reuse one document and one socket.
  */
 import * as Y from 'yjs';
-import { IndexeddbPersistence } from 'y-indexeddb';
+import { IndexeddbPersistence, storeState } from 'y-indexeddb';
 import type { WebsocketProvider } from 'y-websocket';
 import { TabSyncProvider } from './tab-provider.js';
 import { PARAM_SCHEMA, SYNC_PATH } from '../model/relay-protocol.js';
 import { READ_SCHEMA_VERSION } from '../model/settings.js';
+import { availabilityMap } from '../model/event-doc.js';
+import { compactLog, needsCompaction } from '../model/log-compaction.js';
 import { myMemberId, rememberedEvents, setMyMemberId, setPending } from '../device/events.js';
 import { forgetMemberSecret } from '../device/secrets.js';
 import { EventAccess } from './access.js';
@@ -38,6 +40,8 @@ export interface EventSession {
 	 * empty), or storage turned out to be unavailable; the relay goes on either way.
 	 */
 	readonly localReady: Promise<LocalCopy>;
+	/** Resolves once this device's secrets for the event are loaded and the connection presents them. */
+	readonly accessReady: Promise<void>;
 }
 
 interface Entry {
@@ -79,7 +83,7 @@ export function acquireEvent(id: string): EventSession {
 	// Connects once this device's secrets for the event are loaded (EventAccess.start).
 	const relay = new TabSyncProvider(relayUrl(), id, doc, { connect: false, params: syncParams() });
 	const access = new EventAccess(relay, id);
-	void access.start(myMemberId(id));
+	const accessReady = access.start(myMemberId(id));
 	const sync = new SyncTracker(relay, doc, { loadOrigins: new Set([local]), store: ackStore(local) });
 	const stopWatching = watchLocalCopy(id, local);
 	const unsubscribe = sync.subscribe(() => setPending(id, sync.snapshot.unconfirmed));
@@ -93,7 +97,7 @@ export function acquireEvent(id: string): EventSession {
 		)
 	]);
 	void localReady.then((copy) => copy === 'evicted' && storageHealth.report(id, 'evicted'));
-	const session: EventSession = { id, doc, local, relay, access, sync, localReady };
+	const session: EventSession = { id, doc, local, relay, access, sync, localReady, accessReady };
 	open.set(id, {
 		session,
 		refs: 1,
@@ -109,6 +113,26 @@ export function acquireEvent(id: string): EventSession {
 		}
 	});
 	return session;
+}
+
+/**
+ * Compacts `memberId`'s stroke log when it has grown long (log-compaction.ts;
+ * docs/design/document-size.md): once the stored copy and what the relay
+ * acknowledged are loaded, only while the connection writes as that member
+ * (the relay accepts no other writer of the log) and `idle()` says no stroke
+ * was made yet this visit (undo must never hold a folded stroke). Then the
+ * stored copy is folded at once (`storeState`) rather than after y-indexeddb
+ * has gathered 500 more updates. Returns how many records it folded.
+ */
+export async function compactOnOpen(session: EventSession, memberId: string, idle: () => boolean): Promise<number> {
+	await Promise.all([session.localReady, session.accessReady, session.sync.ackLoaded]);
+	const log = availabilityMap(session.doc).get(memberId);
+	const acked = session.sync.acknowledged;
+	if (!(log instanceof Y.Text) || !acked || session.access.memberId !== memberId || !idle()) return 0;
+	if (!needsCompaction(log)) return 0;
+	const folded = compactLog(log, acked);
+	if (folded > 0) await storeState(session.local, true).catch(() => {});
+	return folded;
 }
 
 /** Gives back a session; it closes shortly after its last user lets go. */

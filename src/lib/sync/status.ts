@@ -93,6 +93,8 @@ export class SyncTracker {
 	#snapshot: SyncSnapshot;
 	#destroyed = false;
 	readonly #cleanup: (() => void)[] = [];
+	/** Resolves once the saved acknowledged state is loaded (or found missing). */
+	readonly ackLoaded: Promise<void>;
 
 	constructor(provider: WebsocketProvider, doc: Y.Doc, options: SyncTrackerOptions = {}) {
 		this.#provider = provider;
@@ -160,12 +162,13 @@ export class SyncTracker {
 		}
 
 		if (this.#store) {
-			this.#store.load().then(
+			this.ackLoaded = this.#store.load().then(
 				(record) => this.#restore(record),
 				() => this.#restore(null)
 			);
 		} else {
 			this.#acked = new Map();
+			this.ackLoaded = Promise.resolve();
 		}
 	}
 
@@ -257,6 +260,16 @@ export class SyncTracker {
 			return;
 		this.#snapshot = next;
 		for (const fn of this.#listeners) fn();
+	}
+
+	/**
+	 * The state vector the relay is known to hold: what it sent, what its
+	 * answers to probes covered, and what earlier sessions saved. Content
+	 * within it may be deleted without the relay refusing the deletion
+	 * (compaction, log-compaction.ts). `null` until the saved one is loaded.
+	 */
+	get acknowledged(): ReadonlyMap<number, number> | null {
+		return this.#acked;
 	}
 
 	/** The current state. */
