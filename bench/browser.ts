@@ -29,7 +29,7 @@ import {
 import { buildGrid, type Grid } from '../src/lib/model/slots.js';
 import { ensureBuild } from '../scripts/ensure-build.js';
 import { chromiumLaunchOptions } from '../tests/support/browser.js';
-import { person, query } from '../tests/support/identity.js';
+import { person, query, READER_QUERY } from '../tests/support/identity.js';
 import { ROOT, startRelay, type RelayProcess } from '../tests/support/relay-process.js';
 import { RawClient } from './protocol-client.js';
 
@@ -80,7 +80,7 @@ async function newEvent(context: BrowserContext, relay: RelayProcess) {
 	await page.locator('[data-sync-state="synced"]').waitFor();
 	const id = page.url().split('/e/')[1];
 	const doc = new Y.Doc();
-	const reader = new RawClient(`${relay.wsUrl}/${id}`, doc);
+	const reader = new RawClient(`${relay.wsUrl}/${id}${READER_QUERY}`, doc);
 	await reader.synced;
 	for (let i = 0; i < 100 && readMembers(doc).size === 0; i++) await sleep(50);
 	const grid = buildGrid(readSettings(doc)!);

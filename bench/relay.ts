@@ -18,7 +18,7 @@ import * as decoding from 'lib0/decoding';
 import { applyStroke, createEvent, joinEvent } from '../src/lib/model/event-doc.js';
 import { newEventId } from '../src/lib/model/ids.js';
 import { startRelay, ROOT, tempDir } from '../tests/support/relay-process.js';
-import { person, query } from '../tests/support/identity.js';
+import { person, query, READER_QUERY } from '../tests/support/identity.js';
 import { Acks, BENCH_EVENT, histogram, RawClient, rssMb } from './protocol-client.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -89,7 +89,7 @@ async function startOurs(env: Record<string, string> = {}): Promise<Server> {
 		pid: relay.pid,
 		dataDir: relay.dataDir,
 		httpUrl: relay.httpUrl,
-		url: (room, params = '') => `${relay.wsUrl}/${room}${params}`,
+		url: (room, params = READER_QUERY) => `${relay.wsUrl}/${room}${params}`,
 		async restart() {
 			// A crash, unless profiling: then a stop, so the profile is written.
 			await (CPU_PROF ? relay.stop() : relay.kill());

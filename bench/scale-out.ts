@@ -16,7 +16,7 @@ import { applyStroke, createEvent, joinEvent, readSettings } from '../src/lib/mo
 import { newEventId } from '../src/lib/model/ids.js';
 import { startRelay, type RelayProcess } from '../tests/support/relay-process.js';
 import { startPostgres, type PgServer } from '../tests/support/postgres.js';
-import { person, query, type Person } from '../tests/support/identity.js';
+import { person, query, READER_QUERY, type Person } from '../tests/support/identity.js';
 import { Acks, BENCH_EVENT, histogram, RawClient } from './protocol-client.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -58,7 +58,8 @@ async function stopRelay(relay: RelayProcess) {
 	fs.rmSync(relay.dataDir, { recursive: true, force: true });
 }
 
-const roomUrl = (relay: RelayProcess, room: string, who?: Person) => `${relay.wsUrl}/${room}${who ? query(who) : ''}`;
+const roomUrl = (relay: RelayProcess, room: string, who?: Person) =>
+	`${relay.wsUrl}/${room}${who ? query(who) : READER_QUERY}`;
 
 /** A member writing in a room through one relay. */
 interface Writer {

@@ -35,6 +35,7 @@ import {
 	readMarks,
 	readMembers,
 	readSettings,
+	slotMap,
 	type Mark
 } from '../src/lib/model/event-doc.js';
 import { newEventId, newMemberId } from '../src/lib/model/ids.js';
@@ -342,9 +343,7 @@ function forgedMarkFrame(memberId: string): Uint8Array {
 	doc.getMap('availability').set(memberId, new Y.Map());
 	const updates: Uint8Array[] = [];
 	doc.on('update', (u: Uint8Array) => updates.push(u));
-	availabilityMap(doc)
-		.get(memberId)!
-		.set(compactSlotKey(weekdaySlotKey(1 + randInt(7), 60 * randInt(24))), 1);
+	slotMap(doc, memberId)!.set(compactSlotKey(weekdaySlotKey(1 + randInt(7), 60 * randInt(24))), 1);
 	const e = encoding.createEncoder();
 	encoding.writeVarUint(e, MESSAGE_SYNC);
 	syncProtocol.writeUpdate(e, updates[0]);
@@ -423,11 +422,11 @@ async function hostileAttempt(kind: Kind, room: RoomState) {
 			return;
 		}
 		const doc = t.doc;
-		if (kind === 'marks')
-			availabilityMap(doc)
-				.get(victim.person.memberId)!
-				.set(compactSlotKey(weekdaySlotKey(1 + randInt(7), 60 * randInt(24))), 1);
-		else if (kind === 'settings') eventMap(doc).set('title', 'Hijacked');
+		if (kind === 'marks') {
+			// The victim's entry is a stroke log (v3) or a map (v2); either way a mark that changes, so there is a write.
+			const slot = weekdaySlotKey(1 + randInt(7), 60 * randInt(24));
+			applyStroke(doc, victim.person.memberId, [slot], readMarks(doc, victim.person.memberId).get(slot) === 1 ? 2 : 1);
+		} else if (kind === 'settings') eventMap(doc).set('title', 'Hijacked');
 		else if (kind === 'member') membersMap(doc).set(victim.person.memberId, { name: 'Mallory', joinedAt: 2 });
 		else joinEvent(doc, 'Rita', Date.now(), newMemberId());
 		stats.forged.set(kind, (stats.forged.get(kind) ?? 0) + 1);

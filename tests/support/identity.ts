@@ -30,6 +30,9 @@ export function person({ organizer = false, memberId = newMemberId() } = {}): Pe
 	return { memberId, params };
 }
 
+/** The query of a reader's URL (no credentials): the app's schema level, without which the relay closes a v3 room's connection. */
+export const READER_QUERY = `?${PARAM_SCHEMA}=${READ_SCHEMA_VERSION}`;
+
 /** `params` as a URL query string, with the app's schema level (for raw sockets; the relay still reads credentials there). */
 export function query(p: Person): string {
 	return '?' + new URLSearchParams({ ...p.params, [PARAM_SCHEMA]: String(READ_SCHEMA_VERSION) }).toString();
