@@ -5,8 +5,6 @@
  */
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
-import WebSocket from 'ws';
-import { WebsocketProvider } from 'y-websocket';
 import {
 	applyStroke,
 	availabilityMap,
@@ -20,7 +18,6 @@ import {
 import { newEventId } from '../../src/lib/model/ids.js';
 import { compactLog, needsCompaction } from '../../src/lib/model/log-compaction.js';
 import { readLog } from '../../src/lib/model/stroke-log.js';
-import { credentialProtocols } from '../../src/lib/model/relay-protocol.js';
 import { syncParams } from '../../src/lib/sync/session.js';
 import { SyncTracker } from '../../src/lib/sync/status.js';
 import { DRAFT, relayHarness } from '../support/harness.js';
@@ -28,27 +25,14 @@ import { person, type Person } from '../support/identity.js';
 import { until } from '../support/clients.js';
 import type { RelayProcess } from '../support/relay-process.js';
 
-const { onCleanup, relay } = relayHarness();
+const { onCleanup, relay, client } = relayHarness();
 
 /** A client opening its URL as the app does (`syncParams`), writing as `who`, with the app's sync tracker. */
 function appClient(r: RelayProcess, room: string, who?: Person) {
-	const doc = new Y.Doc();
-	const provider = new WebsocketProvider(r.wsUrl, room, doc, {
-		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-		protocols: credentialProtocols(who?.params ?? {}),
-		params: syncParams(),
-		disableBc: true,
-		maxBackoffTime: 200
-	});
-	const sync = new SyncTracker(provider, doc);
-	const closes: number[] = [];
-	provider.on('connection-close', (event: CloseEvent | null) => event && closes.push(event.code));
-	onCleanup(() => {
-		sync.destroy();
-		provider.destroy();
-		doc.destroy();
-	});
-	return { doc, provider, sync, closes };
+	const c = client(r, room, who, undefined, syncParams());
+	const sync = new SyncTracker(c.provider, c.doc);
+	onCleanup(() => sync.destroy());
+	return { ...c, sync };
 }
 
 it('a member compacts their log, the relay accepts it, and a second client converges to the same marks', async () => {

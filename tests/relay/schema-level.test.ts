@@ -8,7 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
-import { WebsocketProvider } from 'y-websocket';
 import {
 	applyStroke,
 	availabilityMap,
@@ -19,7 +18,7 @@ import {
 	readSettings
 } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
-import { CLOSE_NEEDS_NEWER_APP, credentialProtocols } from '../../src/lib/model/relay-protocol.js';
+import { CLOSE_NEEDS_NEWER_APP } from '../../src/lib/model/relay-protocol.js';
 import { READ_SCHEMA_VERSION, SCHEMA_VERSION } from '../../src/lib/model/settings.js';
 import { syncParams } from '../../src/lib/sync/session.js';
 import { relayHarness } from '../support/harness.js';
@@ -30,23 +29,7 @@ import type { RelayProcess } from '../support/relay-process.js';
 const { onCleanup, relay, client, organizedRoom } = relayHarness();
 
 /** A client opening its URL as the app does (`syncParams`), writing as `who`. */
-function appClient(r: RelayProcess, room: string, who?: Person) {
-	const doc = new Y.Doc();
-	const provider = new WebsocketProvider(r.wsUrl, room, doc, {
-		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-		protocols: credentialProtocols(who?.params ?? {}),
-		params: syncParams(),
-		disableBc: true,
-		maxBackoffTime: 200
-	});
-	const closes: number[] = [];
-	provider.on('connection-close', (event: CloseEvent | null) => event && closes.push(event.code));
-	onCleanup(() => {
-		provider.destroy();
-		doc.destroy();
-	});
-	return { doc, provider, closes };
-}
+const appClient = (r: RelayProcess, room: string, who?: Person) => client(r, room, who, undefined, syncParams());
 
 /** The relay's counts of connections by client schema level. */
 async function schemaCounts(r: RelayProcess): Promise<Record<string, number>> {
