@@ -34,7 +34,8 @@ describe('Room', () => {
 		const source = new Y.Doc();
 		createEvent(
 			source,
-			{ title: 'Cached', kind: 'weekdays', dates: [], weekdays: [1], start: 540, end: 720, slot: 30, tz: 'UTC' },
+			// 15-minute blocks: a block is one quarter-hour of the stroke log, one key per marked block.
+			{ title: 'Cached', kind: 'weekdays', dates: [], weekdays: [1], start: 540, end: 720, slot: 15, tz: 'UTC' },
 			1
 		);
 		const member = joinEvent(source, 'Ana', 1);

@@ -15,7 +15,9 @@ const draft = {
 	weekdays: [1],
 	start: 540,
 	end: 720,
-	slot: 30 as const,
+	// 15-minute blocks: in a stroke-log event (v3) a block is its quarter-hours, and the
+	// assertions below name one key per marked block.
+	slot: 15 as const,
 	tz: 'UTC'
 };
 const dirs: string[] = [];
