@@ -116,9 +116,34 @@ export function acquireEvent(id: string): EventSession {
 }
 
 /**
+ * How long compaction on open waits for the relay to confirm this device's
+ * copy. What it last confirmed before a reload may not have been saved yet,
+ * and only confirmed strokes are folded; offline, it folds what the saved
+ * confirmation covers.
+ */
+const COMPACT_WAIT_MS = 15_000;
+
+/** Resolves when `sync` says the relay has everything on this device, or after `ms`. */
+function confirmedOrLater(sync: SyncTracker, ms: number): Promise<void> {
+	return new Promise((resolve) => {
+		const done = () => {
+			clearTimeout(timer);
+			off();
+			resolve();
+		};
+		const timer = setTimeout(done, ms);
+		const off = sync.subscribe(() => {
+			if (sync.snapshot.state === 'synced') done();
+		});
+		if (sync.snapshot.state === 'synced') done();
+	});
+}
+
+/**
  * Compacts `memberId`'s stroke log when it has grown long (log-compaction.ts;
  * docs/design/document-size.md): once the stored copy and what the relay
- * acknowledged are loaded, only while the connection writes as that member
+ * acknowledged are loaded and the relay has confirmed this copy (or
+ * {@link COMPACT_WAIT_MS} passed), only while the connection writes as that member
  * (the relay accepts no other writer of the log) and `idle()` says no stroke
  * was made yet this visit (undo must never hold a folded stroke). Then the
  * stored copy is folded at once (`storeState`) rather than after y-indexeddb
@@ -126,6 +151,7 @@ export function acquireEvent(id: string): EventSession {
  */
 export async function compactOnOpen(session: EventSession, memberId: string, idle: () => boolean): Promise<number> {
 	await Promise.all([session.localReady, session.accessReady, session.sync.ackLoaded]);
+	await confirmedOrLater(session.sync, COMPACT_WAIT_MS);
 	const log = availabilityMap(session.doc).get(memberId);
 	const acked = session.sync.acknowledged;
 	if (!(log instanceof Y.Text) || !acked || session.access.memberId !== memberId || !idle()) return 0;
