@@ -152,6 +152,8 @@ function confirmedOrLater(sync: SyncTracker, ms: number): Promise<void> {
 export async function compactOnOpen(session: EventSession, memberId: string, idle: () => boolean): Promise<number> {
 	await Promise.all([session.localReady, session.accessReady, session.sync.ackLoaded]);
 	await confirmedOrLater(session.sync, COMPACT_WAIT_MS);
+	// The page may have been left while waiting: a closed session's document is gone.
+	if (open.get(session.id)?.session !== session) return 0;
 	const log = availabilityMap(session.doc).get(memberId);
 	const acked = session.sync.acknowledged;
 	if (!(log instanceof Y.Text) || !acked || session.access.memberId !== memberId || !idle()) return 0;
