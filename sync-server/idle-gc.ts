@@ -16,9 +16,12 @@
  * a `disconnect()` inside the post's callback blocks the main thread for
  * good (the relay then ignored SIGTERM), and one right after `post()` ends
  * the session before the collection has answered.
+ *
+ * Once the heap has shrunk, malloc's free pages go back too (malloc-trim.ts).
  */
 import { Session } from 'node:inspector';
 import { log } from './log.js';
+import { trimMalloc } from './malloc-trim.js';
 
 /** Collects garbage and shrinks the heap (the relay has no rooms left); logs the memory before and after. */
 export function collectIdle(): void {
@@ -34,7 +37,13 @@ export function collectIdle(): void {
 	}
 	session.post('HeapProfiler.collectGarbage', (err) => {
 		setImmediate(() => session.disconnect());
-		if (err) log.warn({ err: String(err) }, 'no rooms left: collecting garbage failed');
-		else log.info({ rssBefore: before, rssAfter: process.memoryUsage().rss }, 'no rooms left: collected garbage');
+		// V8 frees its own native allocations (buffers, external strings) in the collection: trim after it.
+		const mallocTrimmed = trimMalloc();
+		if (err) log.warn({ err: String(err), mallocTrimmed }, 'no rooms left: collecting garbage failed');
+		else
+			log.info(
+				{ rssBefore: before, rssAfter: process.memoryUsage().rss, mallocTrimmed },
+				'no rooms left: collected garbage'
+			);
 	});
 }

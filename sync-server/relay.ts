@@ -25,6 +25,7 @@ import { Rooms } from './rooms.js';
 import { hasBuild, staticFiles } from './static.js';
 import { LevelStore } from './store-level.js';
 import type { RoomStore } from './store.js';
+import { canTrimMalloc } from './malloc-trim.js';
 
 /** A running relay. */
 export interface Relay {
@@ -164,7 +165,8 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 			address: server.address(),
 			store: storage.kind,
 			dataDir: config.store === 'leveldb' ? config.dataDir : undefined,
-			buildDir
+			buildDir,
+			mallocTrim: canTrimMalloc
 		},
 		'relay listening'
 	);
