@@ -22,8 +22,7 @@ type Trim = (pad: number) => number;
 function load(): Trim | null {
 	if (process.platform !== 'linux') return null;
 	// musl has no malloc_trim; the report names glibc only where it runs.
-	const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)
-		?.header;
+	const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
 	if (!header?.glibcVersionRuntime) return null;
 	try {
 		const koffi = createRequire(import.meta.url)('koffi');

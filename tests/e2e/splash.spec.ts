@@ -54,9 +54,7 @@ for (const [locale, copy] of Object.entries(COPY)) {
 		await expect(splash.getByRole('status')).toHaveText(copy.loading);
 		await expect(splash).toHaveAttribute('lang', locale.slice(0, 2));
 		// Painted while the app's code is still held back.
-		await expect
-			.poll(() => page.evaluate(() => performance.getEntriesByName('first-contentful-paint').length))
-			.toBe(1);
+		await expect.poll(() => page.evaluate(() => performance.getEntriesByName('first-contentful-paint').length)).toBe(1);
 		expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
 		await page.screenshot({ path: testInfo.outputPath(`splash-${locale}.png`) });
 
