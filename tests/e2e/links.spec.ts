@@ -116,9 +116,16 @@ test('"Duplicate" starts a new event with the same settings and none of the answ
 		'title=Weekly%20sync&weekdays=2,4&from=13:00&to=15:00&slot=30&tz=Asia/Seoul'
 	);
 	await join(page, 'Min');
+	const requested: string[] = [];
+	page.on('request', (request) => requested.push(request.url()));
 	await page.getByRole('link', { name: 'Duplicate' }).click();
-	await expect(page).toHaveURL(/\/new\?/);
+	// The settings travel in the fragment: not even a reload sends them to the relay.
+	await expect(page).toHaveURL(/\/new#title=Weekly\+sync&/);
 	await expect(page.getByLabel('Title')).toHaveValue('Weekly sync');
+	await page.reload();
+	await expect(page.getByLabel('Title')).toHaveValue('Weekly sync');
+	expect(requested.some((url) => url.includes('/new'))).toBe(true);
+	expect(requested.filter((url) => /Weekly|title=/.test(url))).toEqual([]);
 	await expect(page.getByRole('button', { name: 'Tuesday' })).toHaveAttribute('aria-pressed', 'true');
 	await expect(page.getByRole('button', { name: 'Thursday' })).toHaveAttribute('aria-pressed', 'true');
 	await expect(page.getByLabel('Time zone')).toHaveAttribute('data-zone', 'Asia/Seoul');

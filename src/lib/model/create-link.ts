@@ -1,6 +1,7 @@
 /**
  * Prefilled create links: `/new?title=Study&dates=2026-12-01,2026-12-03&from=09:00&to=18:00&slot=30&tz=Asia/Seoul`
- * (or `weekdays=1,3,5` instead of `dates`). Parsing never drops a bad value
+ * (or `weekdays=1,3,5` instead of `dates`), or the same after `#`: "Duplicate"
+ * uses the fragment, which browsers never send to a server. Parsing never drops a bad value
  * silently: each one comes back as an error on the field it concerns, with
  * the offending text, and the valid parts still fill the form.
  */
