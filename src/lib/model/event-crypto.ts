@@ -64,7 +64,7 @@ export async function importEventKey(key: string, eventId: string): Promise<Even
 }
 
 /** The additional data binding a value to its event and its place in the document. */
-function boundTo(keys: EventKeys, place: string): Uint8Array {
+function boundTo(keys: EventKeys, place: string): Uint8Array<ArrayBuffer> {
 	return utf8.encode(`moim/${keys.eventId}/${place}`);
 }
 
@@ -72,7 +72,7 @@ function boundTo(keys: EventKeys, place: string): Uint8Array {
  * Seals `plaintext` for `place` (the value's path in the document, such as
  * `event/title` or `members/<memberId>`): base64url of nonce, ciphertext and tag.
  */
-export async function sealBytes(keys: EventKeys, plaintext: Uint8Array, place: string): Promise<string> {
+export async function sealBytes(keys: EventKeys, plaintext: Uint8Array<ArrayBuffer>, place: string): Promise<string> {
 	const iv = globalThis.crypto.getRandomValues(new Uint8Array(IV_BYTES));
 	const sealed = await globalThis.crypto.subtle.encrypt(
 		{ name: 'AES-GCM', iv, additionalData: boundTo(keys, place) },
@@ -88,9 +88,9 @@ export async function sealBytes(keys: EventKeys, plaintext: Uint8Array, place: s
 /** Opens what {@link sealBytes} sealed for the same place; `null` when it does not open. */
 export async function openBytes(keys: EventKeys, sealed: string, place: string): Promise<Uint8Array | null> {
 	if (typeof sealed !== 'string' || !/^[A-Za-z0-9_-]+$/.test(sealed)) return null;
-	let bytes: Uint8Array;
+	let bytes: Uint8Array<ArrayBuffer>;
 	try {
-		bytes = fromBase64UrlEncoded(sealed);
+		bytes = new Uint8Array(fromBase64UrlEncoded(sealed));
 	} catch {
 		return null;
 	}
@@ -113,7 +113,7 @@ export async function openBytes(keys: EventKeys, sealed: string, place: string):
  * Pads to a multiple of `bucket` bytes: a 0x80 byte, then zeros
  * (ISO/IEC 7816-4), so the padding can always be told from the text.
  */
-export function pad(bytes: Uint8Array, bucket: number): Uint8Array {
+export function pad(bytes: Uint8Array, bucket: number): Uint8Array<ArrayBuffer> {
 	const length = Math.ceil((bytes.length + 1) / bucket) * bucket;
 	const out = new Uint8Array(length);
 	out.set(bytes);
