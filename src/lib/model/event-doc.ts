@@ -118,14 +118,7 @@ export function createEvent(doc: Y.Doc, draft: EventDraft, now: number, v: numbe
 	if (map.size > 0) throw new Error('This document already holds an event');
 	doc.transact(() => {
 		map.set('v', v);
-		map.set('title', normaliseText(draft.title));
-		map.set('kind', draft.kind);
-		map.set('dates', draft.kind === 'dates' ? uniqueSorted(draft.dates) : []);
-		map.set('weekdays', draft.kind === 'weekdays' ? uniqueSorted(draft.weekdays) : []);
-		map.set('start', draft.start);
-		map.set('end', draft.end);
-		map.set('slot', draft.slot);
-		map.set('tz', draft.tz);
+		for (const [key, value] of Object.entries(settingValues(draft))) map.set(key, value);
 		map.set('createdAt', now);
 	});
 }
@@ -140,18 +133,8 @@ export function createEvent(doc: Y.Doc, draft: EventDraft, now: number, v: numbe
  */
 export function updateSettings(doc: Y.Doc, draft: EventDraft): void {
 	const map = eventMap(doc);
-	const next: Record<string, unknown> = {
-		title: normaliseText(draft.title),
-		kind: draft.kind,
-		dates: uniqueSorted(draft.dates),
-		weekdays: uniqueSorted(draft.weekdays),
-		start: draft.start,
-		end: draft.end,
-		slot: draft.slot,
-		tz: draft.tz
-	};
 	doc.transact(() => {
-		for (const [key, value] of Object.entries(next)) {
+		for (const [key, value] of Object.entries(settingValues(draft, true))) {
 			if (JSON.stringify(map.get(key)) !== JSON.stringify(value)) map.set(key, value);
 		}
 	});
@@ -165,16 +148,28 @@ export function updateSettings(doc: Y.Doc, draft: EventDraft): void {
  */
 export function readSettings(doc: Y.Doc): EventSettings | null {
 	const m = eventMap(doc);
-	const title = m.get('title');
-	const kind = m.get('kind');
-	const dates = m.get('dates');
-	const weekdays = m.get('weekdays');
-	const start = m.get('start');
-	const end = m.get('end');
-	const slot = m.get('slot');
-	const tz = m.get('tz');
-	const createdAt = m.get('createdAt');
-	const v = m.get('v');
+	return settingsFrom((key) => m.get(key), m.get('createdAt'), m.get('v'));
+}
+
+/**
+ * Settings from their values one by one (`value(key)` for each of
+ * {@link SETTING_KEYS}), or `null` if any is missing or of the wrong shape.
+ * Shared by plain events and private ones (sealed-event.ts), whose values
+ * are opened first.
+ */
+export function settingsFrom(
+	value: (key: SettingKey) => unknown,
+	createdAt: unknown,
+	v: unknown
+): EventSettings | null {
+	const title = value('title');
+	const kind = value('kind');
+	const dates = value('dates');
+	const weekdays = value('weekdays');
+	const start = value('start');
+	const end = value('end');
+	const slot = value('slot');
+	const tz = value('tz');
 	if (typeof title !== 'string' || (kind !== 'dates' && kind !== 'weekdays')) return null;
 	if (!Array.isArray(dates) || !dates.every((d) => typeof d === 'string' && isIsoDate(d))) return null;
 	if (!Array.isArray(weekdays) || !weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) return null;
@@ -192,6 +187,26 @@ export function readSettings(doc: Y.Doc): EventSettings | null {
 		tz,
 		createdAt: typeof createdAt === 'number' ? createdAt : 0,
 		v: typeof v === 'number' ? v : SCHEMA_VERSION
+	};
+}
+
+/** The settings an event keeps, one key each in the event map (so concurrent edits of two settings both stay). */
+export const SETTING_KEYS = ['title', 'kind', 'dates', 'weekdays', 'start', 'end', 'slot', 'tz'] as const;
+
+/** One of {@link SETTING_KEYS}. */
+export type SettingKey = (typeof SETTING_KEYS)[number];
+
+/** The values {@link createEvent} and {@link updateSettings} store for `draft`, by key. */
+export function settingValues(draft: EventDraft, both = false): Record<SettingKey, unknown> {
+	return {
+		title: normaliseText(draft.title),
+		kind: draft.kind,
+		dates: both || draft.kind === 'dates' ? uniqueSorted(draft.dates) : [],
+		weekdays: both || draft.kind === 'weekdays' ? uniqueSorted(draft.weekdays) : [],
+		start: draft.start,
+		end: draft.end,
+		slot: draft.slot,
+		tz: draft.tz
 	};
 }
 

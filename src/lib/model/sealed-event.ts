@@ -1,0 +1,278 @@
+/**
+ * Private events (schema v4, issue 20): the settings and the members' names
+ * sealed with the event's key (event-crypto.ts), in the same places as in a
+ * plain event, so the relay's write check, which looks only at which entry
+ * an update touches, works unchanged.
+ *
+ * What stays readable to the relay: `v` (4), `createdAt`, `locked` and
+ * `deleted` in the event map, and the member ids (the keys of `members` and
+ * `availability`). Each setting is sealed on its own, as each is stored on
+ * its own, so two organizers' concurrent edits of two settings both stay.
+ *
+ * WebCrypto only answers with promises, while views read the document
+ * synchronously. So writers seal first and then make their one
+ * transaction, and readers go through an {@link EventCipher}: a cache of
+ * opened values that answers at once for what it has opened, starts
+ * opening what it has not, and tells its listeners when more is readable.
+ *
+ * Not used by the app yet: the plan for the rest (marks, the state layer,
+ * keys in links) is docs/plans/private-events.md.
+ */
+import * as Y from 'yjs';
+import { openText, sealText, type EventKeys } from './event-crypto.js';
+import {
+	availabilityMap,
+	checkName,
+	eventMap,
+	membersMap,
+	settingsFrom,
+	settingValues,
+	SETTING_KEYS,
+	type Member,
+	type SettingKey
+} from './event-doc.js';
+import { newMemberId } from './ids.js';
+import { normaliseText, type EventDraft, type EventSettings } from './settings.js';
+
+/** The schema of private events: settings and names sealed. */
+export const SEALED_SCHEMA_VERSION = 4;
+
+/** Whether the document holds a private event (its `v` is readable to anyone). */
+export function isSealedEvent(doc: Y.Doc): boolean {
+	const v = eventMap(doc).get('v');
+	return typeof v === 'number' && v >= SEALED_SCHEMA_VERSION;
+}
+
+/** Where a setting lives: the additional data its sealed value is bound to. */
+export const settingPlace = (key: SettingKey): string => `event/${key}`;
+
+/** Where a member's entry lives. */
+export const memberPlace = (memberId: string): string => `members/${memberId}`;
+
+/**
+ * Bytes a setting is padded to a multiple of. The day list gets a bigger
+ * bucket, so the relay cannot count the days (up to about 20 dates seal to
+ * one size); the rest are short.
+ */
+const BUCKETS: Partial<Record<SettingKey, number>> = { dates: 256 };
+
+/** A value that will never open: tampered with, moved, or sealed under another key. */
+export const UNREADABLE: unique symbol = Symbol('unreadable');
+
+/**
+ * Opened values of one private event, cached so that reading stays
+ * synchronous. One per open document (and key); its memory is what the
+ * document's sealed values open to.
+ */
+export class EventCipher {
+	readonly keys: EventKeys;
+	readonly #opened = new Map<string, string | typeof UNREADABLE>();
+	readonly #opening = new Map<string, Promise<void>>();
+	readonly #listeners = new Set<() => void>();
+	#notifying = false;
+
+	constructor(keys: EventKeys) {
+		this.keys = keys;
+	}
+
+	/**
+	 * The text sealed in `sealed` for `place`: the text once opened,
+	 * {@link UNREADABLE} if it never will, `undefined` while it is being
+	 * opened (asking starts it; listeners hear when it is done).
+	 */
+	peek(sealed: string, place: string): string | typeof UNREADABLE | undefined {
+		const id = `${place}\n${sealed}`;
+		const known = this.#opened.get(id);
+		if (known !== undefined || this.#opening.has(id)) return known;
+		this.#opening.set(
+			id,
+			openText(this.keys, sealed, place).then((text) => {
+				this.#opened.set(id, text ?? UNREADABLE);
+				this.#opening.delete(id);
+				this.#notifySoon();
+			})
+		);
+		return undefined;
+	}
+
+	/** A value this device has just sealed: readable at once, with no round trip through WebCrypto. */
+	remember(sealed: string, place: string, text: string): void {
+		this.#opened.set(`${place}\n${sealed}`, text);
+	}
+
+	/** Resolves once everything asked for so far has been opened (or found unreadable). */
+	async settled(): Promise<void> {
+		while (this.#opening.size > 0) await Promise.all(this.#opening.values());
+	}
+
+	/** Calls `listener` when values asked for have become readable; returns the unsubscribe. */
+	onOpened(listener: () => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	// Values opened in one go (the whole event at open) tell listeners once.
+	#notifySoon() {
+		if (this.#notifying) return;
+		this.#notifying = true;
+		queueMicrotask(() => {
+			this.#notifying = false;
+			for (const listener of this.#listeners) listener();
+		});
+	}
+}
+
+/** What a private event's settings read as right now. */
+export type SealedSettings =
+	| { state: 'ok'; settings: EventSettings }
+	/** Some values are still being opened: read again when the cipher says so. */
+	| { state: 'opening' }
+	/** A value does not open with this key: the wrong key, or tampered with. */
+	| { state: 'unreadable' }
+	/** Not (yet) a complete event: nothing synced, or a value of the wrong shape. */
+	| { state: 'missing' };
+
+/** Reads a private event's settings through `cipher` (synchronously; see {@link EventCipher.peek}). */
+export function readSealedSettings(doc: Y.Doc, cipher: EventCipher): SealedSettings {
+	const map = eventMap(doc);
+	const values = new Map<SettingKey, unknown>();
+	let opening = false;
+	for (const key of SETTING_KEYS) {
+		const sealed = map.get(key);
+		if (typeof sealed !== 'string') return { state: 'missing' };
+		const text = cipher.peek(sealed, settingPlace(key));
+		if (text === UNREADABLE) return { state: 'unreadable' };
+		if (text === undefined) opening = true;
+		else values.set(key, parseJson(text));
+	}
+	if (opening) return { state: 'opening' };
+	const settings = settingsFrom((key) => values.get(key), map.get('createdAt'), map.get('v'));
+	return settings ? { state: 'ok', settings } : { state: 'missing' };
+}
+
+function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+}
+
+/** Seals each of `values`, keyed by setting, and remembers the plaintexts in `cipher`. */
+async function sealSettings(
+	cipher: EventCipher,
+	values: Partial<Record<SettingKey, unknown>>
+): Promise<[SettingKey, string][]> {
+	return Promise.all(
+		(Object.entries(values) as [SettingKey, unknown][]).map(async ([key, value]) => {
+			const text = JSON.stringify(value);
+			const sealed = await sealText(cipher.keys, text, settingPlace(key), BUCKETS[key]);
+			cipher.remember(sealed, settingPlace(key), text);
+			return [key, sealed] as [SettingKey, string];
+		})
+	);
+}
+
+/**
+ * Writes a new private event into an empty document: every setting sealed,
+ * then one transaction, as {@link createEvent} does for a plain event.
+ */
+export async function createSealedEvent(
+	doc: Y.Doc,
+	cipher: EventCipher,
+	draft: EventDraft,
+	now: number
+): Promise<void> {
+	const map = eventMap(doc);
+	if (map.size > 0) throw new Error('This document already holds an event');
+	const sealed = await sealSettings(cipher, settingValues(draft));
+	if (map.size > 0) throw new Error('This document already holds an event');
+	doc.transact(() => {
+		map.set('v', SEALED_SCHEMA_VERSION);
+		for (const [key, value] of sealed) map.set(key, value);
+		map.set('createdAt', now);
+	});
+}
+
+/**
+ * Changes a private event's settings: only those whose opened value differs
+ * from `draft` are sealed again and written (sealed values always differ,
+ * so comparing them would rewrite every setting and undo a concurrent edit).
+ */
+export async function updateSealedSettings(doc: Y.Doc, cipher: EventCipher, draft: EventDraft): Promise<void> {
+	const map = eventMap(doc);
+	const changed: Partial<Record<SettingKey, unknown>> = {};
+	for (const [key, value] of Object.entries(settingValues(draft, true)) as [SettingKey, unknown][]) {
+		const sealed = map.get(key);
+		const text = typeof sealed === 'string' ? await openText(cipher.keys, sealed, settingPlace(key)) : null;
+		if (text !== JSON.stringify(value)) changed[key] = value;
+	}
+	const sealed = await sealSettings(cipher, changed);
+	if (sealed.length > 0) doc.transact(() => sealed.forEach(([key, value]) => map.set(key, value)));
+}
+
+/** Seals a member's entry (name and when they joined) for their place. */
+async function sealMember(cipher: EventCipher, memberId: string, member: Member): Promise<string> {
+	const text = JSON.stringify({ name: member.name, joinedAt: member.joinedAt });
+	const sealed = await sealText(cipher.keys, text, memberPlace(memberId));
+	cipher.remember(sealed, memberPlace(memberId), text);
+	return sealed;
+}
+
+/**
+ * Adds a member to a private event, as {@link joinEvent} does: the name
+ * sealed first, then one transaction with the member's empty stroke log.
+ * `members/<id>` holds the sealed string, so the relay sees only the id.
+ */
+export async function joinSealedEvent(
+	doc: Y.Doc,
+	cipher: EventCipher,
+	name: string,
+	now: number,
+	id: string = newMemberId()
+): Promise<string> {
+	const problem = checkName(name);
+	if (problem) throw new Error(`Invalid member name (${problem})`);
+	const sealed = await sealMember(cipher, id, { name: normaliseText(name), joinedAt: now });
+	doc.transact(() => {
+		(membersMap(doc) as unknown as Y.Map<string>).set(id, sealed);
+		if (!availabilityMap(doc).has(id)) availabilityMap(doc).set(id, new Y.Text());
+	});
+	return id;
+}
+
+/** Renames a member of a private event (themselves or the organizer). */
+export async function renameSealedMember(
+	doc: Y.Doc,
+	cipher: EventCipher,
+	memberId: string,
+	name: string
+): Promise<void> {
+	const problem = checkName(name);
+	if (problem) throw new Error(`Invalid member name (${problem})`);
+	const current = readSealedMembers(doc, cipher).get(memberId);
+	if (current === undefined) throw new Error(`No member ${memberId}`);
+	const joinedAt = current === UNREADABLE || current === null ? 0 : current.joinedAt;
+	const sealed = await sealMember(cipher, memberId, { name: normaliseText(name), joinedAt });
+	(membersMap(doc) as unknown as Y.Map<string>).set(memberId, sealed);
+}
+
+/**
+ * A private event's members by id: the member once opened, `null` while it
+ * is being opened, {@link UNREADABLE} if it never will (they still count
+ * as a member; the view shows them without a name).
+ */
+export function readSealedMembers(doc: Y.Doc, cipher: EventCipher): Map<string, Member | null | typeof UNREADABLE> {
+	const out = new Map<string, Member | null | typeof UNREADABLE>();
+	(membersMap(doc) as unknown as Y.Map<unknown>).forEach((sealed, id) => {
+		if (typeof sealed !== 'string') return out.set(id, UNREADABLE);
+		const text = cipher.peek(sealed, memberPlace(id));
+		if (text === undefined || text === UNREADABLE) return out.set(id, text === undefined ? null : UNREADABLE);
+		const value = parseJson(text) as { name?: unknown; joinedAt?: unknown } | undefined;
+		out.set(
+			id,
+			value && typeof value.name === 'string' ? { name: value.name, joinedAt: Number(value.joinedAt) || 0 } : UNREADABLE
+		);
+	});
+	return out;
+}
