@@ -30,6 +30,8 @@ export interface RelayProcess {
 	/** Process id (for CPU and memory readings in benchmarks). */
 	pid: number;
 	dataDir: string;
+	/** The environment the test gave it (`STORE`, `DATABASE_URL`, …). */
+	env: Record<string, string>;
 	httpUrl: string;
 	wsUrl: string;
 	/** Everything the relay logged, for assertions. */
@@ -89,6 +91,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayProce
 		port,
 		pid: child.pid!,
 		dataDir,
+		env: { ...options.env },
 		httpUrl: `http://127.0.0.1:${port}`,
 		wsUrl: `ws://127.0.0.1:${port}/sync`,
 		output: () => output,
