@@ -72,6 +72,27 @@ test('dragging from a marked block erases; undo and redo work by button and keyb
 	await expect(heatCell(page, '2026-12-01T09:30Z')).toHaveAttribute('data-count', '1');
 });
 
+test('arrow keys pressed during a mouse drag neither drop it nor move its range', async ({ page, app }) => {
+	await createEvent(page, app, EVENT);
+	await join(page, 'Mouse');
+	const a = (await myCell(page, '2026-12-01T09:00Z').boundingBox())!;
+	const b = (await myCell(page, '2026-12-01T10:00Z').boundingBox())!;
+	await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+	await page.mouse.down();
+	await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 4 });
+	await page.keyboard.press('ArrowRight');
+	await page.keyboard.press('Shift+ArrowDown');
+	await page.mouse.up();
+	for (const slot of ['2026-12-01T09:00Z', '2026-12-01T09:30Z', '2026-12-01T10:00Z'])
+		await expect(myCell(page, slot)).toHaveAttribute('aria-selected', 'true');
+	for (const slot of ['2026-12-01T10:30Z', '2026-12-03T09:00Z', '2026-12-03T10:00Z'])
+		await expect(myCell(page, slot)).toHaveAttribute('aria-selected', 'false');
+	await expect(heatCell(page, '2026-12-01T10:00Z')).toHaveAttribute('data-count', '1');
+	// After the drag the keys work from the block the drag ended on.
+	await page.keyboard.press('ArrowDown');
+	await expect(myCell(page, '2026-12-01T10:30Z')).toBeFocused();
+});
+
 test('keyboard: one tab stop, arrows move, Space toggles, Shift+arrows extend', async ({ page, app }) => {
 	await createEvent(page, app, EVENT);
 	await join(page, 'Keys');
