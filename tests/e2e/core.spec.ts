@@ -72,7 +72,7 @@ test('dragging from a marked block erases; undo and redo work by button and keyb
 	await expect(heatCell(page, '2026-12-01T09:30Z')).toHaveAttribute('data-count', '1');
 });
 
-test('arrow keys pressed during a mouse drag neither drop it nor move its range', async ({ page, app }) => {
+test('keys pressed during a mouse drag neither drop it nor move its range', async ({ page, app }) => {
 	await createEvent(page, app, EVENT);
 	await join(page, 'Mouse');
 	const a = (await myCell(page, '2026-12-01T09:00Z').boundingBox())!;
@@ -82,6 +82,8 @@ test('arrow keys pressed during a mouse drag neither drop it nor move its range'
 	await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 4 });
 	await page.keyboard.press('ArrowRight');
 	await page.keyboard.press('Shift+ArrowDown');
+	await page.keyboard.press('Space');
+	await page.keyboard.press('Enter');
 	await page.mouse.up();
 	for (const slot of ['2026-12-01T09:00Z', '2026-12-01T09:30Z', '2026-12-01T10:00Z'])
 		await expect(myCell(page, slot)).toHaveAttribute('aria-selected', 'true');

@@ -126,6 +126,11 @@ test('"Duplicate" starts a new event with the same settings and none of the answ
 	await expect(page.getByLabel('Title')).toHaveValue('Weekly sync');
 	expect(requested.some((url) => url.includes('/new'))).toBe(true);
 	expect(requested.filter((url) => /Weekly|title=/.test(url))).toEqual([]);
+	// A link made by hand keeps its query when its fragment names no setting.
+	await page.goto(`${app}/new?title=From%20the%20query#top`);
+	await expect(page.getByLabel('Title')).toHaveValue('From the query');
+	await page.goBack();
+	await expect(page.getByLabel('Title')).toHaveValue('Weekly sync');
 	await expect(page.getByRole('button', { name: 'Tuesday' })).toHaveAttribute('aria-pressed', 'true');
 	await expect(page.getByRole('button', { name: 'Thursday' })).toHaveAttribute('aria-pressed', 'true');
 	await expect(page.getByLabel('Time zone')).toHaveAttribute('data-zone', 'Asia/Seoul');

@@ -111,6 +111,9 @@ export function parseCreateLink(params: URLSearchParams, defaultTz: string): Par
 	return { draft, problems };
 }
 
+/** The parameters a create link may carry. */
+export const CREATE_LINK_KEYS = ['title', 'dates', 'weekdays', 'from', 'to', 'slot', 'tz'] as const;
+
 /** Builds the create link that {@link parseCreateLink} reads back into `draft`. */
 export function createLinkParams(draft: EventDraft): URLSearchParams {
 	const p = new URLSearchParams();

@@ -184,7 +184,8 @@ describe('a private event', () => {
 		await reader.settled();
 		expect(readSealedMembers(relay, reader).get(min)).toEqual({ name: '김민', joinedAt: 5 });
 
-		await renameSealedMember(device, mine, min, 'Min Kim');
+		// Renamed from a device that has not opened her entry yet: her join time stays.
+		await renameSealedMember(device, await cipherFor(key, eventId), min, 'Min Kim');
 		Y.applyUpdate(relay, Y.encodeStateAsUpdate(device));
 		readSealedMembers(relay, reader);
 		await reader.settled();
@@ -195,6 +196,22 @@ describe('a private event', () => {
 		readSealedMembers(relay, reader);
 		await reader.settled();
 		expect(readSealedMembers(relay, reader).get('BBBBBBBBBBBBBBBB')).toBe(UNREADABLE);
+	});
+
+	it('seals every day list to one size, so the relay cannot count the days', async () => {
+		const eventId = newEventId();
+		const cipher = await cipherFor(newEventKey(), eventId);
+		const sizes = await Promise.all(
+			[1, 7, 31, 62].map(async (count) => {
+				const doc = new Y.Doc();
+				const dates = Array.from({ length: count }, (_, i) =>
+					new Date(Date.UTC(2026, 11, 1) + i * 86_400_000).toISOString().slice(0, 10)
+				);
+				await createSealedEvent(doc, cipher, { ...DRAFT, dates }, 0);
+				return (eventMap(doc).get('dates') as string).length;
+			})
+		);
+		expect(new Set(sizes).size).toBe(1);
 	});
 
 	it('refuses names a plain event would refuse', async () => {

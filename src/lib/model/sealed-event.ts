@@ -50,24 +50,27 @@ export const settingPlace = (key: SettingKey): string => `event/${key}`;
 export const memberPlace = (memberId: string): string => `members/${memberId}`;
 
 /**
- * Bytes a setting is padded to a multiple of. The day list gets a bigger
- * bucket, so the relay cannot count the days (up to about 20 dates seal to
- * one size); the rest are short.
+ * Bytes a setting is padded to a multiple of. The day list gets one bucket
+ * that holds the longest list there can be (`MAX_DATES` dates), so every
+ * event's seals to the same size and the relay cannot count the days; the
+ * rest are short.
  */
-const BUCKETS: Partial<Record<SettingKey, number>> = { dates: 256 };
+const BUCKETS: Partial<Record<SettingKey, number>> = { dates: 1024 };
 
 /** A value that will never open: tampered with, moved, or sealed under another key. */
 export const UNREADABLE: unique symbol = Symbol('unreadable');
 
 /**
  * Opened values of one private event, cached so that reading stays
- * synchronous. One per open document (and key); its memory is what the
- * document's sealed values open to.
+ * synchronous. One per open document (and key); it keeps one value per
+ * place in the document (each setting, each member), the latest asked for.
  */
 export class EventCipher {
 	readonly keys: EventKeys;
-	readonly #opened = new Map<string, string | typeof UNREADABLE>();
-	readonly #opening = new Map<string, Promise<void>>();
+	/** The last value opened (or remembered) for each place: a place's older values are dropped. */
+	readonly #opened = new Map<string, { sealed: string; value: string | typeof UNREADABLE }>();
+	/** The value being opened for each place, if it is not the one in `#opened`. */
+	readonly #opening = new Map<string, { sealed: string; done: Promise<void> }>();
 	readonly #listeners = new Set<() => void>();
 	#notifying = false;
 
@@ -81,28 +84,29 @@ export class EventCipher {
 	 * opened (asking starts it; listeners hear when it is done).
 	 */
 	peek(sealed: string, place: string): string | typeof UNREADABLE | undefined {
-		const id = `${place}\n${sealed}`;
-		const known = this.#opened.get(id);
-		if (known !== undefined || this.#opening.has(id)) return known;
-		this.#opening.set(
-			id,
-			openText(this.keys, sealed, place).then((text) => {
-				this.#opened.set(id, text ?? UNREADABLE);
-				this.#opening.delete(id);
-				this.#notifySoon();
-			})
-		);
+		const opened = this.#opened.get(place);
+		if (opened?.sealed === sealed) return opened.value;
+		if (this.#opening.get(place)?.sealed === sealed) return undefined;
+		const done = openText(this.keys, sealed, place).then((text) => {
+			// A newer value asked for meanwhile wins; this one is dropped.
+			if (this.#opening.get(place)?.sealed !== sealed) return;
+			this.#opening.delete(place);
+			this.#opened.set(place, { sealed, value: text ?? UNREADABLE });
+			this.#notifySoon();
+		});
+		this.#opening.set(place, { sealed, done });
 		return undefined;
 	}
 
 	/** A value this device has just sealed: readable at once, with no round trip through WebCrypto. */
 	remember(sealed: string, place: string, text: string): void {
-		this.#opened.set(`${place}\n${sealed}`, text);
+		this.#opening.delete(place);
+		this.#opened.set(place, { sealed, value: text });
 	}
 
 	/** Resolves once everything asked for so far has been opened (or found unreadable). */
 	async settled(): Promise<void> {
-		while (this.#opening.size > 0) await Promise.all(this.#opening.values());
+		while (this.#opening.size > 0) await Promise.all([...this.#opening.values()].map((o) => o.done));
 	}
 
 	/** Calls `listener` when values asked for have become readable; returns the unsubscribe. */
@@ -250,9 +254,11 @@ export async function renameSealedMember(
 ): Promise<void> {
 	const problem = checkName(name);
 	if (problem) throw new Error(`Invalid member name (${problem})`);
-	const current = readSealedMembers(doc, cipher).get(memberId);
+	const current = (membersMap(doc) as unknown as Y.Map<unknown>).get(memberId);
 	if (current === undefined) throw new Error(`No member ${memberId}`);
-	const joinedAt = current === UNREADABLE || current === null ? 0 : current.joinedAt;
+	// Opened here rather than peeked: a value still being opened must not lose its join time.
+	const text = typeof current === 'string' ? await openText(cipher.keys, current, memberPlace(memberId)) : null;
+	const joinedAt = Number((text && (parseJson(text) as { joinedAt?: unknown } | undefined)?.joinedAt) || 0);
 	const sealed = await sealMember(cipher, memberId, { name: normaliseText(name), joinedAt });
 	(membersMap(doc) as unknown as Y.Map<string>).set(memberId, sealed);
 }
