@@ -37,6 +37,14 @@ import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { buildGrid } from '../src/lib/model/slots.js';
 import { arrayLog, levels, textLog, type Cells, type Shape } from './layout-log.js';
+import { importEventKey, newEventKey } from '../src/lib/model/event-crypto.js';
+import { createSealedEvent, EventCipher, joinSealedEvent } from '../src/lib/model/sealed-event.js';
+import {
+	applySealedMarks,
+	compactSealedLog,
+	needsSealedCompaction,
+	readSealedMarks
+} from '../src/lib/model/sealed-log.js';
 
 const MEMBERS = 50;
 const STROKES = 200;
@@ -314,9 +322,9 @@ for (const [sessions, compactOnOpen] of [
 // ——— Issue 19's target with the app's modules: schema v2 against v3 ———
 
 /** A member's marks as quarter-hour → level, for comparing a v2 and a v3 reading with the workload. */
-function quarters(doc: Y.Doc, id: string, blockQuarters: number): Map<number, number> {
+function quarters(doc: Y.Doc, id: string, blockQuarters: number, marks = readMarks(doc, id)): Map<number, number> {
 	const out = new Map<number, number>();
-	for (const [slot, level] of readMarks(doc, id)) {
+	for (const [slot, level] of marks) {
 		const q = (Date.parse(slot) - EPOCH) / 900_000;
 		for (let i = 0; i < blockQuarters; i++) out.set(q + i, level);
 	}
@@ -409,6 +417,74 @@ for (const [name, v, compact] of [
 	['**v3, stroke logs, compacting on open (the app)**', 3, true]
 ] as const) {
 	const { before: b, after: a, compactions } = measureSchema(v, 4, compact);
+	console.log(
+		`| ${name} | ${kb(b.sent)} KB | ${within(b.firstOpen)} | ${within(b.stored)} | ${within(b.v2)} | ${compact ? `${compactions} of ${MEMBERS * 3} opens` : '—'} | ${a ? `${kb(a.sent)} KB` : '—'} | ${a ? within(a.firstOpen) : '—'} | ${a ? within(a.stored) : '—'} |`
+	);
+}
+
+/**
+ * {@link measureSchema} for a private event (schema v4, issue 20): settings,
+ * names and every stroke sealed (sealed-event.ts, sealed-log.ts), written
+ * the same way, each member on their own device in sessions.
+ */
+async function measureSealed(sessions: number, compact: boolean) {
+	const eventId = 'bench-layout-private';
+	const cipher = new EventCipher(await importEventKey(newEventKey(), eventId));
+	const doc = new Y.Doc();
+	doc.clientID = nextClient();
+	await createSealedEvent(doc, cipher, draft, Date.parse('2026-11-20T10:00Z'));
+	const ids: string[] = [];
+	for (let m = 0; m < MEMBERS; m++)
+		ids.push(await joinSealedEvent(doc, cipher, `Member ${m}`, m, `member-${String(m).padStart(9, '0')}`));
+	let sent = 0;
+	doc.on('update', (u: Uint8Array) => (sent += u.byteLength));
+	const acked = () => Y.decodeStateVector(Y.encodeStateVector(doc));
+	const per = Math.ceil(STROKES / sessions);
+	let compactions = 0;
+	for (let s = 0; s < sessions; s++)
+		for (let member = 0; member < MEMBERS; member++) {
+			doc.clientID = nextClient();
+			if (compact && s > 0 && needsSealedCompaction(doc, cipher, ids[member])) {
+				await compactSealedLog(doc, cipher, ids[member], acked());
+				compactions++;
+			}
+			for (const stroke of workload.slice(member * STROKES + s * per, member * STROKES + (s + 1) * per))
+				await applySealedMarks(
+					doc,
+					cipher,
+					ids[member],
+					stroke.slots.map((slot) => [slot, stroke.mark] as const),
+					draft.slot
+				);
+		}
+	const want = expected(workload);
+	const check = (when: string) => {
+		for (const [m, id] of ids.entries()) {
+			const got = quarters(doc, id, 1, readSealedMarks(doc, cipher, id));
+			const same = got.size === want[m].size && [...got].every(([q, level]) => want[m].get(q) === level);
+			if (!same) throw new Error(`schema v4, ${when}: member ${m} reads other marks than the workload made`);
+		}
+	};
+	check('after the workload');
+	const before = { sent, ...sizes(doc) };
+	let after = null as null | ({ sent: number } & ReturnType<typeof sizes>);
+	if (compact) {
+		const at = sent;
+		for (const id of ids) {
+			doc.clientID = nextClient();
+			await compactSealedLog(doc, cipher, id, acked());
+		}
+		check('after compaction');
+		after = { sent: sent - at, ...sizes(doc) };
+	}
+	return { before, after, compactions };
+}
+
+for (const [name, compact] of [
+	['v4, sealed frames (private event), never compacted', false],
+	['**v4, sealed frames (private event), compacting on open**', true]
+] as const) {
+	const { before: b, after: a, compactions } = await measureSealed(4, compact);
 	console.log(
 		`| ${name} | ${kb(b.sent)} KB | ${within(b.firstOpen)} | ${within(b.stored)} | ${within(b.v2)} | ${compact ? `${compactions} of ${MEMBERS * 3} opens` : '—'} | ${a ? `${kb(a.sent)} KB` : '—'} | ${a ? within(a.firstOpen) : '—'} | ${a ? within(a.stored) : '—'} |`
 	);

@@ -3,15 +3,15 @@
  * dates, zone and members' names appear nowhere in the store, in any
  * encoding, while the same search finds them for a plain event; and the
  * relay still refuses another member's entry and settings without the
- * organizer's secret. Marks are not sealed yet (docs/plans/private-events.md,
- * step 3), so they are not searched for here.
+ * organizer's secret. Marks (stroke frames, sealed-log.ts) are searched for
+ * as slot keys, full and compact, and as the records a plain log holds.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import pg from 'pg';
 import { ClassicLevel } from 'classic-level';
 import { importEventKey, newEventKey } from '../../src/lib/model/event-crypto.js';
-import { createEvent, joinEvent } from '../../src/lib/model/event-doc.js';
+import { applyMarks, availabilityMap, createEvent, joinEvent, type Mark } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
 import { PARAM_SCHEMA } from '../../src/lib/model/relay-protocol.js';
 import {
@@ -24,6 +24,8 @@ import {
 	updateSealedSettings
 } from '../../src/lib/model/sealed-event.js';
 import type { EventDraft } from '../../src/lib/model/settings.js';
+import { applySealedMarks, readSealedLog, readSealedMarks } from '../../src/lib/model/sealed-log.js';
+import { buildGrid, compactSlotKey } from '../../src/lib/model/slots.js';
 import { SyncTracker } from '../../src/lib/sync/status.js';
 import { until, type StockClient } from '../support/clients.js';
 import { relayHarness } from '../support/harness.js';
@@ -45,6 +47,35 @@ const DRAFT: EventDraft = {
 const NAMES = ['Olga Petrova', '김민지'];
 /** What the relay must never hold in any form. */
 const SECRETS = [DRAFT.title, '분기 워크숍', 'Quarterly', ...DRAFT.dates, DRAFT.tz, ...NAMES, 'Petrova', '민지'];
+
+const GRID = buildGrid(DRAFT);
+/** What each person paints: a morning on each day (the organizer), an afternoon as "if needed" (the member). */
+const STROKES: [string, Mark][][][] = [
+	GRID.cells.map((day) => day.slice(0, 5).map((slot) => [slot!, 1] as [string, Mark])),
+	GRID.cells.map((day) => day.slice(8, 14).map((slot) => [slot!, 2] as [string, Mark]))
+];
+/** The slots painted, as keys in full and compact form. */
+const SLOT_SECRETS = STROKES.flat(2).flatMap(([slot]) => [slot, compactSlotKey(slot)]);
+
+/**
+ * The records a plain log holds for these strokes, one string per stroke:
+ * what a plain event would store for them, searched for in the private one.
+ */
+function plainRecords(): string[] {
+	const doc = new Y.Doc();
+	createEvent(doc, DRAFT, 1, 3);
+	const out: string[] = [];
+	for (const [i, person] of STROKES.entries()) {
+		const id = joinEvent(doc, `p${i}`, 1, `member-${i}`);
+		const log = availabilityMap(doc).get(id) as Y.Text;
+		for (const stroke of person) {
+			const before = log.length;
+			applyMarks(doc, id, stroke);
+			out.push(log.toString().slice(before));
+		}
+	}
+	return out;
+}
 
 /** A private event's app reads schema 4: the relay closes older apps (4426). */
 const READS_PRIVATE = { [PARAM_SCHEMA]: String(SEALED_SCHEMA_VERSION) };
@@ -110,13 +141,34 @@ describe('a private event on the relay', () => {
 		await organizerCipher.settled();
 		expect(readSealedMembers(organizer.doc, organizerCipher).get(min.memberId)).toMatchObject({ name: NAMES[1] });
 
-		// The positive control: a plain event, same title and names, searched the same way.
+		// Both paint; each reads the other's marks once their frames open.
+		for (const stroke of STROKES[0])
+			await applySealedMarks(organizer.doc, organizerCipher, olga.memberId, stroke, DRAFT.slot);
+		for (const stroke of STROKES[1]) await applySealedMarks(member.doc, memberCipher, min.memberId, stroke, DRAFT.slot);
+		await confirmed(organizer);
+		await confirmed(member);
+		const painted = (who: number) => STROKES[who].flat().length * 2; // 30-minute blocks read as quarter-hours
+		await until(() => {
+			readSealedLog(member.doc, memberCipher, olga.memberId);
+			return readSealedMarks(member.doc, memberCipher, olga.memberId).size === painted(0);
+		}, "the organizer's marks at the member");
+		await until(() => {
+			readSealedLog(organizer.doc, organizerCipher, min.memberId);
+			return readSealedMarks(organizer.doc, organizerCipher, min.memberId).size === painted(1);
+		}, "the member's marks at the organizer");
+		expect(readSealedMarks(organizer.doc, organizerCipher, min.memberId).get(STROKES[1][0][0][0])).toBe(2);
+
+		// The positive control: a plain event, same title, names and strokes, searched the same way.
 		const plainRoom = newEventId();
 		const plainOrganizer = person({ organizer: true });
 		const plain = client(r, plainRoom, plainOrganizer);
 		await until(() => plain.provider.synced, 'plain organizer synced');
 		createEvent(plain.doc, { ...DRAFT, title: `${DRAFT.title} (plain)` }, 1, 3);
 		joinEvent(plain.doc, NAMES[0], 1, plainOrganizer.memberId);
+		// The organizer may paint for a member: the member's log gets the same records as in the private event.
+		const plainMember = joinEvent(plain.doc, NAMES[1], 2);
+		for (const stroke of STROKES[0]) applyMarks(plain.doc, plainOrganizer.memberId, stroke);
+		for (const stroke of STROKES[1]) applyMarks(plain.doc, plainMember, stroke);
 		await confirmed(plain);
 
 		organizer.destroy();
@@ -124,17 +176,20 @@ describe('a private event on the relay', () => {
 		plain.destroy();
 		expect(await r.stop()).toBe(0);
 		// The search finds them where they are in the clear: the plain event's records.
-		const plainRecords = await roomContents(r, plainRoom);
-		for (const secret of [DRAFT.title, NAMES[0], DRAFT.tz, DRAFT.dates[0]])
-			expect(plainRecords, secret).toContain(encodings(secret)[0]);
+		const plainStored = await roomContents(r, plainRoom);
+		const records = plainRecords();
+		for (const secret of [DRAFT.title, NAMES[0], DRAFT.tz, DRAFT.dates[0], ...records])
+			expect(plainStored, secret).toContain(encodings(secret)[0]);
 		// And nowhere in the private event's, in any form.
-		const privateRecords = await roomContents(r, eventId);
-		const leaks = SECRETS.flatMap((secret) =>
+		const privateStored = await roomContents(r, eventId);
+		const leaks = [...SECRETS, ...SLOT_SECRETS].flatMap((secret) =>
 			encodings(secret)
-				.filter((form) => privateRecords.includes(form))
+				.filter((form) => privateStored.includes(form))
 				.map((form) => `${secret} as ${JSON.stringify(form)}`)
 		);
 		expect(leaks).toEqual([]);
+		expect(records.every((stroke) => stroke.length >= 6)).toBe(true);
+		expect(records.filter((stroke) => privateStored.includes(stroke))).toEqual([]);
 	});
 
 	it("still refuses another member's entry, and settings without the organizer's secret", async () => {
@@ -162,6 +217,12 @@ describe('a private event on the relay', () => {
 		await until(() => again.provider.synced, 'second member synced');
 		await joinSealedEvent(again.doc, hostileCipher, 'Olga Petrova', 3, olga.memberId);
 		await until(() => r.output().includes('"reason":"not-your-member-entry"'), 'the impersonation refused');
+		// A sealed stroke into the organizer's log: sealed or not, it is not theirs to write.
+		const third = client(r, eventId, person(), new Y.Doc(), READS_PRIVATE);
+		await until(() => third.provider.synced, 'third member synced');
+		await until(() => availabilityMap(third.doc).has(olga.memberId), "the organizer's log at the third member");
+		await applySealedMarks(third.doc, hostileCipher, olga.memberId, [[GRID.cells[0][0]!, 1]], DRAFT.slot);
+		await until(() => r.output().includes('"reason":"not-your-availability"'), 'the forged stroke refused');
 
 		// The organizer's copy never changed.
 		const reader = new EventCipher(await importEventKey(key, eventId));

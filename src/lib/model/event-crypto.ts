@@ -22,6 +22,8 @@ import { isSecret, newSecret } from './ids.js';
 const IV_BYTES = 12;
 /** Bytes of the authentication tag WebCrypto appends (128 bits). */
 const TAG_BYTES = 16;
+/** Bytes sealing adds to a value: the nonce and the tag. */
+export const SEAL_OVERHEAD = IV_BYTES + TAG_BYTES;
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -70,9 +72,13 @@ function boundTo(keys: EventKeys, place: string): Uint8Array<ArrayBuffer> {
 
 /**
  * Seals `plaintext` for `place` (the value's path in the document, such as
- * `event/title` or `members/<memberId>`): base64url of nonce, ciphertext and tag.
+ * `event/title` or `members/<memberId>`): nonce, ciphertext and tag, as bytes.
  */
-export async function sealBytes(keys: EventKeys, plaintext: Uint8Array<ArrayBuffer>, place: string): Promise<string> {
+export async function sealRaw(
+	keys: EventKeys,
+	plaintext: Uint8Array<ArrayBuffer>,
+	place: string
+): Promise<Uint8Array<ArrayBuffer>> {
 	const iv = globalThis.crypto.getRandomValues(new Uint8Array(IV_BYTES));
 	const sealed = await globalThis.crypto.subtle.encrypt(
 		{ name: 'AES-GCM', iv, additionalData: boundTo(keys, place) },
@@ -82,7 +88,32 @@ export async function sealBytes(keys: EventKeys, plaintext: Uint8Array<ArrayBuff
 	const out = new Uint8Array(IV_BYTES + sealed.byteLength);
 	out.set(iv);
 	out.set(new Uint8Array(sealed), IV_BYTES);
-	return toBase64UrlEncoded(out);
+	return out;
+}
+
+/** Opens what {@link sealRaw} sealed for the same place; `null` when it does not open. */
+export async function openRaw(
+	keys: EventKeys,
+	bytes: Uint8Array<ArrayBuffer>,
+	place: string
+): Promise<Uint8Array | null> {
+	if (bytes.length < SEAL_OVERHEAD) return null;
+	try {
+		const plain = await globalThis.crypto.subtle.decrypt(
+			{ name: 'AES-GCM', iv: bytes.subarray(0, IV_BYTES), additionalData: boundTo(keys, place) },
+			keys.aes,
+			bytes.subarray(IV_BYTES)
+		);
+		return new Uint8Array(plain);
+	} catch {
+		// WebCrypto's OperationError: the tag did not match. Nothing more to say to a reader.
+		return null;
+	}
+}
+
+/** {@link sealRaw} as base64url, for values stored as strings (settings, names). */
+export async function sealBytes(keys: EventKeys, plaintext: Uint8Array<ArrayBuffer>, place: string): Promise<string> {
+	return toBase64UrlEncoded(await sealRaw(keys, plaintext, place));
 }
 
 /** Opens what {@link sealBytes} sealed for the same place; `null` when it does not open. */
@@ -95,18 +126,8 @@ export async function openBytes(keys: EventKeys, sealed: string, place: string):
 		return null;
 	}
 	// Only the one canonical spelling: Node's decoder skips stray characters that a browser's rejects.
-	if (bytes.length < IV_BYTES + TAG_BYTES || toBase64UrlEncoded(bytes) !== sealed) return null;
-	try {
-		const plain = await globalThis.crypto.subtle.decrypt(
-			{ name: 'AES-GCM', iv: bytes.subarray(0, IV_BYTES), additionalData: boundTo(keys, place) },
-			keys.aes,
-			bytes.subarray(IV_BYTES)
-		);
-		return new Uint8Array(plain);
-	} catch {
-		// WebCrypto's OperationError: the tag did not match. Nothing more to say to a reader.
-		return null;
-	}
+	if (toBase64UrlEncoded(bytes) !== sealed) return null;
+	return openRaw(keys, bytes, place);
 }
 
 /**

@@ -71,8 +71,11 @@ export class EventCipher {
 	readonly #opened = new Map<string, { sealed: string; value: string | typeof UNREADABLE }>();
 	/** The value being opened for each place, if it is not the one in `#opened`. */
 	readonly #opening = new Map<string, { sealed: string; done: Promise<void> }>();
-	readonly #listeners = new Set<() => void>();
-	#notifying = false;
+	readonly #listeners = new Set<(places: ReadonlySet<string>) => void>();
+	/** Other work that opens values (a stroke log's frames, sealed-log.ts), for {@link settled}. */
+	readonly #work = new Set<Promise<unknown>>();
+	/** Places with values opened since listeners were last told. */
+	#told = new Set<string>();
 
 	constructor(keys: EventKeys) {
 		this.keys = keys;
@@ -92,7 +95,7 @@ export class EventCipher {
 			if (this.#opening.get(place)?.sealed !== sealed) return;
 			this.#opening.delete(place);
 			this.#opened.set(place, { sealed, value: text ?? UNREADABLE });
-			this.#notifySoon();
+			this.opened(place);
 		});
 		this.#opening.set(place, { sealed, done });
 		return undefined;
@@ -104,24 +107,40 @@ export class EventCipher {
 		this.#opened.set(place, { sealed, value: text });
 	}
 
-	/** Resolves once everything asked for so far has been opened (or found unreadable). */
-	async settled(): Promise<void> {
-		while (this.#opening.size > 0) await Promise.all([...this.#opening.values()].map((o) => o.done));
+	/** Counts `work` (opening values kept elsewhere) until it ends, so {@link settled} waits for it too. */
+	track<T>(work: Promise<T>): Promise<T> {
+		this.#work.add(work);
+		const done = () => this.#work.delete(work);
+		work.then(done, done);
+		return work;
 	}
 
-	/** Calls `listener` when values asked for have become readable; returns the unsubscribe. */
-	onOpened(listener: () => void): () => void {
+	/** Resolves once everything asked for so far has been opened (or found unreadable). */
+	async settled(): Promise<void> {
+		while (this.#opening.size > 0 || this.#work.size > 0)
+			await Promise.all([...[...this.#opening.values()].map((o) => o.done), ...this.#work]);
+	}
+
+	/**
+	 * Calls `listener` with the places (`event/title`, `members/<id>`,
+	 * `availability/<id>`) whose values became readable; returns the unsubscribe.
+	 */
+	onOpened(listener: (places: ReadonlySet<string>) => void): () => void {
 		this.#listeners.add(listener);
 		return () => this.#listeners.delete(listener);
 	}
 
-	// Values opened in one go (the whole event at open) tell listeners once.
-	#notifySoon() {
-		if (this.#notifying) return;
-		this.#notifying = true;
+	/**
+	 * Tells listeners, soon, that a value for `place` has opened. Values
+	 * opened in one go (the whole event at open) are told once.
+	 */
+	opened(place: string): void {
+		this.#told.add(place);
+		if (this.#told.size > 1) return;
 		queueMicrotask(() => {
-			this.#notifying = false;
-			for (const listener of this.#listeners) listener();
+			const places = this.#told;
+			this.#told = new Set();
+			for (const listener of this.#listeners) listener(places);
 		});
 	}
 }

@@ -115,7 +115,8 @@ export function logEpoch(createdAt: number): number {
 const zigzag = (v: number) => (v < 0 ? -2 * v - 1 : 2 * v);
 const unzigzag = (v: number) => (v % 2 === 1 ? -(v + 1) / 2 : v / 2);
 
-function writeVar(out: number[], value: number): void {
+/** Appends `value` as a varint of 7-bit characters (6 bits of payload each), as records are written. */
+export function writeVar(out: number[], value: number): void {
 	let v = value;
 	while (v >= 0x40) {
 		out.push(0x40 | (v % 0x40));
@@ -163,7 +164,7 @@ export function encodeBase(cells: Cells, weekly: boolean): string {
 }
 
 /** Reads varints from a log; `-1` for a malformed one (truncated, too long, or not a 7-bit character). */
-class VarReader {
+export class VarReader {
 	at = 0;
 	constructor(readonly s: string) {}
 	get done(): boolean {
