@@ -2,7 +2,19 @@
  * The core slice end to end: create, join, paint, see the group, reload,
  * two people live, and two people offline converging.
  */
-import { createEvent, drag, expect, heatCell, join, myCell, myGrid, syncState, test, twoPeople } from './fixtures.js';
+import {
+	createEvent,
+	drag,
+	expect,
+	heatCell,
+	join,
+	myCell,
+	myGrid,
+	syncState,
+	test,
+	twoPeople,
+	EVENT_URL
+} from './fixtures.js';
 
 const EVENT = 'title=Study&dates=2026-12-01,2026-12-03&from=09:00&to=12:00&slot=30&tz=UTC';
 
@@ -23,7 +35,7 @@ test('create through the form, join, paint, reload: the marks are still there', 
 	await page.getByLabel('Time zone').fill('Seoul');
 	await page.getByRole('option', { name: /^Seoul · / }).click();
 	await page.getByRole('button', { name: 'Create' }).click();
-	await page.waitForURL(/\/e\/[A-Za-z0-9_-]{22}$/);
+	await page.waitForURL(EVENT_URL);
 	await expect(page.getByRole('heading', { name: 'Team dinner' })).toBeVisible();
 	await expect(page.getByRole('button', { name: 'Copy link' })).toBeVisible();
 

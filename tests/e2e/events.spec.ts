@@ -1,5 +1,5 @@
 /** The events on this device: what each is and where I stand, search (Korean too), trash, and deleting for everyone. */
-import { createEvent, expect, join, myCell, test } from './fixtures.js';
+import { createEvent, expect, join, myCell, test, eventIdOf } from './fixtures.js';
 
 test('the home list describes each event, finds Korean fragments and people, and has a restorable trash', async ({
 	page,
@@ -12,7 +12,7 @@ test('the home list describes each event, finds Korean fragments and people, and
 	);
 	await join(page, '민지');
 	const dinnerUrl = await createEvent(page, app, 'title=Team dinner&weekdays=5&from=18:00&to=21:00&slot=60&tz=UTC');
-	const dinnerId = dinnerUrl.split('/e/')[1];
+	const dinnerId = eventIdOf(dinnerUrl);
 	await page.goto(app);
 	const list = page.getByTestId('event-list');
 	// Last opened first.

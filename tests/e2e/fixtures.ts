@@ -3,6 +3,8 @@
  * serving the built app, and helpers that act as a person would.
  */
 import AxeBuilder from '@axe-core/playwright';
+import { importEventKey } from '../../src/lib/model/event-crypto.js';
+import { EventCipher } from '../../src/lib/model/sealed-event.js';
 import { test as base, expect, type Browser, type Page, type Locator } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -56,11 +58,24 @@ export const myCell = (page: Page, slot: string) => myGrid(page).locator(`[data-
 /** A heatmap cell by slot key. */
 export const heatCell = (page: Page, slot: string) => page.getByTestId('heatmap').locator(`[data-slot="${slot}"]`);
 
+/** A new event's address: its id, then its key after `#` (every new event is private). */
+export const EVENT_URL = /\/e\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}$/;
+
+/** The event id in an event's address (with or without its key). */
+export function eventIdOf(url: string): string {
+	const id = /\/e\/([A-Za-z0-9_-]{22})(?:[#?]|$)/.exec(url)?.[1];
+	if (!id) throw new Error(`not an event address: ${url}`);
+	return id;
+}
+
+/** An event's address without its key. */
+export const keyless = (url: string): string => url.replace(/#.*$/, '');
+
 /** Creates an event through a prefilled link and lands on its page. */
 export async function createEvent(page: Page, app: string, query: string): Promise<string> {
 	await page.goto(`${app}/new?${query}`);
 	await page.getByRole('button', { name: 'Create' }).click();
-	await page.waitForURL(/\/e\/[A-Za-z0-9_-]{22}$/);
+	await page.waitForURL(EVENT_URL);
 	return page.url();
 }
 
@@ -162,4 +177,14 @@ export function deviceSecret(page: Page, key: string): Promise<string | null> {
 			}),
 		key
 	);
+}
+
+/**
+ * What a device with the link reads in a private event: a cipher made from
+ * the key in `url`, for the model's sealed readers (sealed-event.ts, sealed-log.ts).
+ */
+export async function cipherFor(url: string): Promise<EventCipher> {
+	const key = /#([A-Za-z0-9_-]{43})$/.exec(url)?.[1];
+	if (!key) throw new Error(`no key in ${url}`);
+	return new EventCipher(await importEventKey(key, eventIdOf(url)));
 }

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { ROOT, startRelay } from '../support/relay-process.js';
-import { createEvent, deviceSecret, drag, expect, heatCell, join, syncState, test } from './fixtures.js';
+import { createEvent, deviceSecret, drag, expect, heatCell, join, syncState, test, eventIdOf } from './fixtures.js';
 
 const EVENT = 'title=Full&dates=2026-12-01&from=09:00&to=11:00&slot=30&tz=UTC';
 
@@ -54,7 +54,7 @@ test('a full event tells the next person so on a Korean phone, lets them look on
 		await expect(heatCell(phone, '2026-12-01T09:00Z')).toHaveAttribute('data-count', '1');
 		await expect(phone.getByTestId('refusal')).toHaveCount(0);
 
-		const id = url.split('/').pop()!;
+		const id = eventIdOf(url);
 		const memberId = await organizer.evaluate((id) => localStorage.getItem(`moim:identity:${id}`), id);
 		const secrets = [
 			await deviceSecret(organizer, `organizer:${id}`),

@@ -5,7 +5,7 @@
  * opens empty, and a short block in the week calendar still reads.
  */
 import type { Page } from '@playwright/test';
-import { addRoutine, expect, test } from './fixtures.js';
+import { addRoutine, expect, test, EVENT_URL } from './fixtures.js';
 
 // Monday 30 November 2026, 09:00 in Seoul: Date.now() is fixed there, timers still run.
 const MONDAY_MORNING = new Date('2026-11-30T00:00:00Z');
@@ -105,7 +105,7 @@ test.describe('in Korean', () => {
 			`${app}/new?title=영어 스터디 모임&dates=2026-12-07,2026-12-08,2026-12-09,2026-12-10,2026-12-11&from=19:00&to=21:00&slot=30&tz=Asia/Seoul`
 		);
 		await page.getByRole('button', { name: '만들기' }).click();
-		await page.waitForURL(/\/e\/[A-Za-z0-9_-]{22}$/);
+		await page.waitForURL(EVENT_URL);
 		const event = page.url();
 
 		for (const width of [320, 360]) {
@@ -228,7 +228,7 @@ for (const [language, locale] of [
 				`${app}/new?title=${title}&dates=2026-12-07,2026-12-08,2026-12-09,2026-12-10,2026-12-11&from=19:00&to=21:00&slot=30&tz=Asia/Seoul`
 			);
 			await page.getByRole('button', { name: ko ? '만들기' : 'Create' }).click();
-			await page.waitForURL(/\/e\/[A-Za-z0-9_-]{22}$/);
+			await page.waitForURL(EVENT_URL);
 			await page.goto(app);
 			await expect(page.getByTestId('week-now')).toContainText(ko ? '오늘 14:00' : 'today at 14:00');
 			await expect(page.getByTestId('event-list')).toContainText(ko ? '총 5일' : '5 days');

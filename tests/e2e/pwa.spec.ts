@@ -11,7 +11,7 @@ import { markedSlots, readMembers, readSettings } from '../../src/lib/model/even
 import { buildGrid } from '../../src/lib/model/slots.js';
 import { chromiumLaunchOptions } from '../support/browser.js';
 import { ROOT, startRelay, tempDir } from '../support/relay-process.js';
-import { createEvent, drag, expect, heatCell, join, myCell, syncState, test } from './fixtures.js';
+import { createEvent, drag, expect, heatCell, join, myCell, syncState, test, eventIdOf } from './fixtures.js';
 import { UPDATE_BUILD } from './global-setup.js';
 
 const EVENT = 'title=Train%20ride&dates=2026-12-01,2026-12-02&from=09:00&to=12:00&slot=30&tz=UTC';
@@ -27,7 +27,7 @@ async function offlineReady(page: Page) {
  * same store, opened afterwards, only completes after them.
  */
 async function storedLocally(page: Page, eventUrl: string) {
-	const id = eventUrl.split('/').pop()!;
+	const id = eventIdOf(eventUrl);
 	await page.evaluate(
 		(name) =>
 			new Promise<void>((resolve, reject) => {
@@ -334,7 +334,7 @@ test('a full disk is reported, changes keep syncing, and the stored copy is comp
 	await expect(page.getByTestId('storage-problem')).toHaveCount(0);
 
 	// What is stored on the device now holds the marks made while it was full.
-	const id = url.split('/').pop()!;
+	const id = eventIdOf(url);
 	const stored = await page.evaluate(
 		(name) =>
 			new Promise<number[][]>((resolve, reject) => {
@@ -398,7 +398,7 @@ test('a copy the browser cleared is reported and loaded again from the relay', a
 	await drag(page, '2026-12-01T09:00Z', '2026-12-01T09:30Z');
 	await syncState(page, 'synced');
 	await page.goto(app);
-	const id = url.split('/').pop()!;
+	const id = eventIdOf(url);
 	// Eviction, as the browser does it: the event's database is gone.
 	await page.evaluate(
 		(name) =>

@@ -5,15 +5,9 @@
  */
 import type { Page } from '@playwright/test';
 import * as Y from 'yjs';
-import {
-	availabilityMap,
-	eventMap,
-	LOCKED_KEY,
-	LOG_SCHEMA_VERSION,
-	readMarks,
-	readMembers
-} from '../../src/lib/model/event-doc.js';
-import { readLog } from '../../src/lib/model/stroke-log.js';
+import { availabilityMap, eventMap, LOCKED_KEY, membersMap } from '../../src/lib/model/event-doc.js';
+import { readSealedMembers, SEALED_SCHEMA_VERSION } from '../../src/lib/model/sealed-event.js';
+import { readSealedLog, readSealedMarks, splitFrames } from '../../src/lib/model/sealed-log.js';
 import { PARAM_ORGANIZER_SECRET } from '../../src/lib/model/relay-protocol.js';
 import { READ_SCHEMA_VERSION } from '../../src/lib/model/settings.js';
 import { stockClient, until } from '../support/clients.js';
@@ -27,7 +21,9 @@ import {
 	myCell,
 	myGrid,
 	syncState,
-	test
+	test,
+	eventIdOf,
+	cipherFor
 } from './fixtures.js';
 
 /** A stock client with the organizer's secret from `page`'s device, synced (for what the app has no button for). */
@@ -52,7 +48,7 @@ test('joining offline after the organizer locked the event is refused; reset bri
 	await join(page, 'Olga');
 	await drag(page, '2026-12-01T09:00Z', '2026-12-01T09:30Z');
 	await syncState(page, 'synced');
-	const id = url.split('/').pop()!;
+	const id = eventIdOf(url);
 
 	// Ben opens the event, then loses his connection.
 	const ben = await (await browser.newContext()).newPage();
@@ -98,7 +94,7 @@ test('a device presenting a key the relay does not know is told so, and can star
 	await join(page, 'Ana');
 	await drag(page, '2026-12-01T09:00Z', '2026-12-01T09:00Z');
 	await syncState(page, 'synced');
-	const id = url.split('/').pop()!;
+	const id = eventIdOf(url);
 	const memberId = await page.evaluate((id) => localStorage.getItem(`moim:identity:${id}`), id);
 
 	// An old backup restored over this device's keys: the member secret is not the registered one.
@@ -227,7 +223,7 @@ test('an event made by a newer Moim asks for the update, in both languages, inst
 	await join(page, 'Olga');
 	await drag(page, '2026-12-01T09:00Z', '2026-12-01T09:30Z');
 	await syncState(page, 'synced');
-	const id = url.split('/').pop()!;
+	const id = eventIdOf(url);
 
 	// A newer version of the app marks its events with a schema version above what this one reads (settings.ts).
 	const organizer = await organizerClient(page, relay.process.wsUrl, id);
@@ -261,7 +257,7 @@ test('an event made by a newer Moim asks for the update, in both languages, inst
 	await minji.screenshot({ path: test.info().outputPath('needs-newer-app-ko-360.png') });
 });
 
-test('a new event is v3 (stroke logs): members get logs, counted as before; the sync URL says v=3', async ({
+test('a new event is private (v4): sealed logs at the relay, no title or names there; the sync URL says v=4', async ({
 	page,
 	app,
 	browser,
@@ -273,8 +269,9 @@ test('a new event is v3 (stroke logs): members get logs, counted as before; the 
 	await join(page, 'Olga');
 	await drag(page, '2026-12-01T09:00Z', '2026-12-01T09:30Z');
 	await syncState(page, 'synced');
-	const id = url.split('/').pop()!;
+	const id = eventIdOf(url);
 	expect(sockets).toContain(`${relay.process.wsUrl}/${id}?v=${READ_SCHEMA_VERSION}`);
+	expect(READ_SCHEMA_VERSION).toBe(SEALED_SCHEMA_VERSION);
 
 	const ben = await (await browser.newContext()).newPage();
 	await ben.goto(url);
@@ -288,13 +285,23 @@ test('a new event is v3 (stroke logs): members get logs, counted as before; the 
 	}
 	await expect(page.getByTestId('needs-newer-app')).toHaveCount(0);
 
-	// At the relay: a v3 event whose members' entries are logs.
+	// At the relay: a v4 event whose members' entries are logs, with nothing readable in them.
 	const reader = stockClient(relay.process.wsUrl, id);
 	try {
-		await until(() => reader.provider.synced && readMembers(reader.doc).size === 2, 'reader synced');
-		expect(eventMap(reader.doc).get('v')).toBe(LOG_SCHEMA_VERSION);
-		for (const memberId of readMembers(reader.doc).keys())
+		await until(() => reader.provider.synced && membersMap(reader.doc).size === 2, 'reader synced');
+		expect(eventMap(reader.doc).get('v')).toBe(SEALED_SCHEMA_VERSION);
+		for (const memberId of membersMap(reader.doc).keys())
 			expect(availabilityMap(reader.doc).get(memberId)).toBeInstanceOf(Y.Text);
+		const stored = Buffer.from(Y.encodeStateAsUpdate(reader.doc)).toString('latin1');
+		// (Long enough that random sealed bytes cannot spell them by chance.)
+		for (const secret of ['Guarded', 'Olga', '2026-12-01']) expect(stored).not.toContain(secret);
+		// With the key from the link, the same bytes read as the event.
+		const cipher = await cipherFor(url);
+		readSealedMembers(reader.doc, cipher);
+		await cipher.settled();
+		expect([...readSealedMembers(reader.doc, cipher).values()].map((m) => (m as { name: string }).name).sort()).toEqual(
+			['Ben', 'Olga']
+		);
 	} finally {
 		reader.destroy();
 	}
@@ -313,19 +320,26 @@ test('a long log of mine is compacted when I open the event again, and the marks
 	for (let i = 0; i < 71; i++) await page.keyboard.press('Space');
 	await expect(myCell(page, '2026-12-01T09:00Z')).toHaveAttribute('aria-selected', 'true');
 	await syncState(page, 'synced');
-	const id = url.split('/').pop()!;
+	const id = eventIdOf(url);
 	const reader = stockClient(relay.process.wsUrl, id);
 	try {
-		await until(() => reader.provider.synced && readMembers(reader.doc).size === 1, 'reader synced');
-		const [olga] = [...readMembers(reader.doc).keys()];
+		await until(() => reader.provider.synced && membersMap(reader.doc).size === 1, 'reader synced');
+		const [olga] = [...membersMap(reader.doc).keys()];
 		const log = () => availabilityMap(reader.doc).get(olga) as Y.Text;
-		await until(() => readLog(log().toString()).records === 71, 'all 71 strokes at the relay');
+		const frames = () => splitFrames(log().toString()).frames.length;
+		await until(() => frames() === 71, 'all 71 strokes at the relay');
 
 		await page.reload();
 		await expect(myCell(page, '2026-12-01T09:00Z')).toHaveAttribute('aria-selected', 'true');
 		// The event page folded the log on open; the relay took it and passed it on.
-		await until(() => readLog(log().toString()).records === 1, 'the compacted log at the relay', 20_000);
-		expect(readMarks(reader.doc, olga)).toEqual(
+		await until(() => frames() === 1, 'the compacted log at the relay', 20_000);
+		const cipher = await cipherFor(url);
+		const marks = () => {
+			readSealedLog(reader.doc, cipher, olga);
+			return readSealedMarks(reader.doc, cipher, olga);
+		};
+		await until(() => marks().size === 2, 'the folded log opened');
+		expect(marks()).toEqual(
 			new Map([
 				['2026-12-01T09:00Z', 1],
 				['2026-12-01T09:15Z', 1]
@@ -337,7 +351,7 @@ test('a long log of mine is compacted when I open the event again, and the marks
 		await cells.focus();
 		await page.keyboard.press('Space');
 		await expect(myCell(page, '2026-12-01T09:00Z')).toHaveAttribute('aria-selected', 'false');
-		await until(() => !readMarks(reader.doc, olga).has('2026-12-01T09:00Z'), 'the clear at the relay');
+		await until(() => !marks().has('2026-12-01T09:00Z'), 'the clear at the relay');
 	} finally {
 		reader.destroy();
 	}

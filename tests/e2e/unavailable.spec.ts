@@ -5,7 +5,7 @@
  * Error"), and opens the page by itself once its code can be had.
  */
 import type { Browser, Page } from '@playwright/test';
-import { expect, routeCode, syncState, test } from './fixtures.js';
+import { expect, routeCode, syncState, test, EVENT_URL } from './fixtures.js';
 
 const EVENT = 'title=Offline%20made&weekdays=6&from=10:00&to=11:00&slot=30&tz=UTC';
 /** SvelteKit's node 0 is always the root layout. */
@@ -41,7 +41,7 @@ test('offline before the event page was ever loaded: Moim says so, "Try again" w
 	await page.unroute(code.js);
 
 	await page.getByRole('button', { name: 'Create' }).click();
-	await page.waitForURL(/\/e\/[A-Za-z0-9_-]{22}$/);
+	await page.waitForURL(EVENT_URL);
 	const url = page.url();
 	const unavailable = page.getByTestId('page-unavailable');
 	await expect(unavailable.getByRole('heading', { name: "This page couldn't load" })).toBeVisible();
@@ -75,7 +75,7 @@ test('the relay stops before the event page was loaded: Moim says so (in Korean 
 	await page.unroute(code.js);
 
 	await page.getByRole('button', { name: '만들기' }).click();
-	await page.waitForURL(/\/e\/[A-Za-z0-9_-]{22}$/);
+	await page.waitForURL(EVENT_URL);
 	const unavailable = page.getByTestId('page-unavailable');
 	await expect(unavailable.getByRole('heading', { name: '페이지를 불러오지 못했어요' })).toBeVisible();
 	await expect(unavailable).toContainText('연결이 돌아오면 페이지가 저절로 열려요.');

@@ -103,3 +103,26 @@ export async function saveMemberSecret(eventId: string, memberId: string, secret
 	fallback.set(key, secret);
 	await run('readwrite', (store) => idb.put(store, secret, key));
 }
+
+const eventKeyKey = (eventId: string) => `key:${eventId}`;
+
+/**
+ * The key of a private event this device has opened (the part of its link
+ * after `#`), so the home list's links open it without the fragment. Kept
+ * beside the write secrets, never in localStorage.
+ */
+export function eventKey(eventId: string): Promise<string | null> {
+	return read(eventKeyKey(eventId));
+}
+
+/** Keeps a private event's key, once it has opened the event (a mistyped link's key is not kept). */
+export async function saveEventKey(eventId: string, key: string): Promise<void> {
+	fallback.set(eventKeyKey(eventId), key);
+	await run('readwrite', (store) => idb.put(store, key, eventKeyKey(eventId)));
+}
+
+/** Forgets a private event's key (its copy on this device is deleted for good). */
+export async function forgetEventKey(eventId: string): Promise<void> {
+	fallback.delete(eventKeyKey(eventId));
+	await run('readwrite', (store) => idb.del(store, eventKeyKey(eventId)));
+}

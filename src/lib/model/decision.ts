@@ -10,7 +10,7 @@ import { eventMap, type MemberMarks } from './event-doc.js';
 import { DATE_SLOT_PATTERN, instantSlotKey, WEEKDAY_SLOT_PATTERN, weekdaySlotKey } from './slots.js';
 
 /** Key of the decision in the event map. */
-const DECISION_KEY = 'decision';
+export const DECISION_KEY = 'decision';
 
 /** Longest decision, in minutes (a whole day). */
 const MAX_DECISION_MINUTES = 1440;
@@ -24,7 +24,7 @@ export interface Decision {
 }
 
 /** Whether `value` is a well-formed decision. */
-function isDecision(value: unknown): value is Decision {
+export function isDecision(value: unknown): value is Decision {
 	if (typeof value !== 'object' || value === null) return false;
 	const { start, minutes } = value as Record<string, unknown>;
 	return (

@@ -23,7 +23,7 @@ import { cachedMarks, cachedRead, noteAppend } from './log-cache.js';
 import {
 	hasControlChars,
 	normaliseText,
-	SCHEMA_VERSION,
+	PLAIN_SCHEMA_VERSION,
 	uniqueSorted,
 	type EventDraft,
 	type EventSettings,
@@ -109,11 +109,12 @@ function eventLogEpoch(doc: Y.Doc): number {
 }
 
 /**
- * Writes a new event's settings into an empty document, in one transaction.
- * `v`: the schema it is made in; an older one only for tests and benchmarks
- * that compare layouts (the app makes every event in {@link SCHEMA_VERSION}).
+ * Writes a new plain event's settings into an empty document, in one
+ * transaction. `v`: the schema it is made in, the newest plain one unless
+ * a test or benchmark compares layouts. (The app makes private events:
+ * sealed-event.ts, `createSealedEvent`.)
  */
-export function createEvent(doc: Y.Doc, draft: EventDraft, now: number, v: number = SCHEMA_VERSION): void {
+export function createEvent(doc: Y.Doc, draft: EventDraft, now: number, v: number = PLAIN_SCHEMA_VERSION): void {
 	const map = eventMap(doc);
 	if (map.size > 0) throw new Error('This document already holds an event');
 	doc.transact(() => {
@@ -186,7 +187,8 @@ export function settingsFrom(
 		slot: slot as SlotLength,
 		tz,
 		createdAt: typeof createdAt === 'number' ? createdAt : 0,
-		v: typeof v === 'number' ? v : SCHEMA_VERSION
+		// A document with no version predates versions: never read as a newer (sealed) one.
+		v: typeof v === 'number' ? v : 1
 	};
 }
 

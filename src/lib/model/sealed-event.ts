@@ -32,6 +32,7 @@ import {
 	type SettingKey
 } from './event-doc.js';
 import { newMemberId } from './ids.js';
+import { DECISION_KEY, isDecision, type Decision } from './decision.js';
 import { normaliseText, type EventDraft, type EventSettings } from './settings.js';
 
 /** The schema of private events: settings and names sealed. */
@@ -300,4 +301,30 @@ export function readSealedMembers(doc: Y.Doc, cipher: EventCipher): Map<string, 
 		);
 	});
 	return out;
+}
+
+/** Where the decision lives. */
+const DECISION_PLACE = `event/${DECISION_KEY}`;
+
+/**
+ * A private event's decision: the decision once opened, `null` when none is
+ * made (or it does not open, or is not a decision), `undefined` while it is
+ * being opened.
+ */
+export function readSealedDecision(doc: Y.Doc, cipher: EventCipher): Decision | null | undefined {
+	const sealed = eventMap(doc).get(DECISION_KEY);
+	if (typeof sealed !== 'string') return null;
+	const text = cipher.peek(sealed, DECISION_PLACE);
+	if (text === undefined) return undefined;
+	const value = text === UNREADABLE ? null : parseJson(text);
+	return isDecision(value) ? { start: value.start, minutes: value.minutes } : null;
+}
+
+/** Organizer: decides a time in a private event, or takes the decision back (`null`, sealed too). */
+export async function setSealedDecision(doc: Y.Doc, cipher: EventCipher, decision: Decision | null): Promise<void> {
+	if (decision && !isDecision(decision)) throw new Error('Not a decision: ' + JSON.stringify(decision));
+	const text = JSON.stringify(decision && { start: decision.start, minutes: decision.minutes });
+	const sealed = await sealText(cipher.keys, text, DECISION_PLACE);
+	cipher.remember(sealed, DECISION_PLACE, text);
+	eventMap(doc).set(DECISION_KEY, sealed);
 }

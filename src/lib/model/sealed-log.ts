@@ -323,14 +323,16 @@ export function readSealedMarks(doc: Y.Doc, cipher: EventCipher, memberId: strin
  * the blocks whose mark changes become one sealed frame, appended in one
  * transaction with origin `moim:stroke` (one update, one undo step).
  * `slotMinutes` is the event's block length (the opened `slot` setting).
- * Resolves to how many blocks changed.
+ * `beforeWrite` runs just before the transaction (where an undo manager
+ * is told to start a new step). Resolves to how many blocks changed.
  */
 export function applySealedMarks(
 	doc: Y.Doc,
 	cipher: EventCipher,
 	memberId: string,
 	entries: Iterable<readonly [string, Mark]>,
-	slotMinutes: number
+	slotMinutes: number,
+	beforeWrite?: () => void
 ): Promise<number> {
 	const log = logOf(doc, memberId);
 	if (!log) return Promise.reject(new Error(`Member ${memberId} has not joined this event`));
@@ -360,6 +362,7 @@ export function applySealedMarks(
 			.map((rect) => encodeStroke(rect, stamp))
 			.join('');
 		const frame = await sealFrame(kept, records);
+		beforeWrite?.();
 		doc.transact(() => log.insert(log.length, frame), STROKE_ORIGIN);
 		return changed.length;
 	});

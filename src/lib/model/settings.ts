@@ -5,20 +5,26 @@
  */
 
 /**
- * Version of the event document layout written by this code. 3: members'
- * marks are stroke logs (stroke-log.ts; docs/design/document-size.md,
- * release B). 2: per-slot maps keyed by compact slot keys (slots.ts,
- * `compactSlotKey`); 1: full keys. An event keeps the version it was created
- * in for good, so every copy agrees; older ones stay readable and writable.
+ * Version of the event document layout this code creates events in. 4:
+ * private events, settings, names and strokes sealed with the link's key
+ * (sealed-event.ts, sealed-log.ts). 3: members' marks are stroke logs
+ * (stroke-log.ts; docs/design/document-size.md, release B), the newest
+ * plain layout ({@link PLAIN_SCHEMA_VERSION}). 2: per-slot maps keyed by
+ * compact slot keys (slots.ts, `compactSlotKey`); 1: full keys. An event
+ * keeps the version it was created in for good, so every copy agrees; older
+ * ones stay readable and writable.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
+
+/** The newest layout whose values are not sealed (what `createEvent` writes). */
+export const PLAIN_SCHEMA_VERSION = 3;
 
 /**
- * The newest layout this code reads, 3. The sync URL carries it
+ * The newest layout this code reads, 4. The sync URL carries it
  * (`PARAM_SCHEMA`): the relay counts clients by it and closes one that reads
- * less than a v3 room's version (`CLOSE_NEEDS_NEWER_APP`).
+ * less than a v3-or-later room's version (`CLOSE_NEEDS_NEWER_APP`).
  */
-export const READ_SCHEMA_VERSION = 3;
+export const READ_SCHEMA_VERSION = 4;
 
 /** `dates`: specific days. `weekdays`: a recurring week (a weekly meeting). */
 export type EventKind = 'dates' | 'weekdays';

@@ -24,7 +24,9 @@ import {
 } from '../model/index.js';
 import { recoverWithPin, type PinResult } from '../api/pins.js';
 import { describeEvent, myMemberId, rememberEvent, setMyMemberId, type EventListing } from '../device/events.js';
-import { membersWithSecrets, organizerSecret } from '../device/secrets.js';
+import { eventKey, membersWithSecrets, organizerSecret, saveEventKey } from '../device/secrets.js';
+import { importEventKey, isEventKey } from '../model/event-crypto.js';
+import { EventCipher } from '../model/sealed-event.js';
 import { requestPersistence } from '../device/storage.js';
 import { m } from '../paraglide/messages.js';
 import { acquireEvent, compactOnOpen, releaseEvent, resetLocalCopy, type EventSession } from '../sync/session.js';
@@ -45,8 +47,17 @@ export class EventPageController {
 	readonly presence: Presence;
 	readonly storage = new StorageStatus();
 	readonly clipboard = new Clipboard();
-	/** The link people share (the page's own address, without any query). */
-	readonly link: string;
+	/** The key this page reads a private event with: from the link, or kept on this device. */
+	#key = $state<string | null>(null);
+	/** The key in the address this page was opened with, if it holds a well-formed one. */
+	readonly #keyInLink: string | null;
+	/**
+	 * Looking for a key (in the link, then on this device) has finished; until
+	 * then a private event without one shows "Opening…", not "missing its key".
+	 */
+	keyChecked = $state(false);
+	/** This browser cannot open sealed values: WebCrypto exists only on https (and localhost). */
+	readonly cryptoUnavailable = !globalThis.crypto?.subtle;
 	/** The viewer's own zone; the grid is shown in it unless they switch to the event's. */
 	readonly myZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 	readonly canShare = typeof navigator.share === 'function';
@@ -77,6 +88,15 @@ export class EventPageController {
 	#actable = $state.raw<SvelteSet<string> | null>(null);
 
 	readonly settings = $derived.by(() => this.event.settings);
+	/** Whether this device can read the event (see `KeyState`). */
+	readonly keyState = $derived.by(() => this.event.keyState);
+	/** The link without its key: for places that send it to someone else's server (Google Calendar). */
+	readonly keylessLink: string;
+	/**
+	 * The link people share (the page's own address, without any query): with
+	 * the key after `#` for a private event, which browsers never send to a server.
+	 */
+	readonly link = $derived.by(() => (this.event.private && this.#key ? `${this.keylessLink}#${this.#key}` : this.keylessLink));
 	readonly grid = $derived.by(() => this.event.grid);
 	readonly members = $derived.by(() => this.event.members);
 	readonly decision = $derived.by(() => this.event.decision);
@@ -119,14 +139,25 @@ export class EventPageController {
 	);
 	readonly myName = $derived.by(() => (this.me ? (this.members.get(this.me)?.name ?? '') : ''));
 	readonly mine: MemberMarks = $derived.by(() => (this.me && this.event.availability.get(this.me)) || new Map());
+	/**
+	 * Other people here now, named from the members: a private event's
+	 * devices announce only their member id, so names never cross the relay.
+	 */
+	readonly others = $derived.by(() =>
+		this.presence.others
+			.map((user) => ({ ...user, name: (user.memberId && this.members.get(user.memberId)?.name) || user.name }))
+			.filter((user) => user.name !== '')
+	);
 
 	constructor(id: string) {
 		this.id = id;
+		this.keylessLink = `${location.origin}/e/${id}`;
 		this.session = acquireEvent(id);
 		this.event = new EventState(this.session.doc);
 		this.sync = new SyncStatus(this.session.sync);
 		this.presence = new Presence(this.session.relay.awareness);
-		this.link = `${location.origin}/e/${id}`;
+		this.#keyInLink = keyInLink(location.hash);
+		void this.#openWithKey();
 		this.#myId = myMemberId(id);
 		this.session.localReady.then(() => (this.localLoaded = true));
 		organizerSecret(id).then((secret) => (this.organizer = secret !== null));
@@ -144,7 +175,12 @@ export class EventPageController {
 			// Once a visit, before the first stroke: a long log of mine is folded into one record.
 			if (!this.#compactTried) {
 				this.#compactTried = true;
-				void compactOnOpen(this.session, me, () => !this.edited && !manager.canUndo && !manager.canRedo);
+				void compactOnOpen(
+					this.session,
+					me,
+					() => !this.edited && !manager.canUndo && !manager.canRedo,
+					this.event.cipher
+				);
 			}
 			return () => {
 				manager.destroy();
@@ -152,7 +188,21 @@ export class EventPageController {
 			};
 		});
 		$effect(() => {
-			this.presence.announce(this.me ? { memberId: this.me, name: this.myName } : null);
+			this.presence.announce(this.me ? { memberId: this.me, name: this.event.private ? '' : this.myName } : null);
+		});
+		// A key from the link is kept once it has opened the event, so the home list's link opens it too.
+		$effect(() => {
+			const key = this.#keyInLink;
+			if (key && this.keyState === 'ok' && this.settings) void saveEventKey(id, key);
+		});
+		// Another key pasted into the address bar: read the event with it from the start.
+		$effect(() => {
+			const changed = () => {
+				const key = keyInLink(location.hash);
+				if (key && key !== this.#key) location.reload();
+			};
+			addEventListener('hashchange', changed);
+			return () => removeEventListener('hashchange', changed);
 		});
 		// The home list: the title as soon as it is known, and what it lists and
 		// searches whenever that changes (a string, so a stroke that changes
@@ -186,6 +236,20 @@ export class EventPageController {
 		return JSON.stringify(value);
 	}
 
+	/** Reads a private event with the link's key, or with the one kept on this device. */
+	async #openWithKey(): Promise<void> {
+		try {
+			const key = this.#keyInLink ?? (await eventKey(this.id));
+			if (key && !this.cryptoUnavailable) {
+				const cipher = new EventCipher(await importEventKey(key, this.id));
+				this.#key = key;
+				this.event.attach(cipher);
+			}
+		} finally {
+			this.keyChecked = true;
+		}
+	}
+
 	#changed(): void {
 		this.edited = true;
 		void requestPersistence();
@@ -201,7 +265,7 @@ export class EventPageController {
 		const memberId = newMemberId();
 		// The connection must present the new member before its first write.
 		await this.session.access.actAs(memberId, true);
-		this.event.join(name, memberId);
+		await this.event.join(name, memberId);
 		setMyMemberId(this.id, memberId);
 		this.#canAct(memberId);
 		this.#myId = memberId;
@@ -237,16 +301,17 @@ export class EventPageController {
 	 */
 	paint(slots: string[], mark: Mark, continues = false): void {
 		if (!this.me) return;
-		if (!continues) this.undo?.separate();
-		this.event.paint(this.me, slots, mark);
+		// A new undo step starts when the stroke is written: a private event's is sealed first.
+		const undo = this.undo;
+		void this.event.paint(this.me, slots, mark, continues ? undefined : () => undo?.separate()).catch(writeFailed);
 		this.#changed();
 	}
 
 	/** Applies a previewed fill (from my week or a calendar) as one stroke. */
 	applyFill(marks: Map<string, Mark>): void {
 		if (!this.me) return;
-		this.undo?.separate();
-		this.event.paintMarks(this.me, marks);
+		const undo = this.undo;
+		void this.event.paintMarks(this.me, marks, () => undo?.separate()).catch(writeFailed);
 		this.#changed();
 	}
 
@@ -279,7 +344,7 @@ export class EventPageController {
 	/** Organizer: decides on a run of slots (from best times or the grid). */
 	decide(slots: string[]): void {
 		if (!this.settings || !slots.length) return;
-		this.event.decide(decisionFromSlots(slots, this.settings.slot));
+		void this.event.decide(decisionFromSlots(slots, this.settings.slot)).catch(writeFailed);
 		scrollTo({ top: 0, behavior: 'smooth' });
 	}
 
@@ -299,4 +364,19 @@ export class EventPageController {
 	retry(): void {
 		this.session.relay.connect();
 	}
+}
+
+/** The event key in a link's fragment (`#<key>`), or `null`. */
+export function keyInLink(hash: string): string | null {
+	const key = hash.startsWith('#') ? hash.slice(1) : hash;
+	return isEventKey(key) ? key : null;
+}
+
+/**
+ * A write that could not be made (a private event's value could not be
+ * sealed). Nothing was written, so nothing is lost but the stroke; the
+ * console keeps the reason for a bug report.
+ */
+function writeFailed(error: unknown): void {
+	console.error('Moim: a change could not be written', error);
 }

@@ -10,7 +10,11 @@ import {
 	removeMember,
 	renameMember
 } from '../model/event-doc.js';
-import { EventState } from './event.svelte.js';
+import { EventState, UndoState, unreadableName } from './event.svelte.js';
+import { importEventKey, newEventKey } from '../model/event-crypto.js';
+import { newEventId } from '../model/ids.js';
+import { createSealedEvent, EventCipher, joinSealedEvent, renameSealedMember } from '../model/sealed-event.js';
+import { applySealedMarks, splitFrames } from '../model/sealed-log.js';
 
 const draft = {
 	title: 'State',
@@ -119,5 +123,128 @@ describe('EventState', () => {
 		applyStroke(peer, ana, ['w1T09:00'], 2);
 		expect(state.availability.get(ana)?.get('w1T09:00')).toBe(2);
 		expect(state.availability.get(ben)).toBe(benMarks);
+	});
+});
+
+/** A private event on a peer, followed by a local replica; `key` makes ciphers for either. */
+async function privateReplicas() {
+	const eventId = newEventId();
+	const key = newEventKey();
+	const cipher = async (k = key) => new EventCipher(await importEventKey(k, eventId));
+	const local = new Y.Doc();
+	const peer = new Y.Doc();
+	peer.on('update', (u: Uint8Array) => Y.applyUpdate(local, u, 'remote'));
+	const peerCipher = await cipher();
+	await createSealedEvent(peer, peerCipher, { ...draft, title: 'Private' }, 1);
+	const ana = await joinSealedEvent(peer, peerCipher, 'Ana', 1);
+	const ben = await joinSealedEvent(peer, peerCipher, 'Ben', 2);
+	await applySealedMarks(peer, peerCipher, ana, [['w1T09:00', 1]], 30);
+	return { local, peer, peerCipher, cipher, ana, ben };
+}
+
+/** Waits until every value asked of `cipher` has opened and its listeners have heard. */
+async function opened(cipher: EventCipher) {
+	await cipher.settled();
+	await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+describe('EventState of a private event', () => {
+	it('reads nothing without the key, then everything once the key is attached', async () => {
+		const { local, cipher, ana, ben } = await privateReplicas();
+		const state = new EventState(local);
+		expect(state.keyState).toBe('missing');
+		expect(state.private).toBe(true);
+		expect(state.settings).toBeNull();
+		expect(state.members.size).toBe(0);
+
+		const mine = await cipher();
+		state.attach(mine);
+		await opened(mine);
+		expect(state.keyState).toBe('ok');
+		expect(state.settings?.title).toBe('Private');
+		expect([...state.members.values()].map((m) => m.name)).toEqual(['Ana', 'Ben']);
+		expect(state.availability.get(ana)).toEqual(
+			new Map([
+				['w1T09:00', 1],
+				['w1T09:15', 1]
+			])
+		);
+		expect(state.availability.get(ben)).toEqual(new Map());
+	});
+
+	it('says the key is bad when it does not open the event, and a plain event needs no key', async () => {
+		const { local, cipher } = await privateReplicas();
+		const wrong = await cipher(newEventKey());
+		const state = new EventState(local, wrong);
+		await opened(wrong);
+		expect(state.keyState).toBe('bad');
+		expect(state.settings).toBeNull();
+
+		const plain = new Y.Doc();
+		createEvent(plain, draft, 1);
+		expect(new EventState(plain).keyState).toBe('plain');
+	});
+
+	it("re-reads only the member whose frames opened, and keeps a renamed member's last name while the new one opens", async () => {
+		const { local, peer, peerCipher, cipher, ana, ben } = await privateReplicas();
+		const mine = await cipher();
+		const state = new EventState(local, mine);
+		await opened(mine);
+		const anaMarks = state.availability.get(ana);
+		const settings = state.settings;
+
+		await applySealedMarks(peer, peerCipher, ben, [['w2T10:00', 2]], 30);
+		await opened(mine);
+		expect(state.availability.get(ben)?.get('w2T10:00')).toBe(2);
+		expect(state.availability.get(ana)).toBe(anaMarks);
+		expect(state.settings).toBe(settings);
+
+		await renameSealedMember(peer, peerCipher, ana, 'Anna');
+		// Arrived, not opened yet: the old name stays rather than the member vanishing.
+		expect(state.members.get(ana)?.name).toBe('Ana');
+		await opened(mine);
+		expect(state.members.get(ana)?.name).toBe('Anna');
+	});
+
+	it("shows a member whose entry does not open as unreadable, skips a tampered frame, and never throws", async () => {
+		const { local, peer, cipher, ana } = await privateReplicas();
+		const mine = await cipher();
+		const state = new EventState(local, mine);
+		await opened(mine);
+		// A hostile peer moves Ana's sealed entry to a new member id, and flips a bit of her frame.
+		const log = peer.getMap('availability').get(ana) as Y.Text;
+		const [frame] = splitFrames(log.toString()).frames;
+		peer.transact(() => {
+			peer.getMap('members').set('member-x', peer.getMap('members').get(ana));
+			peer.getMap('availability').set('member-x', new Y.Text());
+			log.insert(log.length, frame.slice(0, 5) + String.fromCharCode(frame.charCodeAt(5) ^ 2) + frame.slice(6));
+		});
+		await opened(mine);
+		expect(state.members.get('member-x')?.name).toBe(unreadableName());
+		expect(state.availability.get(ana)?.get('w1T09:00')).toBe(1);
+		expect(state.keyState).toBe('ok');
+	});
+
+	it('writes through the key, and strokes made in a row stay separate undo steps', async () => {
+		const { local, cipher, ana } = await privateReplicas();
+		const mine = await cipher();
+		const state = new EventState(local, mine);
+		await opened(mine);
+		const undo = new UndoState(local, ana);
+		// Two strokes made quickly: each is sealed before it is written, the second waits for the first.
+		const first = state.paint(ana, ['w2T09:00'], 1, () => undo.separate());
+		const second = state.paint(ana, ['w2T09:30'], 2, () => undo.separate());
+		expect(await Promise.all([first, second])).toEqual([1, 1]);
+		expect(state.availability.get(ana)?.get('w2T09:30')).toBe(2);
+		undo.undo();
+		expect(state.availability.get(ana)?.get('w2T09:00')).toBe(1);
+		expect(state.availability.get(ana)?.has('w2T09:30')).toBe(false);
+		undo.destroy();
+
+		await state.updateSettings({ ...draft, title: 'Renamed privately' });
+		await state.decide({ start: 'w1T09:00', minutes: 60 });
+		expect(state.settings?.title).toBe('Renamed privately');
+		expect(state.decision).toEqual({ start: 'w1T09:00', minutes: 60 });
+		expect(JSON.stringify(local.getMap('event').toJSON())).not.toContain('Renamed');
 	});
 });

@@ -1,7 +1,8 @@
 /**
  * Reactive view of an event document for components: runes kept current by
  * the document's observers; methods write through the model in one
- * transaction each.
+ * transaction each. A private event (schema v4) is read through its
+ * cipher, once the page has the key ({@link EventState.attach}).
  */
 import { createSubscriber, SvelteMap } from 'svelte/reactivity';
 import * as Y from 'yjs';
@@ -34,13 +35,39 @@ import {
 	type Mark,
 	type Member
 } from '../model/index.js';
+import {
+	EventCipher,
+	isSealedEvent,
+	joinSealedEvent,
+	readSealedDecision,
+	readSealedMembers,
+	readSealedSettings,
+	renameSealedMember,
+	setSealedDecision,
+	UNREADABLE,
+	updateSealedSettings
+} from '../model/sealed-event.js';
+import { applySealedMarks, readSealedMarks } from '../model/sealed-log.js';
+import { m } from '../paraglide/messages.js';
+
+/**
+ * Whether this device can read the event: `plain` (not a private event, or
+ * nothing synced yet), `ok` (private, and the key opens it), `missing`
+ * (private, and this device has no key for it), `bad` (the key does not open it).
+ */
+export type KeyState = 'plain' | 'ok' | 'missing' | 'bad';
+
+/** The name shown for a member whose entry does not open (tampered with, or sealed under another key). */
+export const unreadableName = (): string => m.event_unreadableName();
 
 /**
  * The event document as runes, kept current by the document's own observers:
  * each part (settings, members, marks) is written only when that part
  * changes, and a remote stroke re-reads only the member whose marks changed,
  * so views that read settings, the grid or other members are not woken
- * (re-reading them cost milliseconds per stroke; docs/BENCHMARKS.md).
+ * (re-reading them cost milliseconds per stroke; docs/BENCHMARKS.md). In a
+ * private event, a value that is still being opened keeps what was shown
+ * before it, and the part is read again when the cipher says it opened.
  */
 export class EventState {
 	readonly doc: Y.Doc;
@@ -54,13 +81,23 @@ export class EventState {
 	#grid: { key: string; value: Grid | null } = { key: '', value: null };
 	/** The `createdAt` the marks were read with (stroke logs count from it). */
 	#createdAt: unknown = undefined;
+	/** The event is private (its `v` says so; readable without the key). */
+	#sealed = $state(false);
+	/** The settings do not open with the key this device has. */
+	#unreadable = $state(false);
+	#cipher = $state.raw<EventCipher | null>(null);
+	#stopCipher: (() => void) | null = null;
 	readonly #stop: () => void;
 
-	constructor(doc: Y.Doc) {
+	constructor(doc: Y.Doc, cipher: EventCipher | null = null) {
 		this.doc = doc;
 		const event = eventMap(doc);
 		const members = membersMap(doc);
 		const availability = availabilityMap(doc);
+		if (cipher) {
+			this.#cipher = cipher;
+			this.#stopCipher = cipher.onOpened((places) => this.#opened(places));
+		}
 		this.#readEvent();
 		this.#readMembers();
 		const onEvent = () => this.#readEvent();
@@ -79,7 +116,7 @@ export class EventState {
 				else if (e.path.length) changed.add(String(e.path[0]));
 			}
 			for (const id of changed)
-				if (this.#members.has(id) && !alreadyRead?.has(id)) this.#availability.set(id, readMarks(doc, id));
+				if (this.#members.has(id) && !alreadyRead?.has(id)) this.#availability.set(id, this.#marksOf(id));
 		};
 		event.observe(onEvent);
 		members.observe(onMembers);
@@ -88,7 +125,19 @@ export class EventState {
 			event.unobserve(onEvent);
 			members.unobserve(onMembers);
 			availability.unobserveDeep(onMarks);
+			this.#stopCipher?.();
 		};
+	}
+
+	/**
+	 * Reads a private event with `cipher` (made from the link's key) from now
+	 * on: everything is read again, and again as values open.
+	 */
+	attach(cipher: EventCipher): void {
+		this.#stopCipher?.();
+		this.#cipher = cipher;
+		this.#stopCipher = cipher.onOpened((places) => this.#opened(places));
+		this.#reread();
 	}
 
 	/** Stops following the document (the page is gone; the document may live on a moment for the next one). */
@@ -96,35 +145,114 @@ export class EventState {
 		this.#stop();
 	}
 
+	/** Whether this device can read the event (see {@link KeyState}). */
+	get keyState(): KeyState {
+		if (!this.#sealed) return 'plain';
+		if (!this.#cipher) return 'missing';
+		return this.#unreadable ? 'bad' : 'ok';
+	}
+
+	/** The cipher a private event is read and written with, once attached. */
+	get cipher(): EventCipher | null {
+		return this.#cipher;
+	}
+
+	/** The event is private: its contents are sealed with the link's key. */
+	get private(): boolean {
+		return this.#sealed;
+	}
+
+	#reread(): void {
+		this.#readEvent();
+		this.#readMembers();
+		for (const id of this.#availability.keys()) this.#availability.set(id, this.#marksOf(id));
+	}
+
+	#opened(places: ReadonlySet<string>): void {
+		let event = false;
+		let members = false;
+		const logs: string[] = [];
+		for (const place of places) {
+			if (place.startsWith('event/')) event = true;
+			else if (place.startsWith('members/')) members = true;
+			else if (place.startsWith('availability/')) logs.push(place.slice('availability/'.length));
+		}
+		if (event) this.#readEvent();
+		if (members) this.#readMembers();
+		for (const id of logs) if (this.#members.has(id)) this.#availability.set(id, this.#marksOf(id));
+	}
+
+	#marksOf(id: string): Map<string, Level> {
+		if (!this.#sealed) return readMarks(this.doc, id);
+		return this.#cipher ? readSealedMarks(this.doc, this.#cipher, id) : new Map();
+	}
+
 	#readEvent(): void {
-		this.#settings = readSettings(this.doc);
+		const sealed = isSealedEvent(this.doc);
+		const cipher = this.#cipher;
+		if (sealed !== this.#sealed) {
+			// The event's `v` arrived: everything read so far was read the other way.
+			this.#sealed = sealed;
+			this.#readMembers();
+			for (const id of this.#availability.keys()) this.#availability.set(id, this.#marksOf(id));
+		}
+		if (!sealed) {
+			this.#settings = readSettings(this.doc);
+			this.#decision = readDecision(this.doc);
+		} else if (!cipher) {
+			this.#settings = null;
+			this.#decision = null;
+		} else {
+			const read = readSealedSettings(this.doc, cipher);
+			// While a changed value opens, the last settings stay on screen.
+			if (read.state === 'ok') this.#settings = read.settings;
+			else if (read.state !== 'opening') this.#settings = null;
+			this.#unreadable = read.state === 'unreadable';
+			const decision = readSealedDecision(this.doc, cipher);
+			if (decision !== undefined) this.#decision = decision;
+		}
 		// Stroke logs place their marks from the creation day: should it arrive after some marks, they move.
 		const createdAt = eventMap(this.doc).get('createdAt');
 		if (createdAt !== this.#createdAt) {
 			this.#createdAt = createdAt;
 			for (const id of this.#availability.keys())
-				if (availabilityMap(this.doc).get(id) instanceof Y.Text) this.#availability.set(id, readMarks(this.doc, id));
+				if (availabilityMap(this.doc).get(id) instanceof Y.Text) this.#availability.set(id, this.#marksOf(id));
 		}
 		this.#locked = isLocked(this.doc);
 		this.#deleted = isDeleted(this.doc);
-		this.#decision = readDecision(this.doc);
+	}
+
+	/** The members as this device can read them: a private event's still opening keep their last name. */
+	#memberList(): Map<string, Member> {
+		if (!this.#sealed) return readMembers(this.doc);
+		const out = new Map<string, Member>();
+		if (!this.#cipher) return out;
+		for (const [id, member] of readSealedMembers(this.doc, this.#cipher)) {
+			if (member === UNREADABLE) out.set(id, { name: unreadableName(), joinedAt: 0 });
+			else if (member) out.set(id, member);
+			else {
+				const shown = this.#members.get(id);
+				if (shown) out.set(id, shown);
+			}
+		}
+		return out;
 	}
 
 	/** Reads the members, and the marks of members new here; returns the ids whose marks it read. */
 	#readMembers(): Set<string> {
-		const members = readMembers(this.doc);
+		const members = this.#memberList();
 		this.#members = members;
 		const read = new Set<string>();
 		for (const id of this.#availability.keys()) if (!members.has(id)) this.#availability.delete(id);
 		for (const id of members.keys()) {
 			if (this.#availability.has(id)) continue;
-			this.#availability.set(id, readMarks(this.doc, id));
+			this.#availability.set(id, this.#marksOf(id));
 			read.add(id);
 		}
 		return read;
 	}
 
-	/** The settings, or `null` while no event is in the document. */
+	/** The settings, or `null` while no event is in the document (or it cannot be read here). */
 	get settings(): EventSettings | null {
 		return this.#settings;
 	}
@@ -149,9 +277,18 @@ export class EventState {
 		return this.#decision;
 	}
 
+	/** The cipher a private event is written with; an error to write one without its key. */
+	#writer(): EventCipher | null {
+		if (!this.#sealed) return null;
+		if (!this.#cipher) throw new Error('This private event cannot be written without its key');
+		return this.#cipher;
+	}
+
 	/** Organizer: decides a time, or takes the decision back with `null`. */
-	decide(decision: Decision | null): void {
-		setDecision(this.doc, decision);
+	async decide(decision: Decision | null): Promise<void> {
+		const cipher = this.#writer();
+		if (cipher) await setSealedDecision(this.doc, cipher, decision);
+		else setDecision(this.doc, decision);
 	}
 
 	/** The grid derived from the settings; rebuilt only when what it depends on changes (not the title). */
@@ -176,8 +313,9 @@ export class EventState {
 	}
 
 	/** Adds member `memberId` named `name`. */
-	join(name: string, memberId: string): string {
-		return joinEvent(this.doc, name, Date.now(), memberId);
+	async join(name: string, memberId: string): Promise<string> {
+		const cipher = this.#writer();
+		return cipher ? joinSealedEvent(this.doc, cipher, name, Date.now(), memberId) : joinEvent(this.doc, name, Date.now(), memberId);
 	}
 
 	/** Organizer: removes a member and their marks. */
@@ -186,13 +324,17 @@ export class EventState {
 	}
 
 	/** Renames a member. */
-	renameMember(memberId: string, name: string): void {
-		renameMember(this.doc, memberId, name);
+	async renameMember(memberId: string, name: string): Promise<void> {
+		const cipher = this.#writer();
+		if (cipher) await renameSealedMember(this.doc, cipher, memberId, name);
+		else renameMember(this.doc, memberId, name);
 	}
 
 	/** Organizer: changes title, days, window, block length or zone; marks are kept. */
-	updateSettings(draft: EventDraft): void {
-		updateSettings(this.doc, draft);
+	async updateSettings(draft: EventDraft): Promise<void> {
+		const cipher = this.#writer();
+		if (cipher) await updateSealedSettings(this.doc, cipher, draft);
+		else updateSettings(this.doc, draft);
 	}
 
 	/** Organizer: closes or reopens the event to new members. */
@@ -200,14 +342,28 @@ export class EventState {
 		setLocked(this.doc, locked);
 	}
 
-	/** Applies marks that differ per slot as one stroke (one undo step). */
-	paintMarks(memberId: string, marks: Iterable<readonly [string, Mark]>): number {
+	/**
+	 * Applies marks that differ per slot as one stroke (one undo step).
+	 * `beforeWrite` runs just before the stroke's transaction; in a private
+	 * event that is after sealing, so strokes queue in the order they were made.
+	 * Resolves to how many blocks changed.
+	 */
+	async paintMarks(memberId: string, marks: Iterable<readonly [string, Mark]>, beforeWrite?: () => void): Promise<number> {
+		const cipher = this.#writer();
+		if (cipher) {
+			const slot = this.#settings?.slot;
+			if (!slot) throw new Error('The event is not open yet');
+			return applySealedMarks(this.doc, cipher, memberId, marks, slot, beforeWrite);
+		}
+		beforeWrite?.();
 		return applyMarks(this.doc, memberId, marks);
 	}
 
-	/** Applies one stroke (one transaction, one undo step). */
-	paint(memberId: string, slots: Iterable<string>, mark: Mark): number {
-		return applyStroke(this.doc, memberId, slots, mark);
+	/** Applies one stroke (one transaction, one undo step); see {@link paintMarks}. */
+	paint(memberId: string, slots: Iterable<string>, mark: Mark, beforeWrite?: () => void): Promise<number> {
+		if (this.#sealed) return this.paintMarks(memberId, [...slots].map((slot) => [slot, mark] as const), beforeWrite);
+		beforeWrite?.();
+		return Promise.resolve(applyStroke(this.doc, memberId, slots, mark));
 	}
 }
 

@@ -11,8 +11,10 @@ import { PARAM_SCHEMA, SYNC_PATH } from '../model/relay-protocol.js';
 import { READ_SCHEMA_VERSION } from '../model/settings.js';
 import { availabilityMap } from '../model/event-doc.js';
 import { compactLog, needsCompaction } from '../model/log-compaction.js';
+import { isSealedEvent, type EventCipher } from '../model/sealed-event.js';
+import { compactSealedLog, needsSealedCompaction, settleSealedLog } from '../model/sealed-log.js';
 import { myMemberId, rememberedEvents, setMyMemberId, setPending } from '../device/events.js';
-import { forgetMemberSecret } from '../device/secrets.js';
+import { forgetEventKey, forgetMemberSecret } from '../device/secrets.js';
 import { EventAccess } from './access.js';
 import { SyncTracker } from './status.js';
 import { ackStore } from './ack-store.js';
@@ -147,18 +149,35 @@ function confirmedOrLater(sync: SyncTracker, ms: number): Promise<void> {
  * (the relay accepts no other writer of the log) and `idle()` says no stroke
  * was made yet this visit (undo must never hold a folded stroke). Then the
  * stored copy is folded at once (`storeState`) rather than after y-indexeddb
- * has gathered 500 more updates. Returns how many records it folded.
+ * has gathered 500 more updates. A private event's log is folded with its
+ * `cipher` (sealed-log.ts), once its frames have opened. Returns how many
+ * records (frames) it folded.
  */
-export async function compactOnOpen(session: EventSession, memberId: string, idle: () => boolean): Promise<number> {
+export async function compactOnOpen(
+	session: EventSession,
+	memberId: string,
+	idle: () => boolean,
+	cipher: EventCipher | null = null
+): Promise<number> {
 	await Promise.all([session.localReady, session.accessReady, session.sync.ackLoaded]);
 	await confirmedOrLater(session.sync, COMPACT_WAIT_MS);
 	// The page may have been left while waiting: a closed session's document is gone.
 	if (open.get(session.id)?.session !== session) return 0;
 	const log = availabilityMap(session.doc).get(memberId);
 	const acked = session.sync.acknowledged;
-	if (!(log instanceof Y.Text) || !acked || session.access.memberId !== memberId || !idle()) return 0;
-	if (!needsCompaction(log)) return 0;
-	const folded = compactLog(log, acked);
+	const ready = () => log instanceof Y.Text && !!acked && session.access.memberId === memberId && idle();
+	if (!ready() || !acked) return 0;
+	let folded: number;
+	if (isSealedEvent(session.doc)) {
+		if (!cipher) return 0;
+		await settleSealedLog(session.doc, cipher, memberId);
+		if (!ready() || !needsSealedCompaction(session.doc, cipher, memberId)) return 0;
+		// Queued with strokes on this log: a stroke made meanwhile lands after the fold, never in it.
+		folded = await compactSealedLog(session.doc, cipher, memberId, acked);
+	} else {
+		if (!needsCompaction(log as Y.Text)) return 0;
+		folded = compactLog(log as Y.Text, acked);
+	}
 	if (folded > 0) await storeState(session.local, true).catch(() => {});
 	return folded;
 }
@@ -232,5 +251,5 @@ export async function deleteLocalCopy(eventId: string): Promise<void> {
 		if (entry.closeTimer) clearTimeout(entry.closeTimer);
 		entry.close();
 	}
-	await deleteLocalDatabase(eventId);
+	await Promise.all([deleteLocalDatabase(eventId), forgetEventKey(eventId)]);
 }
