@@ -84,9 +84,8 @@ describe('the schema level clients read', () => {
 	});
 
 	it('closes a client without v, or below 3, on a v3 room with the dedicated code, and takes the app', async () => {
-		expect(SCHEMA_VERSION).toBe(LOG_SCHEMA_VERSION);
 		const r = await relay();
-		const { room, organizer } = await organizedRoom(r, { v: SCHEMA_VERSION });
+		const { room, organizer } = await organizedRoom(r, { v: LOG_SCHEMA_VERSION });
 		expect(readSettings(organizer.client.doc)?.v).toBe(3);
 		const ana = person();
 		const stock = client(r, room, ana, undefined, {});
@@ -105,6 +104,19 @@ describe('the schema level clients read', () => {
 		expect(await fetch(`${r.httpUrl}/metrics`).then((res) => res.text())).toMatch(
 			/moim_rejected_total\{reason="needs-newer-app"\} 2/
 		);
+	});
+
+	it('closes an app that reads only v3 on a private (v4) room, and takes the app of today', async () => {
+		expect(SCHEMA_VERSION).toBe(4);
+		const r = await relay();
+		const { room } = await organizedRoom(r, { v: SCHEMA_VERSION });
+		const older = client(r, room, person(), undefined, { v: String(LOG_SCHEMA_VERSION) });
+		await until(() => older.closes.length > 0, 'the v3 app closed');
+		expect(older.closes[0]).toEqual({ code: CLOSE_NEEDS_NEWER_APP, reason: 'needs-newer-app' });
+		expect(older.doc.getMap('event').size).toBe(0);
+		const app = appClient(r, room, person());
+		await until(() => app.provider.synced && app.doc.getMap('event').get('v') === SCHEMA_VERSION, 'the app synced');
+		expect(app.closes).toEqual([]);
 	});
 
 	it('still takes clients without v in a v2 room', async () => {

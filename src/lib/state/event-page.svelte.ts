@@ -96,7 +96,9 @@ export class EventPageController {
 	 * The link people share (the page's own address, without any query): with
 	 * the key after `#` for a private event, which browsers never send to a server.
 	 */
-	readonly link = $derived.by(() => (this.event.private && this.#key ? `${this.keylessLink}#${this.#key}` : this.keylessLink));
+	readonly link = $derived.by(() =>
+		this.event.private && this.#key ? `${this.keylessLink}#${this.#key}` : this.keylessLink
+	);
 	readonly grid = $derived.by(() => this.event.grid);
 	readonly members = $derived.by(() => this.event.members);
 	readonly decision = $derived.by(() => this.event.decision);

@@ -206,7 +206,7 @@ describe('EventState of a private event', () => {
 		expect(state.members.get(ana)?.name).toBe('Anna');
 	});
 
-	it("shows a member whose entry does not open as unreadable, skips a tampered frame, and never throws", async () => {
+	it('shows a member whose entry does not open as unreadable, skips a tampered frame, and never throws', async () => {
 		const { local, peer, cipher, ana } = await privateReplicas();
 		const mine = await cipher();
 		const state = new EventState(local, mine);

@@ -315,7 +315,9 @@ export class EventState {
 	/** Adds member `memberId` named `name`. */
 	async join(name: string, memberId: string): Promise<string> {
 		const cipher = this.#writer();
-		return cipher ? joinSealedEvent(this.doc, cipher, name, Date.now(), memberId) : joinEvent(this.doc, name, Date.now(), memberId);
+		return cipher
+			? joinSealedEvent(this.doc, cipher, name, Date.now(), memberId)
+			: joinEvent(this.doc, name, Date.now(), memberId);
 	}
 
 	/** Organizer: removes a member and their marks. */
@@ -348,7 +350,11 @@ export class EventState {
 	 * event that is after sealing, so strokes queue in the order they were made.
 	 * Resolves to how many blocks changed.
 	 */
-	async paintMarks(memberId: string, marks: Iterable<readonly [string, Mark]>, beforeWrite?: () => void): Promise<number> {
+	async paintMarks(
+		memberId: string,
+		marks: Iterable<readonly [string, Mark]>,
+		beforeWrite?: () => void
+	): Promise<number> {
 		const cipher = this.#writer();
 		if (cipher) {
 			const slot = this.#settings?.slot;
@@ -361,7 +367,12 @@ export class EventState {
 
 	/** Applies one stroke (one transaction, one undo step); see {@link paintMarks}. */
 	paint(memberId: string, slots: Iterable<string>, mark: Mark, beforeWrite?: () => void): Promise<number> {
-		if (this.#sealed) return this.paintMarks(memberId, [...slots].map((slot) => [slot, mark] as const), beforeWrite);
+		if (this.#sealed)
+			return this.paintMarks(
+				memberId,
+				[...slots].map((slot) => [slot, mark] as const),
+				beforeWrite
+			);
 		beforeWrite?.();
 		return Promise.resolve(applyStroke(this.doc, memberId, slots, mark));
 	}
