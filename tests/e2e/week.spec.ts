@@ -1,5 +1,8 @@
 /** My week: a routine made in the dialog fills an event as one undoable stroke; a calendar file is read on the device. */
 import path from 'node:path';
+import * as Y from 'yjs';
+import { newPersonalRoomId } from '../../src/lib/model/ids.js';
+import { stockClient, until } from '../support/clients.js';
 import { ROOT } from '../support/relay-process.js';
 import { addRoutine, createEvent, drag, expect, join, myCell, test } from './fixtures.js';
 
@@ -118,7 +121,8 @@ test('a calendar file with an event that cannot be read: the others are previewe
 test('"Use on my other devices": a private link brings my week to another device, and edits flow both ways', async ({
 	browser,
 	page,
-	app
+	app,
+	relay
 }) => {
 	const addEntry = (p: typeof page, title: string) =>
 		addRoutine(p, { title, from: '07:00', to: '08:00', days: ['Saturday'] });
@@ -127,7 +131,9 @@ test('"Use on my other devices": a private link brings my week to another device
 	const sync = page.getByTestId('week-sync');
 	await sync.getByRole('button', { name: 'Turn on' }).click();
 	const link = await sync.getByLabel('Private sync link').inputValue();
-	expect(link).toMatch(/\/week#sync=my-[A-Za-z0-9_-]{43}$/);
+	// The room and its key: the relay gets the room, never the key.
+	expect(link).toMatch(/\/week#sync=my-[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
+	const room = link.split('#sync=')[1].split('.')[0];
 
 	const laptop = await (await browser.newContext()).newPage();
 	await laptop.goto(link);
@@ -142,6 +148,21 @@ test('"Use on my other devices": a private link brings my week to another device
 	await laptop.reload();
 	await page.getByRole('button', { name: 'Delete: Gym' }).click();
 	await expect(laptop.getByTestId('routine-entry')).toHaveCount(1);
+
+	// What the relay holds for the room: sealed entries, none of their titles.
+	const reader = stockClient(relay.process.wsUrl, room);
+	try {
+		await until(() => reader.provider.synced && reader.doc.getMap('routines').size === 1, 'the room read');
+		const stored = Buffer.from(Y.encodeStateAsUpdate(reader.doc)).toString('latin1');
+		for (const title of ['Choir', 'Gym', '07:00', '"ranges"']) expect(stored).not.toContain(title);
+		expect(relay.process.output()).not.toContain(link.split('.')[1]);
+	} finally {
+		reader.destroy();
+	}
+	// A link from before keys (a room alone) still syncs, and says it is not encrypted.
+	const older = await (await browser.newContext()).newPage();
+	await older.goto(`${app}/week#sync=${newPersonalRoomId()}`);
+	await expect(older.getByTestId('week-sync-plain')).toBeVisible();
 
 	const bad = await (await browser.newContext()).newPage();
 	await bad.goto(`${app}/week#sync=not-a-room`);
