@@ -13,31 +13,100 @@
  *   grid's DOM changed and style and layout recalculated;
  * - remote: a y-websocket update message arriving → the heatmap's DOM
  *   changed and style and layout recalculated.
+ *
+ * Events are private (schema v4, sealed), as the app makes them.
+ * `BENCH_PRIVACY=1` instead measures what sealing costs (issue 20): warm
+ * open with 50 members and remote updates with 100, for a private event and
+ * a plain one (v3, made by a stock client as events were before keys) in
+ * the same run.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import * as Y from 'yjs';
 import {
-	applyStroke,
+	applyMarks,
+	createEvent,
 	joinEvent,
-	readAvailability,
+	membersMap,
 	readMarks,
-	readMembers,
-	readSettings
+	type Level,
+	type Mark
 } from '../src/lib/model/event-doc.js';
+import { importEventKey } from '../src/lib/model/event-crypto.js';
+import { EventCipher, joinSealedEvent } from '../src/lib/model/sealed-event.js';
+import { applySealedMarks, readSealedMarks, settleSealedLog } from '../src/lib/model/sealed-log.js';
 import { buildGrid, type Grid } from '../src/lib/model/slots.js';
 import { ensureBuild } from '../scripts/ensure-build.js';
 import { chromiumLaunchOptions } from '../tests/support/browser.js';
 import { person, query, READER_QUERY } from '../tests/support/identity.js';
+import { newEventId, newMemberId } from '../src/lib/model/ids.js';
 import { ROOT, startRelay, type RelayProcess } from '../tests/support/relay-process.js';
 import { RawClient } from './protocol-client.js';
 
 /** Installed before the app's scripts: the probes the timings are read from (plain JS: tsx's helpers do not exist in the page). */
 const PROBES = path.join(ROOT, 'bench/browser-probes.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const EVENT =
-	'title=Bench&dates=2026-12-01,2026-12-02,2026-12-03,2026-12-04,2026-12-05,2026-12-06,2026-12-07,2026-12-08,2026-12-09,2026-12-10,2026-12-11,2026-12-12,2026-12-13,2026-12-14&from=00:00&to=24:00&slot=30&tz=UTC';
+const DATES = Array.from({ length: 14 }, (_, i) => `2026-12-${String(i + 1).padStart(2, '0')}`);
+const EVENT = `title=Bench&dates=${DATES.join(',')}&from=00:00&to=24:00&slot=30&tz=UTC`;
+const DRAFT = {
+	title: 'Bench',
+	kind: 'dates' as const,
+	dates: DATES,
+	weekdays: [],
+	start: 0,
+	end: 1440,
+	slot: 30 as const,
+	tz: 'UTC'
+};
+const GRID = buildGrid(DRAFT);
+
+/** Whether the event is private (sealed, as the app makes it) or plain (v3, as before keys). */
+type Kind = 'private' | 'plain';
+
+/** How the bench writes and reads an event of one kind, from outside the browser. */
+interface EventModel {
+	join(doc: Y.Doc, name: string, at: number, id: string): Promise<void>;
+	/** Writes `strokes` for a member (a plain event's in one transaction, as before). */
+	strokes(doc: Y.Doc, memberId: string, strokes: [string[], Mark][]): Promise<void>;
+	marks(doc: Y.Doc, memberId: string): Promise<Map<string, Level>>;
+}
+
+const plainModel: EventModel = {
+	join: async (doc, name, at, id) => void joinEvent(doc, name, at, id),
+	strokes: async (doc, memberId, strokes) =>
+		doc.transact(() => {
+			for (const [slots, mark] of strokes)
+				applyMarks(
+					doc,
+					memberId,
+					slots.map((slot) => [slot, mark])
+				);
+		}),
+	marks: async (doc, memberId) => readMarks(doc, memberId)
+};
+
+/** The model of a private event, with the key from its link. */
+async function privateModel(url: string, id: string): Promise<EventModel> {
+	const cipher = new EventCipher(await importEventKey(url.split('#')[1], id));
+	return {
+		join: async (doc, name, at, memberId) => void (await joinSealedEvent(doc, cipher, name, at, memberId)),
+		strokes: async (doc, memberId, strokes) => {
+			for (const [slots, mark] of strokes)
+				await applySealedMarks(
+					doc,
+					cipher,
+					memberId,
+					slots.map((slot) => [slot, mark] as const),
+					DRAFT.slot
+				);
+		},
+		marks: async (doc, memberId) => {
+			await settleSealedLog(doc, cipher, memberId);
+			return readSealedMarks(doc, cipher, memberId);
+		}
+	};
+}
 
 /** A pseudo-random sequence, the same every run. */
 function seeded(seed: number) {
@@ -45,46 +114,62 @@ function seeded(seed: number) {
 }
 
 /** A member's marks: one to three runs of blocks per day, mostly "available". */
-function paintMember(doc: Y.Doc, memberId: string, grid: Grid, random: () => number) {
-	doc.transact(() => {
-		for (const column of grid.cells) {
-			const runs = 1 + Math.floor(random() * 3);
-			for (let r = 0; r < runs; r++) {
-				const from = Math.floor(random() * column.length);
-				const slots = column.slice(from, from + 2 + Math.floor(random() * 10)).filter((s): s is string => s !== null);
-				applyStroke(doc, memberId, slots, random() < 0.8 ? 1 : 2);
-			}
+async function paintMember(model: EventModel, doc: Y.Doc, memberId: string, grid: Grid, random: () => number) {
+	const strokes: [string[], Mark][] = [];
+	for (const column of grid.cells) {
+		const runs = 1 + Math.floor(random() * 3);
+		for (let r = 0; r < runs; r++) {
+			const from = Math.floor(random() * column.length);
+			const slots = column.slice(from, from + 2 + Math.floor(random() * 10)).filter((s): s is string => s !== null);
+			strokes.push([slots, random() < 0.8 ? 1 : 2]);
 		}
-	});
+	}
+	await model.strokes(doc, memberId, strokes);
 }
 
 /** The slot most members marked, and how many: what the heatmap must show once loaded. */
-function busiest(doc: Y.Doc, grid: Grid): { slot: string; count: string } {
+async function busiest(model: EventModel, doc: Y.Doc, grid: Grid): Promise<{ slot: string; count: string }> {
 	const counts = new Map<string, number>();
-	for (const [, marks] of readAvailability(doc)) {
-		for (const [slot, mark] of marks)
+	for (const id of membersMap(doc).keys()) {
+		for (const [slot, mark] of await model.marks(doc, id))
 			if (mark === 1 && grid.slots.has(slot)) counts.set(slot, (counts.get(slot) ?? 0) + 1);
 	}
 	const [slot, count] = [...counts].sort((a, b) => b[1] - a[1])[0];
 	return { slot, count: String(count) };
 }
 
-/** Creates the event in the browser, joins as "Me", and returns its URL, id and a synced copy of its document. */
-async function newEvent(context: BrowserContext, relay: RelayProcess) {
+/**
+ * Creates the event, joins as "Me" in the browser, and returns its URL, id,
+ * model and a synced copy of its document. A private one is created in the
+ * browser, as people do; a plain one by a stock client, as before keys.
+ */
+async function newEvent(context: BrowserContext, relay: RelayProcess, kind: Kind = 'private') {
 	const page = await context.newPage();
-	await page.goto(`${relay.httpUrl}/new?${EVENT}`);
-	await page.getByRole('button', { name: 'Create' }).click();
-	await page.waitForURL(/\/e\//);
+	let id: string;
+	let organizer: RawClient | null = null;
+	if (kind === 'private') {
+		await page.goto(`${relay.httpUrl}/new?${EVENT}`);
+		await page.getByRole('button', { name: 'Create' }).click();
+		await page.waitForURL(/\/e\/.*#/);
+		id = page.url().split('/e/')[1].split('#')[0];
+	} else {
+		id = newEventId();
+		const doc = new Y.Doc();
+		organizer = new RawClient(`${relay.wsUrl}/${id}${query(person({ organizer: true }))}`, doc);
+		await organizer.synced;
+		createEvent(doc, DRAFT, Date.now(), 3);
+		await page.goto(`${relay.httpUrl}/e/${id}`);
+	}
 	await page.getByLabel('Name').fill('Me');
 	await page.getByRole('button', { name: 'Join' }).click();
 	await page.locator('[data-sync-state="synced"]').waitFor();
-	const id = page.url().split('/e/')[1];
+	organizer?.close();
 	const doc = new Y.Doc();
 	const reader = new RawClient(`${relay.wsUrl}/${id}${READER_QUERY}`, doc);
 	await reader.synced;
-	for (let i = 0; i < 100 && readMembers(doc).size === 0; i++) await sleep(50);
-	const grid = buildGrid(readSettings(doc)!);
-	return { page, url: page.url(), id, doc, reader, grid };
+	for (let i = 0; i < 100 && membersMap(doc).size === 0; i++) await sleep(50);
+	const model = kind === 'private' ? await privateModel(page.url(), id) : plainModel;
+	return { page, url: page.url(), id, doc, reader, grid: GRID, model };
 }
 
 /** Progress on stderr, so a stalled step shows where it stalled. */
@@ -95,20 +180,24 @@ const percentile = (xs: number[], p: number) =>
 	[...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 
 /** A page with `members` members' marks stored in its IndexedDB and the relay out of reach; `open()` opens it once. */
-async function prepareWarmOpen(browser: Browser, relay: RelayProcess, members: number) {
+async function prepareWarmOpen(browser: Browser, relay: RelayProcess, members: number, kind: Kind = 'private') {
 	const context = await browser.newContext();
 	await context.addInitScript({ path: PROBES });
-	step(`warm open, ${members} members: creating the event`);
-	const { page, url, id, doc, reader, grid } = await newEvent(context, relay);
+	step(`warm open, ${members} members (${kind}): creating the event`);
+	const { page, url, id, doc, reader, grid, model } = await newEvent(context, relay, kind);
 	reader.close();
 	step('waiting for the service worker');
 	await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
 	// Everyone's marks, me included, written straight into the event's IndexedDB as y-indexeddb stores them.
 	const before = Y.encodeStateVector(doc);
 	const random = seeded(members);
-	const me = [...readMembers(doc).keys()][0];
-	paintMember(doc, me, grid, random);
-	for (let m = 1; m < members; m++) paintMember(doc, joinEvent(doc, `Member ${m}`, m), grid, random);
+	const me = [...membersMap(doc).keys()][0];
+	await paintMember(model, doc, me, grid, random);
+	for (let m = 1; m < members; m++) {
+		const memberId = newMemberId();
+		await model.join(doc, `Member ${m}`, m, memberId);
+		await paintMember(model, doc, memberId, grid, random);
+	}
 	const update = [...Y.encodeStateAsUpdate(doc, before)];
 	await page.evaluate(
 		([name, bytes, expect]) =>
@@ -123,7 +212,7 @@ async function prepareWarmOpen(browser: Browser, relay: RelayProcess, members: n
 					tx.onerror = () => reject(tx.error);
 				};
 			}),
-		[`moim-event-${id}`, update, busiest(doc, grid)] as const
+		[`moim-event-${id}`, update, await busiest(model, doc, grid)] as const
 	);
 	step('stored; opening offline');
 	await context.setOffline(true);
@@ -155,9 +244,10 @@ async function warmOpen(
 	browser: Browser,
 	relay: RelayProcess,
 	members: number,
-	profiled?: (page: Page, run: () => Promise<unknown>) => Promise<void>
+	profiled?: (page: Page, run: () => Promise<unknown>) => Promise<void>,
+	kind: Kind = 'private'
 ): Promise<{ ready: number; interactive: number }> {
-	const warm = await prepareWarmOpen(browser, relay, members);
+	const warm = await prepareWarmOpen(browser, relay, members, kind);
 	try {
 		const ready: number[] = [];
 		const interactive: number[] = [];
@@ -227,11 +317,11 @@ async function compareOpen(browser: Browser, relay: RelayProcess, baseline: Rela
 }
 
 /** An online event with `members` members (me and others written by their own relay connections). */
-async function crowd(browser: Browser, relay: RelayProcess, members: number) {
+async function crowd(browser: Browser, relay: RelayProcess, members: number, kind: Kind = 'private') {
 	const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
 	await context.addInitScript({ path: PROBES });
-	step(`crowd of ${members}: creating the event`);
-	const event = await newEvent(context, relay);
+	step(`crowd of ${members} (${kind}): creating the event`);
+	const event = await newEvent(context, relay, kind);
 	const random = seeded(members + 1);
 	const others: { client: RawClient; memberId: string; doc: Y.Doc }[] = [];
 	for (let m = 1; m < members; m++) {
@@ -241,8 +331,8 @@ async function crowd(browser: Browser, relay: RelayProcess, members: number) {
 		const client = new RawClient(`${relay.wsUrl}/${event.id}${query(who)}`, doc);
 		await client.synced;
 		if (m % 20 === 0) step(`member ${m} joined`);
-		joinEvent(doc, `Member ${m}`, m, who.memberId);
-		paintMember(doc, who.memberId, event.grid, random);
+		await event.model.join(doc, `Member ${m}`, m, who.memberId);
+		await paintMember(event.model, doc, who.memberId, event.grid, random);
 		others.push({ client, memberId: who.memberId, doc });
 	}
 	step('members written; waiting for the page');
@@ -294,7 +384,12 @@ async function paint(page: Page): Promise<{ p50: number; p95: number; inputP95: 
 }
 
 /** Remote update: a peer's single-block strokes, one every 150 ms; p95 of arrival → heatmap updated. */
-async function remote(page: Page, peer: { client: RawClient; memberId: string; doc: Y.Doc }, grid: Grid) {
+async function remote(
+	page: Page,
+	peer: { client: RawClient; memberId: string; doc: Y.Doc },
+	grid: Grid,
+	model: EventModel
+) {
 	const p95s: number[] = [];
 	const p50s: number[] = [];
 	let samples = 0;
@@ -303,8 +398,8 @@ async function remote(page: Page, peer: { client: RawClient; memberId: string; d
 		await page.evaluate(() => ((window as any).__moim.remotes.length = 0));
 		for (let i = 0; i < 60; i++) {
 			const slot = grid.cells[i % grid.cells.length][(i * 7) % grid.cells[0].length]!;
-			const mark = readMarks(peer.doc, peer.memberId).get(slot) === 1 ? 0 : 1;
-			applyStroke(peer.doc, peer.memberId, [slot], mark);
+			const mark = (await model.marks(peer.doc, peer.memberId)).get(slot) === 1 ? 0 : 1;
+			await model.strokes(peer.doc, peer.memberId, [[[slot], mark]]);
 			await sleep(150);
 		}
 		await sleep(500);
@@ -407,6 +502,40 @@ async function trace(browser: Browser, page: Page, run: () => Promise<unknown>) 
 		console.log(`| ${name} | ${(us / n / 1000).toFixed(1)} |`);
 }
 
+/**
+ * What sealing costs the client (issue 20), in one run: a plain event and a
+ * private one, each with 50 members opened warm and offline and with 100
+ * members receiving a peer's strokes. Prints markdown.
+ */
+async function privacyCost(browser: Browser, relay: RelayProcess) {
+	const open: Record<Kind, { ready: number; interactive: number }> = {} as never;
+	const updates: Record<Kind, { p50: number; p95: number; samples: number }> = {} as never;
+	for (const kind of ['plain', 'private'] as const) open[kind] = await warmOpen(browser, relay, 50, undefined, kind);
+	for (const kind of ['plain', 'private'] as const) {
+		const full = await crowd(browser, relay, 100, kind);
+		updates[kind] = await remote(full.page, full.others[0], full.grid, full.model);
+		for (const o of full.others) o.client.close();
+		await full.context.close();
+	}
+	const ms = (n: number) => n.toFixed(1);
+	const row = (what: string, plain: number, sealed: number) =>
+		console.log(`| ${what} | ${ms(plain)} | ${ms(sealed)} | ${(sealed / plain).toFixed(2)}× |`);
+	console.log(`# What a private event costs the client — ${new Date().toISOString()} (medians of ${RUNS} runs)\n`);
+	console.log('| measurement | plain event (v3) | private event (v4) | private/plain |\n|---|---|---|---|');
+	row('warm offline open, 50 members: grid shown with data (ms)', open.plain.ready, open.private.ready);
+	row(
+		'warm offline open, 50 members: main thread free for input (ms)',
+		open.plain.interactive,
+		open.private.interactive
+	);
+	row('remote update, 100 members: arrival → heatmap updated, p50 (ms)', updates.plain.p50, updates.private.p50);
+	row(
+		`remote update, 100 members, p95 over ${updates.private.samples} strokes (ms)`,
+		updates.plain.p95,
+		updates.private.p95
+	);
+}
+
 const PROFILE = process.env.BENCH_PROFILE;
 // A profile reads best from an unminified build, kept apart from the real one.
 if (PROFILE) process.env.MOIM_MINIFY = 'false';
@@ -425,7 +554,7 @@ if (PROFILE) {
 		else {
 			const full = await crowd(browser, relay, 100);
 			if (PROFILE === 'paint') await profile(full.page, () => paint(full.page));
-			else await profile(full.page, () => remote(full.page, full.others[0], full.grid));
+			else await profile(full.page, () => remote(full.page, full.others[0], full.grid, full.model));
 			for (const o of full.others) o.client.close();
 		}
 	} finally {
@@ -449,6 +578,15 @@ if (process.env.BENCH_BASELINE) {
 	}
 	process.exit(0);
 }
+if (process.env.BENCH_PRIVACY) {
+	try {
+		await privacyCost(browser, relay);
+	} finally {
+		await browser.close();
+		await relay.kill();
+	}
+	process.exit(0);
+}
 try {
 	const open1 = await warmOpen(browser, relay, 1);
 	const open50 = await warmOpen(browser, relay, 50);
@@ -462,17 +600,17 @@ try {
 		Y.applyUpdate(doc, Y.encodeStateAsUpdate(alone.doc));
 		const client = new RawClient(`${relay.wsUrl}/${alone.id}${query(who)}`, doc);
 		await client.synced;
-		joinEvent(doc, 'Peer', 1, who.memberId);
+		await alone.model.join(doc, 'Peer', 1, who.memberId);
 		return { client, memberId: who.memberId, doc };
 	})();
 	await sleep(500);
-	const remote2 = await remote(alone.page, remotePeer, alone.grid);
+	const remote2 = await remote(alone.page, remotePeer, alone.grid, alone.model);
 	remotePeer.client.close();
 	await alone.context.close();
 
 	const full = await crowd(browser, relay, 100);
 	const paint100 = await paint(full.page);
-	const remote100 = await remote(full.page, full.others[0], full.grid);
+	const remote100 = await remote(full.page, full.others[0], full.grid, full.model);
 	for (const o of full.others) o.client.close();
 	await full.context.close();
 
