@@ -13,7 +13,13 @@ import {
 import { EventState, UndoState, unreadableName } from './event.svelte.js';
 import { importEventKey, newEventKey } from '../model/event-crypto.js';
 import { newEventId } from '../model/ids.js';
-import { createSealedEvent, EventCipher, joinSealedEvent, renameSealedMember } from '../model/sealed-event.js';
+import {
+	createSealedEvent,
+	EventCipher,
+	joinSealedEvent,
+	readSealedSettings,
+	renameSealedMember
+} from '../model/sealed-event.js';
 import { applySealedMarks, splitFrames } from '../model/sealed-log.js';
 
 const draft = {
@@ -158,7 +164,11 @@ describe('EventState of a private event', () => {
 		expect(state.members.size).toBe(0);
 
 		const mine = await cipher();
+		// The settings open before the members here: the event still shows all at once, never without them.
+		readSealedSettings(local, mine);
+		await mine.settled();
 		state.attach(mine);
+		expect(state.settings).toBeNull();
 		await opened(mine);
 		expect(state.keyState).toBe('ok');
 		expect(state.settings?.title).toBe('Private');

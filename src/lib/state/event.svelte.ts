@@ -86,6 +86,10 @@ export class EventState {
 	/** The settings do not open with the key this device has. */
 	#unreadable = $state(false);
 	#cipher = $state.raw<EventCipher | null>(null);
+	/** Some members' entries are still being opened (and were not shown before). */
+	#membersOpening = false;
+	/** A private event's settings have been shown: from then on they change as values open. */
+	#shown = false;
 	#stopCipher: (() => void) | null = null;
 	readonly #stop: () => void;
 
@@ -98,8 +102,10 @@ export class EventState {
 			this.#cipher = cipher;
 			this.#stopCipher = cipher.onOpened((places) => this.#opened(places));
 		}
-		this.#readEvent();
+		// Members first: a private event's settings wait for them the first time (#readEvent).
+		this.#sealed = isSealedEvent(doc);
 		this.#readMembers();
+		this.#readEvent();
 		const onEvent = () => this.#readEvent();
 		// A member and their marks usually arrive in one transaction (joining, or
 		// loading the stored copy): the members observer runs first and reads the
@@ -163,8 +169,9 @@ export class EventState {
 	}
 
 	#reread(): void {
-		this.#readEvent();
+		this.#sealed = isSealedEvent(this.doc);
 		this.#readMembers();
+		this.#readEvent();
 		for (const id of this.#availability.keys()) this.#availability.set(id, this.#marksOf(id));
 	}
 
@@ -179,6 +186,8 @@ export class EventState {
 		}
 		if (event) this.#readEvent();
 		if (members) this.#readMembers();
+		// The first time, the event waits for its members too (rather than asking "who are you?").
+		if (members && !this.#shown) this.#readEvent();
 		for (const id of logs) if (this.#members.has(id)) this.#availability.set(id, this.#marksOf(id));
 	}
 
@@ -204,9 +213,12 @@ export class EventState {
 			this.#decision = null;
 		} else {
 			const read = readSealedSettings(this.doc, cipher);
-			// While a changed value opens, the last settings stay on screen.
-			if (read.state === 'ok') this.#settings = read.settings;
-			else if (read.state !== 'opening') this.#settings = null;
+			// While a changed value opens, the last settings stay on screen; the first time, the event
+			// shows once its members have opened too, so "who are you?" never flashes up before "you are …".
+			if (read.state === 'ok' && (this.#shown || !this.#membersOpening)) {
+				this.#settings = read.settings;
+				this.#shown = true;
+			} else if (read.state !== 'opening') this.#settings = null;
 			this.#unreadable = read.state === 'unreadable';
 			const decision = readSealedDecision(this.doc, cipher);
 			if (decision !== undefined) this.#decision = decision;
@@ -226,6 +238,7 @@ export class EventState {
 	#memberList(): Map<string, Member> {
 		if (!this.#sealed) return readMembers(this.doc);
 		const out = new Map<string, Member>();
+		this.#membersOpening = false;
 		if (!this.#cipher) return out;
 		for (const [id, member] of readSealedMembers(this.doc, this.#cipher)) {
 			if (member === UNREADABLE) out.set(id, { name: unreadableName(), joinedAt: 0 });
@@ -233,6 +246,7 @@ export class EventState {
 			else {
 				const shown = this.#members.get(id);
 				if (shown) out.set(id, shown);
+				else this.#membersOpening = true;
 			}
 		}
 		return out;
