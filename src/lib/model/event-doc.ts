@@ -18,7 +18,7 @@
 import * as Y from 'yjs';
 import { newMemberId } from './ids.js';
 import { compactSlotKey, slotFromStored } from './slots.js';
-import { cellMark, encodeStroke, logEpoch, slotQuarter, strokeRects } from './stroke-log.js';
+import { changedBlocks, encodeStroke, logEpoch, strokeRects } from './stroke-log.js';
 import { cachedMarks, cachedRead, noteAppend } from './log-cache.js';
 import {
 	hasControlChars,
@@ -102,8 +102,8 @@ export function slotMap(doc: Y.Doc, memberId: string): Y.Map<Mark> | undefined {
 /** First schema version whose members' marks are stroke logs (stroke-log.ts). */
 export const LOG_SCHEMA_VERSION = 3;
 
-/** The epoch of the event's dated stroke-log positions (from `createdAt`, which never changes). */
-function eventLogEpoch(doc: Y.Doc): number {
+/** The epoch of the event's dated stroke-log positions (from `createdAt`, which never changes; plain in every schema). */
+export function eventLogEpoch(doc: Y.Doc): number {
 	const createdAt = eventMap(doc).get('createdAt');
 	return logEpoch(typeof createdAt === 'number' && Number.isFinite(createdAt) ? createdAt : 0);
 }
@@ -329,22 +329,9 @@ export function applyMarks(doc: Y.Doc, memberId: string, entries: Iterable<reado
 function appendMarks(doc: Y.Doc, log: Y.Text, entries: Iterable<readonly [string, Mark]>): number {
 	const slot = eventMap(doc).get('slot');
 	const minutes = typeof slot === 'number' && slot > 0 ? slot : 15;
-	const per = Math.max(1, Math.round(minutes / 15));
 	const epoch = eventLogEpoch(doc);
 	const read = cachedRead(log);
-	const changed: [string, Mark][] = [];
-	for (const [key, mark] of entries) {
-		const at = slotQuarter(key, epoch);
-		if (!at) continue;
-		const cells = at.weekly ? read.weekly : read.dated;
-		for (let i = 0; i < per; i++) {
-			const cell = cells.get(at.q + i);
-			if ((cell === undefined ? CLEARED : cellMark(cell)) !== mark) {
-				changed.push([key, mark]);
-				break;
-			}
-		}
-	}
+	const changed = changedBlocks(read, entries, minutes, epoch);
 	if (changed.length > 0) {
 		// One stamp for the whole stroke, one more than any this device has seen in the log; one insert at the end.
 		const stamp = read.stamp + 1;

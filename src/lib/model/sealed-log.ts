@@ -22,22 +22,20 @@
  */
 import * as Y from 'yjs';
 import { openRaw, SEAL_OVERHEAD, sealRaw } from './event-crypto.js';
-import { availabilityMap, CLEARED, eventMap, STROKE_ORIGIN, type Level, type Mark } from './event-doc.js';
+import { availabilityMap, eventLogEpoch, STROKE_ORIGIN, type Level, type Mark } from './event-doc.js';
 import { COMPACT_ORIGIN } from './log-compaction.js';
 import type { EventCipher } from './sealed-event.js';
 import {
-	cellMark,
+	changedBlocks,
 	encodeBase,
 	encodeStroke,
-	logEpoch,
+	type LogRead,
 	readLog,
 	readMarksOf,
 	readMore,
-	slotQuarter,
 	strokeRects,
 	VarReader,
-	writeVar,
-	type LogRead
+	writeVar
 } from './stroke-log.js';
 
 /** Largest frame a reader accepts, in sealed bytes: far above a whole month's base. */
@@ -294,12 +292,6 @@ export async function settleSealedLog(
 	return log ? sealedLog(log, cipher, memberId).settled() : null;
 }
 
-/** The event's log epoch, as event-doc reads it. */
-function epochOf(doc: Y.Doc): number {
-	const createdAt = eventMap(doc).get('createdAt');
-	return logEpoch(typeof createdAt === 'number' && Number.isFinite(createdAt) ? createdAt : 0);
-}
-
 /**
  * A member's marks that count, by slot key, from the frames opened so far
  * (the private event's {@link readMarks}; a new map each call).
@@ -309,7 +301,7 @@ export function readSealedMarks(doc: Y.Doc, cipher: EventCipher, memberId: strin
 	if (!log) return new Map();
 	const kept = sealedLog(log, cipher, memberId);
 	const { read } = kept.now();
-	const epoch = epochOf(doc);
+	const epoch = eventLogEpoch(doc);
 	if (!kept.marks || kept.epoch !== epoch) {
 		kept.marks = readMarksOf(read, epoch);
 		kept.epoch = epoch;
@@ -340,21 +332,8 @@ export function applySealedMarks(
 	const wanted = [...entries];
 	return kept.queue(async () => {
 		const { read } = await kept.settled();
-		const per = Math.max(1, Math.round(slotMinutes / 15));
-		const epoch = epochOf(doc);
-		const changed: [string, Mark][] = [];
-		for (const [key, mark] of wanted) {
-			const at = slotQuarter(key, epoch);
-			if (!at) continue;
-			const cells = at.weekly ? read.weekly : read.dated;
-			for (let i = 0; i < per; i++) {
-				const cell = cells.get(at.q + i);
-				if ((cell === undefined ? CLEARED : cellMark(cell)) !== mark) {
-					changed.push([key, mark]);
-					break;
-				}
-			}
-		}
+		const epoch = eventLogEpoch(doc);
+		const changed = changedBlocks(read, wanted, slotMinutes, epoch);
 		if (changed.length === 0) return 0;
 		// Above every stamp this device has opened; frames that never open cannot be outbid and do not count.
 		const stamp = read.stamp + 1;

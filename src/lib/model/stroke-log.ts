@@ -403,3 +403,31 @@ export function strokeRects(entries: Iterable<readonly [string, LogMark]>, slotM
 	}
 	return out;
 }
+
+/**
+ * The entries of `entries` (slot key → mark) whose block does not already
+ * hold that mark in every quarter-hour, as `read` says: what a stroke
+ * must write. Blocks are `slotMinutes` long; keys naming no quarter-hour are left out.
+ */
+export function changedBlocks<M extends LogMark>(
+	read: LogRead,
+	entries: Iterable<readonly [string, M]>,
+	slotMinutes: number,
+	epoch: number
+): [string, M][] {
+	const per = Math.max(1, Math.round(slotMinutes / 15));
+	const changed: [string, M][] = [];
+	for (const [key, mark] of entries) {
+		const at = slotQuarter(key, epoch);
+		if (!at) continue;
+		const cells = at.weekly ? read.weekly : read.dated;
+		for (let i = 0; i < per; i++) {
+			const cell = cells.get(at.q + i);
+			if ((cell === undefined ? 0 : cellMark(cell)) !== mark) {
+				changed.push([key, mark]);
+				break;
+			}
+		}
+	}
+	return changed;
+}
