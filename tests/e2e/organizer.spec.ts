@@ -81,12 +81,16 @@ test('finalize from best times: everyone sees the decision; .ics, Google Calenda
 	expect(ics).toContain('SUMMARY:Team dinner');
 	expect(ics).toContain('DTSTART:20261201T010000Z');
 	expect(ics).toContain('DTEND:20261201T020000Z');
-	expect(ics).toContain(`URL:${url}`);
+	// Long lines are folded (RFC 5545): the link with its key is one line once unfolded.
+	expect(ics.replace(/\r\n /g, '')).toContain(`URL:${url}`);
 	expect(ics.replace(/\r\n /g, '')).toContain('DESCRIPTION:Available: Olga\\, Ben');
 
 	const google = new URL((await ben.getByRole('link', { name: 'Add to Google Calendar' }).getAttribute('href'))!);
 	expect(google.searchParams.get('dates')).toBe('20261201T010000Z/20261201T020000Z');
 	expect(google.searchParams.get('text')).toBe('Team dinner');
+	// Google gets the title and the time of a private event, not who comes nor its key.
+	expect(google.searchParams.get('details') ?? '').not.toMatch(/Olga|Ben/);
+	expect(google.href).not.toContain(url.split('#')[1]);
 
 	await page.getByRole('button', { name: 'Copy summary' }).click();
 	await expect(page.getByText('Summary copied')).toBeVisible();

@@ -33,17 +33,18 @@ async function privacyRow(page: Page) {
 	return page.getByTestId('sync-privacy');
 }
 
-/** Everything `page` sends: request URLs and bodies, and websocket URLs. */
-function watchTraffic(page: Page): string[] {
+/** Everything `page` sends: request URLs and bodies, websocket URLs, and (in `frames`) every websocket frame. */
+function watchTraffic(page: Page): { sent: string[]; frames: string[] } {
 	const sent: string[] = [];
+	const frames: string[] = [];
 	page.on('request', (request: Request) => sent.push(request.url(), request.postData() ?? ''));
 	page.on('websocket', (ws) => {
 		sent.push(ws.url());
 		ws.on('framesent', (frame) =>
-			sent.push(typeof frame.payload === 'string' ? frame.payload : frame.payload.toString('latin1'))
+			frames.push(typeof frame.payload === 'string' ? frame.payload : frame.payload.toString('latin1'))
 		);
 	});
-	return sent;
+	return { sent, frames };
 }
 
 test('the key is in the link, the QR code and the copied link, and never reaches the relay', async ({
@@ -52,7 +53,7 @@ test('the key is in the link, the QR code and the copied link, and never reaches
 	app,
 	relay
 }) => {
-	const sent = watchTraffic(page);
+	const laptop = watchTraffic(page);
 	const url = await createEvent(page, app, EVENT);
 	expect(url).toMatch(EVENT_URL);
 	const key = keyOf(url);
@@ -76,7 +77,7 @@ test('the key is in the link, the QR code and the copied link, and never reaches
 	await page.getByRole('button', { name: 'Save PIN' }).click();
 	await expect(page.getByText('PIN saved.')).toBeVisible();
 	const phone = await (await browser.newContext()).newPage();
-	const phoneSent = watchTraffic(phone);
+	const phoneTraffic = watchTraffic(phone);
 	await phone.goto(url);
 	await phone.getByRole('button', { name: "I've been here before" }).click();
 	await phone.getByLabel('Your name').selectOption({ label: 'Santa' });
@@ -85,11 +86,15 @@ test('the key is in the link, the QR code and the copied link, and never reaches
 	await expect(phone.getByText('You are Santa')).toBeVisible();
 	await expect(heatCell(phone, '2026-12-01T09:00Z')).toHaveAttribute('data-count', '1');
 
-	expect(sent.length).toBeGreaterThan(10);
-	expect(phoneSent.some((s) => s.includes('482913'))).toBe(true);
-	for (const traffic of [sent, phoneSent]) expect(traffic.filter((s) => s.includes(key))).toEqual([]);
+	expect(laptop.sent.length).toBeGreaterThan(10);
+	expect(laptop.frames.length).toBeGreaterThan(5);
+	expect(phoneTraffic.sent.some((s) => s.includes('482913'))).toBe(true);
+	const everything = [laptop, phoneTraffic].flatMap((t) => [...t.sent, ...t.frames]);
+	expect(everything.filter((s) => s.includes(key))).toEqual([]);
 	expect(relay.process.output()).not.toContain(key);
-	expect(relay.process.output()).not.toContain('Santa');
+	// Neither the name nor the title crosses a websocket: updates are sealed, presence names no one.
+	const frames = [...laptop.frames, ...phoneTraffic.frames];
+	expect(frames.filter((f) => /Santa|Secret santa/.test(f))).toEqual([]);
 });
 
 test('a link without its key, or with a wrong one, says so; the home list opens it without the key', async ({
@@ -120,6 +125,12 @@ test('a link without its key, or with a wrong one, says so; the home list opens 
 	await stranger.evaluate((key) => (location.hash = key), keyOf(url));
 	await expect(heatCell(stranger, '2026-12-01T09:00Z')).toHaveAttribute('data-count', '1');
 	await expect(stranger.getByLabel('이름')).toBeVisible();
+	// Once a key has opened the event, this device keeps it: the keyless link opens it now.
+	await stranger.goto(keyless(url));
+	await expect(heatCell(stranger, '2026-12-01T09:00Z')).toHaveAttribute('data-count', '1');
+	// A wrong key in a link does not lock out a device that has the right one kept.
+	await page.goto(`${keyless(url)}#${keyOf(other)}`);
+	await expect(page.getByText('You are Rudolph')).toBeVisible();
 
 	// On the device that has opened it, the home list's keyless link opens it.
 	await page.goto(app);

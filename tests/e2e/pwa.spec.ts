@@ -7,11 +7,24 @@ import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as Y from 'yjs';
-import { markedSlots, readMembers, readSettings } from '../../src/lib/model/event-doc.js';
+import { membersMap } from '../../src/lib/model/event-doc.js';
+import { readSealedSettings } from '../../src/lib/model/sealed-event.js';
+import { readSealedMarks, settleSealedLog } from '../../src/lib/model/sealed-log.js';
 import { buildGrid } from '../../src/lib/model/slots.js';
 import { chromiumLaunchOptions } from '../support/browser.js';
 import { ROOT, startRelay, tempDir } from '../support/relay-process.js';
-import { createEvent, drag, expect, heatCell, join, myCell, syncState, test, eventIdOf } from './fixtures.js';
+import {
+	cipherFor,
+	createEvent,
+	drag,
+	expect,
+	eventIdOf,
+	heatCell,
+	join,
+	myCell,
+	syncState,
+	test
+} from './fixtures.js';
 import { UPDATE_BUILD } from './global-setup.js';
 
 const EVENT = 'title=Train%20ride&dates=2026-12-01,2026-12-02&from=09:00&to=12:00&slot=30&tz=UTC';
@@ -350,11 +363,19 @@ test('a full disk is reported, changes keep syncing, and the stored copy is comp
 	);
 	const copy = new Y.Doc();
 	for (const update of stored) Y.applyUpdate(copy, new Uint8Array(update));
-	expect(readSettings(copy)?.title).toBe('Train ride');
-	const [me] = [...readMembers(copy).keys()];
-	// The grid's blocks: a stroke log (v3) marks each block's quarter-hours.
-	const blocks = buildGrid(readSettings(copy)!).slots;
-	expect([...markedSlots(copy, me)].filter((slot) => blocks.has(slot)).sort()).toEqual(
+	// Read with the link's key, as the device does: the stored copy is sealed.
+	const cipher = await cipherFor(url);
+	readSealedSettings(copy, cipher);
+	await cipher.settled();
+	const settings = readSealedSettings(copy, cipher);
+	if (settings.state !== 'ok') throw new Error(`the stored copy's settings read as ${settings.state}`);
+	expect(settings.settings.title).toBe('Train ride');
+	const [me] = [...membersMap(copy).keys()];
+	await settleSealedLog(copy, cipher, me);
+	// The grid's blocks: a stroke log marks each block's quarter-hours.
+	const blocks = buildGrid(settings.settings).slots;
+	const marked = [...readSealedMarks(copy, cipher, me)].filter(([, level]) => level === 1).map(([slot]) => slot);
+	expect(marked.filter((slot) => blocks.has(slot)).sort()).toEqual(
 		[
 			'2026-12-01T09:00Z',
 			'2026-12-01T09:30Z',

@@ -155,7 +155,9 @@ test('"Use on my other devices": a private link brings my week to another device
 		await until(() => reader.provider.synced && reader.doc.getMap('routines').size === 1, 'the room read');
 		const stored = Buffer.from(Y.encodeStateAsUpdate(reader.doc)).toString('latin1');
 		for (const title of ['Choir', 'Gym', '07:00', '"ranges"']) expect(stored).not.toContain(title);
-		expect(relay.process.output()).not.toContain(link.split('.')[1]);
+		const key = link.split('#sync=')[1].split('.')[1];
+		expect(key).toHaveLength(43);
+		expect(relay.process.output()).not.toContain(key);
 	} finally {
 		reader.destroy();
 	}

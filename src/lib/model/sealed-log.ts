@@ -60,7 +60,15 @@ export function packFrame(sealed: Uint8Array): string {
 		acc &= (1 << bits) - 1;
 	}
 	if (bits > 0) out.push((acc << (7 - bits)) & 0x7f);
-	return String.fromCharCode(...out);
+	return charsOf(out);
+}
+
+/** The string of 7-bit character codes `codes`, built in slices (a spread of a long array overflows the stack). */
+function charsOf(codes: ArrayLike<number>): string {
+	let out = '';
+	for (let i = 0; i < codes.length; i += 8192)
+		out += String.fromCharCode(...(Array.prototype.slice.call(codes, i, i + 8192) as number[]));
+	return out;
 }
 
 /** Characters {@link packFrame} spends on `n` sealed bytes after the length. */
@@ -141,12 +149,19 @@ class SealedLog {
 	/** The end of the last write queued on this log. */
 	writes: Promise<unknown> = Promise.resolve();
 
+	readonly #observer = (event: Y.YTextEvent) => this.#follow(event);
+
 	constructor(
 		readonly log: Y.Text,
 		readonly cipher: EventCipher,
 		readonly place: string
 	) {
-		log.observe((event) => this.#follow(event));
+		log.observe(this.#observer);
+	}
+
+	/** Stops following the log (another cipher reads it now). */
+	dispose() {
+		this.log.unobserve(this.#observer);
 	}
 
 	/** The read, brought up to date with the log's text. */
@@ -197,7 +212,9 @@ class SealedLog {
 
 	#open(frame: string): Promise<void> {
 		const sealed = unpackFrame(frame);
-		const opening = (sealed ? openRaw(this.cipher.keys, sealed, this.place) : Promise.resolve(null)).then((plain) => {
+		// Never rejects: a frame that fails in any way counts as one that does not open.
+		const opened = sealed ? openRaw(this.cipher.keys, sealed, this.place).catch(() => null) : Promise.resolve(null);
+		const opening = opened.then((plain) => {
 			if (this.frames.get(frame) !== opening) return;
 			const records = plain && recordsOf(plain);
 			this.frames.set(frame, records ?? BAD);
@@ -254,7 +271,7 @@ class SealedLog {
 /** A frame's plaintext as records, or `null` when they are not well-formed records (they would not count). */
 function recordsOf(plain: Uint8Array): string | null {
 	for (const byte of plain) if (byte > 0x7f) return null;
-	const records = String.fromCharCode(...plain);
+	const records = charsOf(plain);
 	return readLog(records).complete ? records : null;
 }
 
@@ -262,7 +279,10 @@ const logs = new WeakMap<Y.Text, SealedLog>();
 
 function sealedLog(log: Y.Text, cipher: EventCipher, memberId: string): SealedLog {
 	let kept = logs.get(log);
-	if (!kept || kept.cipher !== cipher) logs.set(log, (kept = new SealedLog(log, cipher, logPlace(memberId))));
+	if (!kept || kept.cipher !== cipher) {
+		kept?.dispose();
+		logs.set(log, (kept = new SealedLog(log, cipher, logPlace(memberId))));
+	}
 	return kept;
 }
 
@@ -334,7 +354,11 @@ export function applySealedMarks(
 		const { read } = await kept.settled();
 		const epoch = eventLogEpoch(doc);
 		const changed = changedBlocks(read, wanted, slotMinutes, epoch);
-		if (changed.length === 0) return 0;
+		if (changed.length === 0) {
+			// Nothing to write, but the stroke still starts its undo step, as a plain one does.
+			beforeWrite?.();
+			return 0;
+		}
 		// Above every stamp this device has opened; frames that never open cannot be outbid and do not count.
 		const stamp = read.stamp + 1;
 		const records = strokeRects(changed, slotMinutes, epoch)

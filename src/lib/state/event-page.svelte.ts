@@ -17,6 +17,7 @@ import {
 	gridInZone,
 	needsNewerApp,
 	newMemberId,
+	type EventDraft,
 	type Grid,
 	type Level,
 	type Mark,
@@ -90,6 +91,13 @@ export class EventPageController {
 	readonly settings = $derived.by(() => this.event.settings);
 	/** Whether this device can read the event (see `KeyState`). */
 	readonly keyState = $derived.by(() => this.event.keyState);
+	/**
+	 * A private event that is still being opened: the key is being looked for,
+	 * or its values are being opened. The page says "Opening…", not "not found".
+	 */
+	readonly opening = $derived.by(
+		() => this.event.private && !this.settings && (!this.keyChecked || this.event.keyState === 'ok')
+	);
 	/** The link without its key: for places that send it to someone else's server (Google Calendar). */
 	readonly keylessLink: string;
 	/**
@@ -159,7 +167,7 @@ export class EventPageController {
 		this.sync = new SyncStatus(this.session.sync);
 		this.presence = new Presence(this.session.relay.awareness);
 		this.#keyInLink = keyInLink(location.hash);
-		void this.#openWithKey();
+		void this.#openWithKey().catch(writeFailed);
 		this.#myId = myMemberId(id);
 		this.session.localReady.then(() => (this.localLoaded = true));
 		organizerSecret(id).then((secret) => (this.organizer = secret !== null));
@@ -191,6 +199,12 @@ export class EventPageController {
 		});
 		$effect(() => {
 			this.presence.announce(this.me ? { memberId: this.me, name: this.event.private ? '' : this.myName } : null);
+		});
+		let triedKept = false;
+		$effect(() => {
+			if (this.keyState !== 'bad' || triedKept || !this.#keyInLink) return;
+			triedKept = true;
+			void this.#tryKeptKey().catch(writeFailed);
 		});
 		// A key from the link is kept once it has opened the event, so the home list's link opens it too.
 		$effect(() => {
@@ -242,14 +256,23 @@ export class EventPageController {
 	async #openWithKey(): Promise<void> {
 		try {
 			const key = this.#keyInLink ?? (await eventKey(this.id));
-			if (key && !this.cryptoUnavailable) {
-				const cipher = new EventCipher(await importEventKey(key, this.id));
-				this.#key = key;
-				this.event.attach(cipher);
-			}
+			if (key) await this.#attachKey(key);
 		} finally {
 			this.keyChecked = true;
 		}
+	}
+
+	async #attachKey(key: string): Promise<void> {
+		if (this.cryptoUnavailable) return;
+		const cipher = new EventCipher(await importEventKey(key, this.id));
+		this.#key = key;
+		this.event.attach(cipher);
+	}
+
+	/** The link's key does not open the event: the one kept on this device may (a link cut or mistyped). */
+	async #tryKeptKey(): Promise<void> {
+		const kept = await eventKey(this.id);
+		if (kept && kept !== this.#key) await this.#attachKey(kept);
 	}
 
 	#changed(): void {
@@ -341,6 +364,21 @@ export class EventPageController {
 		} catch {
 			// Dismissed by the person, or refused: nothing to report.
 		}
+	}
+
+	/** Organizer: takes the decision back. */
+	undecide(): void {
+		void this.event.decide(null).catch(writeFailed);
+	}
+
+	/** Organizer: changes the settings; resolves once they are written (a private event's sealed first). */
+	async editSettings(draft: EventDraft): Promise<void> {
+		await this.event.updateSettings(draft).catch(writeFailed);
+	}
+
+	/** Renames a member (themselves, or anyone for the organizer). */
+	rename(memberId: string, name: string): void {
+		void this.event.renameMember(memberId, name).catch(writeFailed);
 	}
 
 	/** Organizer: decides on a run of slots (from best times or the grid). */

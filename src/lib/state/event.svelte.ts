@@ -113,6 +113,8 @@ export class EventState {
 		let readWith: { transaction: Y.Transaction; ids: Set<string> } | null = null;
 		const onMembers = (e: Y.YMapEvent<Member>) => {
 			readWith = { transaction: e.transaction, ids: this.#readMembers() };
+			// A member still opening may have been removed: the event need not wait for them any more.
+			if (this.#sealed && !this.#shown) this.#readEvent();
 		};
 		const onMarks = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
 			const alreadyRead = readWith?.transaction === events[0]?.transaction ? readWith.ids : null;

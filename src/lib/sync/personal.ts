@@ -78,19 +78,18 @@ export function resumePersonalSync(): WebsocketProvider | null {
 	const room = stored();
 	if (!room) return null;
 	if (link?.room === room.room) return link.provider;
-	return connect(room.room, room.key, false);
+	return connect(room.room, room.key);
 }
 
 /**
  * Syncs my week through `room`. With a key, the room holds a sealed copy
- * (a second Y.Doc, kept in IndexedDB so deletions are not undone by a
- * reload) and a bridge copies entries both ways, sealing on the way out and
- * opening on the way in: my week itself stays as it is, so every reader of
- * it is unchanged. `pushAll` sends every entry here into the room (turning
- * sync on, or joining from a link). Without a key (a room from before keys),
- * the document syncs directly, as it did.
+ * (a second Y.Doc, kept in IndexedDB as the last state synced, so a
+ * deletion made here is not undone by a reload) and a bridge copies entries
+ * both ways, sealing on the way out and opening on the way in: my week
+ * itself stays as it is, so every reader of it is unchanged. Without a key
+ * (a room from before keys), the document syncs directly, as it did.
  */
-function connect(room: string, key: string | null, pushAll: boolean): WebsocketProvider {
+function connect(room: string, key: string | null): WebsocketProvider {
 	link?.stop(false);
 	const doc = personalDoc().doc;
 	if (!key) {
@@ -100,15 +99,24 @@ function connect(room: string, key: string | null, pushAll: boolean): WebsocketP
 	}
 	const sealed = new Y.Doc();
 	let stored: IndexeddbPersistence | null = null;
-	let loaded: Promise<unknown> = Promise.resolve();
+	let loaded: Promise<boolean> = Promise.resolve(false);
 	try {
 		stored = new IndexeddbPersistence(`${PERSONAL_DB}-sync-${room}`, sealed);
-		loaded = stored.whenSynced.catch(() => undefined);
+		loaded = stored.whenSynced.then(
+			() => true,
+			() => false
+		);
 	} catch {
 		// No IndexedDB: the sealed copy lives for this visit, filled from the room.
 	}
-	const stopBridge = bridge(doc, sealed, importEventKey(key, room), pushAll ? loaded : null);
-	const provider = new WebsocketProvider(relayUrl(), room, sealed, { disableBc: true, params: syncParams() });
+	// The room is joined only once both copies here are loaded and compared (bridge), so what
+	// arrives from it is never mistaken for what this device had.
+	const provider = new WebsocketProvider(relayUrl(), room, sealed, {
+		disableBc: true,
+		params: syncParams(),
+		connect: false
+	});
+	const stopBridge = bridge(doc, sealed, importEventKey(key, room), loaded, provider);
 	link = {
 		room,
 		key,
@@ -127,10 +135,21 @@ function connect(room: string, key: string | null, pushAll: boolean): WebsocketP
 /**
  * Copies routine entries between my week (`mine`, plain, on this device
  * only) and the room's sealed copy (`theirs`), each way only what changed
- * on the other side. Entries are handled one after another per entry, so a
- * quick second edit never lands before the first. Returns the stop.
+ * on the other side. First, once both are loaded, they are compared: the
+ * stored sealed copy is what was last synced, so an entry only here was
+ * made here (it is sent) and one only there was deleted here (it is
+ * deleted there); then `provider` connects. Entries are handled one after
+ * another per entry, so a quick second edit never lands before the first,
+ * and an entry edited here while one from the room was being opened keeps
+ * the edit. Returns the stop.
  */
-function bridge(mine: Y.Doc, theirs: Y.Doc, keys: Promise<EventKeys>, pushAll: Promise<unknown> | null): () => void {
+function bridge(
+	mine: Y.Doc,
+	theirs: Y.Doc,
+	keys: Promise<EventKeys>,
+	stored: Promise<boolean>,
+	provider: WebsocketProvider
+): () => void {
 	const plain = routinesMap(mine) as Y.Map<unknown>;
 	const sealed = theirs.getMap(ROUTINES_KEY) as Y.Map<unknown>;
 	const queues = new Map<string, Promise<void>>();
@@ -152,19 +171,21 @@ function bridge(mine: Y.Doc, theirs: Y.Doc, keys: Promise<EventKeys>, pushAll: P
 			const there = await openRoutine(keys, id, sealed.get(id));
 			if (there && JSON.stringify(there) === JSON.stringify(value)) return;
 			const sealedValue = await sealRoutine(keys, value);
-			if (!stopped) theirs.transact(() => sealed.set(id, sealedValue), BRIDGE);
+			if (!stopped && plain.get(id) === value) theirs.transact(() => sealed.set(id, sealedValue), BRIDGE);
 		});
 	const down = (id: string) =>
 		queue(id, async (keys) => {
 			const value = sealed.get(id);
+			const here = plain.get(id);
 			if (value === undefined) {
 				if (plain.has(id)) mine.transact(() => plain.delete(id), BRIDGE);
 				return;
 			}
 			const entry = await openRoutine(keys, id, value);
-			// One that does not open (another key, tampered with) is left out, not shown as garbage.
-			if (!entry || stopped || sealed.get(id) !== value) return;
-			if (JSON.stringify(plain.get(id)) !== JSON.stringify(entry)) mine.transact(() => plain.set(id, entry), BRIDGE);
+			// One that does not open (another key, tampered with) is left out, not shown as garbage;
+			// an entry changed here meanwhile keeps the change (its own job sends it).
+			if (!entry || stopped || sealed.get(id) !== value || plain.get(id) !== here) return;
+			if (JSON.stringify(here) !== JSON.stringify(entry)) mine.transact(() => plain.set(id, entry), BRIDGE);
 		});
 	const onPlain = (e: Y.YMapEvent<unknown>, tr: Y.Transaction) => {
 		if (tr.origin !== BRIDGE) for (const id of e.keysChanged) up(id);
@@ -172,10 +193,14 @@ function bridge(mine: Y.Doc, theirs: Y.Doc, keys: Promise<EventKeys>, pushAll: P
 	const onSealed = (e: Y.YMapEvent<unknown>, tr: Y.Transaction) => {
 		if (tr.origin !== BRIDGE) for (const id of e.keysChanged) down(id);
 	};
-	plain.observe(onPlain);
-	sealed.observe(onSealed);
-	void pushAll?.then(() => {
+	void Promise.all([personalDoc().ready, stored]).then(([, kept]) => {
+		if (stopped) return;
+		plain.observe(onPlain);
+		sealed.observe(onSealed);
 		for (const id of plain.keys()) up(id);
+		// Without a kept copy nothing says what was deleted here: the room's entries are taken as they come.
+		if (kept) for (const id of sealed.keys()) if (!plain.has(id)) up(id);
+		provider.connect();
 	});
 	return () => {
 		stopped = true;
@@ -193,12 +218,14 @@ export function startPersonalSync(joining: { room: string; key: string | null } 
 	key: string | null;
 } {
 	const current = stored();
+	// Sealing needs WebCrypto, which exists only on https (and localhost).
+	if (!globalThis.crypto?.subtle) throw new Error('Syncing my week needs a secure (https) page');
 	const target = joining ?? current ?? { room: newPersonalRoomId(), key: newEventKey() };
 	if (!isPersonalRoomId(target.room) || (target.key !== null && !isEventKey(target.key)))
 		throw new Error('Not a personal sync link');
 	// If it cannot be remembered, it syncs for this visit only.
 	writeLocal(ROOM_KEY, target.key ? personalSyncCode(target.room, target.key) : target.room);
-	connect(target.room, target.key, true);
+	connect(target.room, target.key);
 	return target;
 }
 
