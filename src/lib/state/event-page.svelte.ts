@@ -209,7 +209,8 @@ export class EventPageController {
 		// A key from the link is kept once it has opened the event, so the home list's link opens it too.
 		$effect(() => {
 			const key = this.#keyInLink;
-			if (key && this.keyState === 'ok' && this.settings) void saveEventKey(id, key);
+			// Only the link's own key, once it is the one that opened the event (not a kept one standing in).
+			if (key && this.#key === key && this.keyState === 'ok' && this.settings) void saveEventKey(id, key);
 		});
 		// Another key pasted into the address bar: read the event with it from the start.
 		$effect(() => {
