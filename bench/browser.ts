@@ -223,8 +223,24 @@ async function prepareWarmOpen(browser: Browser, relay: RelayProcess, members: n
 	const threadTime = async () =>
 		(await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime')!.value * 1000;
 	const open = async (): Promise<{ ready: number; interactive: number; cpu: number }> => {
-		await page.goto(url);
-		await page.waitForFunction(() => (window as any).__moim.interactive !== null, null, { timeout: 30_000 });
+		// Going to the address it is on would only move to its fragment (a private event's key): reload instead.
+		if (page.url() === url) await page.reload();
+		else await page.goto(url);
+		await page
+			.waitForFunction(() => (window as any).__moim.interactive !== null, null, { timeout: 30_000 })
+			.catch(async (error) => {
+				// Say what the page showed instead, so a stalled open can be told from a slow one.
+				const shown = await page.evaluate(() => document.querySelector('main')?.textContent?.slice(0, 300));
+				const expected = await page.evaluate(() => {
+					const e = localStorage.getItem('bench:expect');
+					const slot = e && (JSON.parse(e) as { slot: string }).slot;
+					const cell = document.querySelector(`[data-testid="heatmap"] [data-slot="${slot}"]`);
+					return `${e}, shown ${cell?.getAttribute('data-count')}`;
+				});
+				throw new Error(`the open never became ready (expected ${expected}); the page showed: ${shown}`, {
+					cause: error
+				});
+			});
 		const cpu = await threadTime();
 		return {
 			...(await page.evaluate(() => ({
