@@ -125,6 +125,13 @@ test('a link without its key, or with a wrong one, says so; the home list opens 
 	await stranger.evaluate((key) => (location.hash = key), keyOf(url));
 	await expect(heatCell(stranger, '2026-12-01T09:00Z')).toHaveAttribute('data-count', '1');
 	await expect(stranger.getByLabel('이름')).toBeVisible();
+	// The sync details say it is encrypted, on the phone's screen (they once ran off its left edge).
+	await stranger.getByTestId('sync-status').click();
+	await expect(stranger.getByTestId('sync-privacy')).toHaveText(/종단간 암호화/);
+	const details = (await stranger.getByTestId('sync-details').boundingBox())!;
+	expect(details.x).toBeGreaterThanOrEqual(0);
+	expect(details.x + details.width).toBeLessThanOrEqual(360);
+	await stranger.screenshot({ path: test.info().outputPath('sync-details-ko-360.png') });
 	// Once a key has opened the event, this device keeps it: the keyless link opens it now.
 	await stranger.goto(keyless(url));
 	await expect(heatCell(stranger, '2026-12-01T09:00Z')).toHaveAttribute('data-count', '1');

@@ -83,6 +83,8 @@ export class EventPageController {
 
 	/** Compaction of my log was considered this visit (compactOnOpen). */
 	#compactTried = false;
+	/** After the link's key did not open the event, the kept one has been tried too. */
+	#keptTried = $state(false);
 	/** Who this device last acted as here (may not be a member any more). */
 	#myId = $state<string | null>(null);
 	/** Members this device holds a write secret for: it can act as them. `null` until read. */
@@ -96,8 +98,13 @@ export class EventPageController {
 	 * or its values are being opened. The page says "Opening…", not "not found".
 	 */
 	readonly opening = $derived.by(
-		() => this.event.private && !this.settings && (!this.keyChecked || this.event.keyState === 'ok')
+		() =>
+			this.event.private &&
+			!this.settings &&
+			(!this.keyChecked || this.keyState === 'ok' || (this.keyState === 'bad' && !this.#keptTried))
 	);
+	/** No key this device has opens the event: the link's (and the kept one, if any) did not. */
+	readonly badKey = $derived.by(() => this.keyState === 'bad' && this.#keptTried);
 	/** The link without its key: for places that send it to someone else's server (Google Calendar). */
 	readonly keylessLink: string;
 	/**
@@ -202,9 +209,13 @@ export class EventPageController {
 		});
 		let triedKept = false;
 		$effect(() => {
-			if (this.keyState !== 'bad' || triedKept || !this.#keyInLink) return;
+			if (this.keyState !== 'bad' || triedKept) return;
 			triedKept = true;
-			void this.#tryKeptKey().catch(writeFailed);
+			if (!this.#keyInLink) this.#keptTried = true;
+			else
+				void this.#tryKeptKey()
+					.catch(writeFailed)
+					.finally(() => (this.#keptTried = true));
 		});
 		// A key from the link is kept once it has opened the event, so the home list's link opens it too.
 		$effect(() => {
