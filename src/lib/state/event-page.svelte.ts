@@ -83,6 +83,8 @@ export class EventPageController {
 
 	/** Compaction of my log was considered this visit (compactOnOpen). */
 	#compactTried = false;
+	/** The last stroke asked for: a private event's is sealed before it is written, and undo waits for it. */
+	#lastWrite: Promise<unknown> = Promise.resolve();
 	/** After the link's key did not open the event, the kept one has been tried too. */
 	#keptTried = $state(false);
 	/** Who this device last acted as here (may not be a member any more). */
@@ -340,7 +342,9 @@ export class EventPageController {
 		if (!this.me) return;
 		// A new undo step starts when the stroke is written: a private event's is sealed first.
 		const undo = this.undo;
-		void this.event.paint(this.me, slots, mark, continues ? undefined : () => undo?.separate()).catch(writeFailed);
+		this.#lastWrite = this.event
+			.paint(this.me, slots, mark, continues ? undefined : () => undo?.separate())
+			.catch(writeFailed);
 		this.#changed();
 	}
 
@@ -348,7 +352,7 @@ export class EventPageController {
 	applyFill(marks: Map<string, Mark>): void {
 		if (!this.me) return;
 		const undo = this.undo;
-		void this.event.paintMarks(this.me, marks, () => undo?.separate()).catch(writeFailed);
+		this.#lastWrite = this.event.paintMarks(this.me, marks, () => undo?.separate()).catch(writeFailed);
 		this.#changed();
 	}
 
@@ -361,11 +365,23 @@ export class EventPageController {
 		const key = e.key.toLowerCase();
 		if (key === 'z' && !e.shiftKey) {
 			e.preventDefault();
-			undo.undo();
+			this.undoStroke();
 		} else if ((key === 'z' && e.shiftKey) || key === 'y') {
 			e.preventDefault();
-			undo.redo();
+			this.redoStroke();
 		}
+	}
+
+	/** Undoes my last stroke, once every stroke asked for is written (a private event's is sealed first). */
+	undoStroke(): void {
+		const undo = this.undo;
+		void this.#lastWrite.then(() => undo?.undo());
+	}
+
+	/** Redoes my last undone stroke, after the strokes asked for before it. */
+	redoStroke(): void {
+		const undo = this.undo;
+		void this.#lastWrite.then(() => undo?.redo());
 	}
 
 	/** Opens the system share sheet with the link. */
