@@ -347,6 +347,20 @@ function sizes(doc: Y.Doc) {
 	};
 }
 
+/** Throws unless every member reads (`read`, quarter-hour → level) the marks the workload made. */
+function checkMarks(
+	label: string,
+	ids: string[],
+	want: Map<number, number>[],
+	read: (id: string) => Map<number, number>
+) {
+	for (const [m, id] of ids.entries()) {
+		const got = read(id);
+		const same = got.size === want[m].size && [...got].every(([q, level]) => want[m].get(q) === level);
+		if (!same) throw new Error(`${label}: member ${m} reads other marks than the workload made`);
+	}
+}
+
 /**
  * The workload written by the app's model into an event of schema `v`, each
  * member from their own device in `sessions` sessions (a new client id each,
@@ -382,13 +396,8 @@ function measureSchema(v: 2 | 3, sessions: number, compact: boolean) {
 				applyStroke(doc, ids[member], stroke.slots, stroke.mark);
 		}
 	const want = expected(workload);
-	const check = (when: string) => {
-		for (const [m, id] of ids.entries()) {
-			const got = quarters(doc, id, v === 3 ? 1 : 2);
-			const same = got.size === want[m].size && [...got].every(([q, level]) => want[m].get(q) === level);
-			if (!same) throw new Error(`schema v${v}, ${when}: member ${m} reads other marks than the workload made`);
-		}
-	};
+	const check = (when: string) =>
+		checkMarks(`schema v${v}, ${when}`, ids, want, (id) => quarters(doc, id, v === 3 ? 1 : 2));
 	check('after the workload');
 	const before = { sent, ...sizes(doc) };
 	let after = null as null | ({ sent: number } & ReturnType<typeof sizes>);
@@ -458,13 +467,8 @@ async function measureSealed(sessions: number, compact: boolean) {
 				);
 		}
 	const want = expected(workload);
-	const check = (when: string) => {
-		for (const [m, id] of ids.entries()) {
-			const got = quarters(doc, id, 1, readSealedMarks(doc, cipher, id));
-			const same = got.size === want[m].size && [...got].every(([q, level]) => want[m].get(q) === level);
-			if (!same) throw new Error(`schema v4, ${when}: member ${m} reads other marks than the workload made`);
-		}
-	};
+	const check = (when: string) =>
+		checkMarks(`schema v4, ${when}`, ids, want, (id) => quarters(doc, id, 1, readSealedMarks(doc, cipher, id)));
 	check('after the workload');
 	const before = { sent, ...sizes(doc) };
 	let after = null as null | ({ sent: number } & ReturnType<typeof sizes>);
