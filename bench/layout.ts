@@ -362,14 +362,23 @@ function checkMarks(
 }
 
 /**
+ * When a member's log is folded: never, when a session opens (as the app
+ * did until 2026-12-01), or on open and during the session as the app does
+ * now (it folds 2 s after the person's last stroke when the log needs it;
+ * here after any stroke that leaves the log needing it, as if the person
+ * paused there).
+ */
+type Fold = 'never' | 'open' | 'visit';
+
+/**
  * The workload written by the app's model into an event of schema `v`, each
  * member from their own device in `sessions` sessions (a new client id each,
- * all members' sessions interleaved). With `compact`, every session but the
- * first starts by compacting the member's log when the app would
- * (compactOnOpen: needsCompaction; here the relay has acknowledged
- * everything), and one last session of each member compacts.
+ * all members' sessions interleaved), folding logs as `fold` says
+ * (needsCompaction; here the relay has acknowledged everything). Unless
+ * `never`, one last session of each member folds.
  */
-function measureSchema(v: 2 | 3, sessions: number, compact: boolean) {
+function measureSchema(v: 2 | 3, sessions: number, fold: Fold) {
+	const compact = fold !== 'never';
 	const doc = new Y.Doc();
 	doc.clientID = nextClient();
 	createEvent(doc, draft, Date.parse('2026-11-20T10:00Z'), v);
@@ -388,12 +397,18 @@ function measureSchema(v: 2 | 3, sessions: number, compact: boolean) {
 		for (let member = 0; member < MEMBERS; member++) {
 			doc.clientID = nextClient();
 			const log = availabilityMap(doc).get(ids[member]);
-			if (compact && s > 0 && log instanceof Y.Text && needsCompaction(log)) {
+			const due = () => log instanceof Y.Text && needsCompaction(log);
+			if (compact && s > 0 && due()) {
 				compactMember(ids[member]);
 				compactions++;
 			}
-			for (const stroke of workload.slice(member * STROKES + s * per, member * STROKES + (s + 1) * per))
+			for (const stroke of workload.slice(member * STROKES + s * per, member * STROKES + (s + 1) * per)) {
 				applyStroke(doc, ids[member], stroke.slots, stroke.mark);
+				if (fold === 'visit' && due()) {
+					compactMember(ids[member]);
+					compactions++;
+				}
+			}
 		}
 	const want = expected(workload);
 	const check = (when: string) =>
@@ -413,21 +428,26 @@ function measureSchema(v: 2 | 3, sessions: number, compact: boolean) {
 	return { before, after, compactions };
 }
 
+/** How many folds a run made: on open, out of the opens after the first; during visits, all of them. */
+const folds = (fold: Fold, n: number) =>
+	fold === 'never' ? '—' : fold === 'open' ? `${n} of ${MEMBERS * 3} opens` : `${n} in all`;
+
 console.log(
 	`\n## Issue 19's target with the app's modules: ${MEMBERS} members × ${STROKES} strokes, each member on their own device, 4 sessions\n`
 );
 console.log(
-	'| schema | updates sent | first open (sync step 2, v1) | stored on the device (v1) | state v2 | compacted on open | last compaction sent | after it: first open | after it: stored |'
+	'| schema | updates sent | first open (sync step 2, v1) | stored on the device (v1) | state v2 | folds | last compaction sent | after it: first open | after it: stored |'
 );
 console.log('|---|---|---|---|---|---|---|---|---|');
-for (const [name, v, compact] of [
-	['v2, per-slot maps', 2, false],
-	['v3, stroke logs, never compacted', 3, false],
-	['**v3, stroke logs, compacting on open (the app)**', 3, true]
+for (const [name, v, fold] of [
+	['v2, per-slot maps', 2, 'never'],
+	['v3, stroke logs, never compacted', 3, 'never'],
+	['v3, stroke logs, compacting on open', 3, 'open'],
+	['**v3, stroke logs, compacting on open and during a visit (the app)**', 3, 'visit']
 ] as const) {
-	const { before: b, after: a, compactions } = measureSchema(v, 4, compact);
+	const { before: b, after: a, compactions } = measureSchema(v, 4, fold);
 	console.log(
-		`| ${name} | ${kb(b.sent)} KB | ${within(b.firstOpen)} | ${within(b.stored)} | ${within(b.v2)} | ${compact ? `${compactions} of ${MEMBERS * 3} opens` : '—'} | ${a ? `${kb(a.sent)} KB` : '—'} | ${a ? within(a.firstOpen) : '—'} | ${a ? within(a.stored) : '—'} |`
+		`| ${name} | ${kb(b.sent)} KB | ${within(b.firstOpen)} | ${within(b.stored)} | ${within(b.v2)} | ${folds(fold, compactions)} | ${a ? `${kb(a.sent)} KB` : '—'} | ${a ? within(a.firstOpen) : '—'} | ${a ? within(a.stored) : '—'} |`
 	);
 }
 
@@ -436,7 +456,8 @@ for (const [name, v, compact] of [
  * names and every stroke sealed (sealed-event.ts, sealed-log.ts), written
  * the same way, each member on their own device in sessions.
  */
-async function measureSealed(sessions: number, compact: boolean) {
+async function measureSealed(sessions: number, fold: Fold) {
+	const compact = fold !== 'never';
 	const eventId = 'bench-layout-private';
 	const cipher = new EventCipher(await importEventKey(newEventKey(), eventId));
 	const doc = new Y.Doc();
@@ -457,7 +478,7 @@ async function measureSealed(sessions: number, compact: boolean) {
 				await compactSealedLog(doc, cipher, ids[member], acked());
 				compactions++;
 			}
-			for (const stroke of workload.slice(member * STROKES + s * per, member * STROKES + (s + 1) * per))
+			for (const stroke of workload.slice(member * STROKES + s * per, member * STROKES + (s + 1) * per)) {
 				await applySealedMarks(
 					doc,
 					cipher,
@@ -465,6 +486,11 @@ async function measureSealed(sessions: number, compact: boolean) {
 					stroke.slots.map((slot) => [slot, stroke.mark] as const),
 					draft.slot
 				);
+				if (fold === 'visit' && needsSealedCompaction(doc, cipher, ids[member])) {
+					await compactSealedLog(doc, cipher, ids[member], acked());
+					compactions++;
+				}
+			}
 		}
 	const want = expected(workload);
 	const check = (when: string) =>
@@ -484,13 +510,14 @@ async function measureSealed(sessions: number, compact: boolean) {
 	return { before, after, compactions };
 }
 
-for (const [name, compact] of [
-	['v4, sealed frames (private event), never compacted', false],
-	['**v4, sealed frames (private event), compacting on open**', true]
+for (const [name, fold] of [
+	['v4, sealed frames (private event), never compacted', 'never'],
+	['v4, sealed frames (private event), compacting on open', 'open'],
+	['**v4, sealed frames (private event), compacting on open and during a visit (the app)**', 'visit']
 ] as const) {
-	const { before: b, after: a, compactions } = await measureSealed(4, compact);
+	const { before: b, after: a, compactions } = await measureSealed(4, fold);
 	console.log(
-		`| ${name} | ${kb(b.sent)} KB | ${within(b.firstOpen)} | ${within(b.stored)} | ${within(b.v2)} | ${compact ? `${compactions} of ${MEMBERS * 3} opens` : '—'} | ${a ? `${kb(a.sent)} KB` : '—'} | ${a ? within(a.firstOpen) : '—'} | ${a ? within(a.stored) : '—'} |`
+		`| ${name} | ${kb(b.sent)} KB | ${within(b.firstOpen)} | ${within(b.stored)} | ${within(b.v2)} | ${folds(fold, compactions)} | ${a ? `${kb(a.sent)} KB` : '—'} | ${a ? within(a.firstOpen) : '—'} | ${a ? within(a.stored) : '—'} |`
 	);
 }
 console.log('\n✗: over the budget of 20× raw.');

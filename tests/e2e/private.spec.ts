@@ -7,6 +7,7 @@ import type { Page, Request } from '@playwright/test';
 import * as Y from 'yjs';
 import { createEvent as createPlainEvent, joinEvent } from '../../src/lib/model/event-doc.js';
 import { newEventId } from '../../src/lib/model/ids.js';
+import { COMPACT_FRAMES, splitFrames } from '../../src/lib/model/sealed-log.js';
 import { stockClient, until } from '../support/clients.js';
 import { person } from '../support/identity.js';
 import {
@@ -18,6 +19,8 @@ import {
 	heatCell,
 	join,
 	keyless,
+	myCell,
+	myGrid,
 	syncState,
 	test
 } from './fixtures.js';
@@ -144,6 +147,45 @@ test('a link without its key, or with a wrong one, says so; the home list opens 
 	await page.getByRole('link', { name: 'Secret santa' }).click();
 	await expect(page).toHaveURL(new RegExp(`/e/${eventIdOf(url)}$`));
 	await expect(page.getByText('You are Rudolph')).toBeVisible();
+});
+
+test('a long visit folds my log while I paint, and undo and redo still take strokes back', async ({
+	page,
+	app,
+	relay
+}) => {
+	const url = await createEvent(page, app, EVENT);
+	await join(page, 'Painter');
+	const slot = '2026-12-01T09:00Z';
+	await myGrid(page).locator('[tabindex="0"]').focus();
+	await expect(myCell(page, slot)).toBeFocused();
+	// One stroke more than folding waits for, all on one block: marked, cleared, …, marked.
+	const strokes = COMPACT_FRAMES + 1;
+	for (let i = 0; i < strokes; i++) {
+		await page.keyboard.press('Space');
+		await expect(myCell(page, slot)).toHaveAttribute('aria-selected', String(i % 2 === 0));
+	}
+	// The relay's copy: my log is folded into fewer frames than strokes (a base, and any stroke after it).
+	const reader = stockClient(relay.process.wsUrl, eventIdOf(url));
+	try {
+		const frames = () => {
+			const log = [...reader.doc.getMap('availability').values()][0];
+			return log instanceof Y.Text ? splitFrames(log.toString()).frames.length : 0;
+		};
+		await until(() => frames() > 0 && frames() < strokes, 'my log folded at the relay', 30_000);
+	} finally {
+		reader.destroy();
+	}
+	// Undo writes the marks back: the folded strokes are still undone one by one, and redone.
+	const undo = page.getByRole('button', { name: 'Undo' });
+	await undo.click();
+	await expect(myCell(page, slot)).toHaveAttribute('aria-selected', 'false');
+	await undo.click();
+	await expect(myCell(page, slot)).toHaveAttribute('aria-selected', 'true');
+	await page.getByRole('button', { name: 'Redo' }).click();
+	await expect(myCell(page, slot)).toHaveAttribute('aria-selected', 'false');
+	await expect(heatCell(page, slot)).toHaveAttribute('data-count', '0');
+	await syncState(page, 'synced');
 });
 
 test('"Duplicate" makes a new event with a new key', async ({ page, app }) => {

@@ -7,6 +7,7 @@
  * Made once per page (the view is keyed on the event id) during component
  * initialisation: its effects live and end with that component.
  */
+import { untrack } from 'svelte';
 import { SvelteSet } from 'svelte/reactivity';
 import {
 	sameZone,
@@ -30,7 +31,7 @@ import { importEventKey, isEventKey } from '../model/event-crypto.js';
 import { EventCipher } from '../model/sealed-event.js';
 import { requestPersistence } from '../device/storage.js';
 import { m } from '../paraglide/messages.js';
-import { acquireEvent, compactOnOpen, releaseEvent, resetLocalCopy, type EventSession } from '../sync/session.js';
+import { acquireEvent, foldLog, releaseEvent, resetLocalCopy, type EventSession } from '../sync/session.js';
 import { Clipboard } from './clipboard.svelte.js';
 import { EventState, UndoState } from './event.svelte.js';
 import { StorageStatus } from './storage-status.svelte.js';
@@ -81,8 +82,12 @@ export class EventPageController {
 	/** "Reset to the relay's copy" is under way (the page reloads after). */
 	resetting = $state(false);
 
-	/** Compaction of my log was considered this visit (compactOnOpen). */
+	/** Compaction of my log was considered this visit, on open (foldLog). */
 	#compactTried = false;
+	/** Folds my log a moment after my last stroke (#write). */
+	#foldTimer: ReturnType<typeof setTimeout> | undefined;
+	#folding = false;
+	#destroyed = false;
 	/** The last stroke asked for: a private event's is sealed before it is written, and undo waits for it. */
 	#lastWrite: Promise<unknown> = Promise.resolve();
 	/** After the link's key did not open the event, the kept one has been tried too. */
@@ -183,28 +188,32 @@ export class EventPageController {
 		membersWithSecrets(id).then((ids) => (this.#actable = new SvelteSet(ids)));
 
 		$effect(() => () => {
+			this.#destroyed = true;
+			clearTimeout(this.#foldTimer);
 			this.event.destroy();
 			releaseEvent(this.session);
 		});
 		$effect(() => {
 			const me = this.me;
 			if (!me) return;
-			const manager = new UndoState(this.session.doc, me);
-			this.undo = manager;
-			// Once a visit, before the first stroke: a long log of mine is folded into one record.
-			if (!this.#compactTried) {
-				this.#compactTried = true;
-				void compactOnOpen(
-					this.session,
-					me,
-					() => !this.edited && !manager.canUndo && !manager.canRedo,
-					this.event.cipher
-				);
-			}
-			return () => {
-				manager.destroy();
-				this.undo = null;
-			};
+			this.undo = new UndoState(this.event, me);
+			return () => (this.undo = null);
+		});
+		// Once on open (and again after strokes, #write): a long log of mine is folded into one record.
+		$effect(() => {
+			const me = this.me;
+			const cipher = this.event.cipher;
+			if (!me || this.#compactTried || (this.event.private && !cipher)) return;
+			this.#compactTried = true;
+			untrack(() => this.#fold());
+		});
+		// Undo's steps name slots: once the blocks change, they no longer mean the same times.
+		let grid = this.event.grid;
+		$effect(() => {
+			const now = this.event.grid;
+			if (now === grid) return;
+			grid = now;
+			untrack(() => this.undo?.clear());
 		});
 		$effect(() => {
 			this.presence.announce(this.me ? { memberId: this.me, name: this.event.private ? '' : this.myName } : null);
@@ -339,21 +348,45 @@ export class EventPageController {
 	 * last one when it `continues` it (a range finished by a second tap).
 	 */
 	paint(slots: string[], mark: Mark, continues = false): void {
-		if (!this.me) return;
-		// A new undo step starts when the stroke is written: a private event's is sealed first.
+		const me = this.me;
+		if (!me) return;
 		const undo = this.undo;
-		this.#lastWrite = this.event
-			.paint(this.me, slots, mark, continues ? undefined : () => undo?.separate())
-			.catch(writeFailed);
+		// The step is recorded as the stroke is written: a private event's is sealed first.
+		this.#write(() => this.event.paint(me, slots, mark, (changes) => undo?.record(changes, continues)));
 		this.#changed();
 	}
 
 	/** Applies a previewed fill (from my week or a calendar) as one stroke. */
 	applyFill(marks: Map<string, Mark>): void {
-		if (!this.me) return;
+		const me = this.me;
+		if (!me) return;
 		const undo = this.undo;
-		this.#lastWrite = this.event.paintMarks(this.me, marks, () => undo?.separate()).catch(writeFailed);
+		this.#write(() => this.event.paintMarks(me, marks, (changes) => undo?.record(changes, false)));
 		this.#changed();
+	}
+
+	/**
+	 * Runs a write of my marks after every one asked for before it (undo must
+	 * see the strokes before it written), then folds my log once I stop.
+	 */
+	#write(write: () => Promise<unknown>): void {
+		this.#lastWrite = this.#lastWrite.then(write).catch(writeFailed);
+		clearTimeout(this.#foldTimer);
+		this.#foldTimer = setTimeout(() => this.#fold(), FOLD_AFTER_MS);
+	}
+
+	/** Folds my log if it has grown long (foldLog), never two folds at once. */
+	#fold(): void {
+		const me = this.me;
+		if (!me || this.#destroyed) return;
+		if (this.#folding) {
+			this.#foldTimer = setTimeout(() => this.#fold(), FOLD_AFTER_MS);
+			return;
+		}
+		this.#folding = true;
+		void foldLog(this.session, me, this.event.cipher)
+			.catch(writeFailed)
+			.finally(() => (this.#folding = false));
 	}
 
 	/** Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z or Ctrl+Y redoes, except while typing. */
@@ -374,14 +407,21 @@ export class EventPageController {
 
 	/** Undoes my last stroke, once every stroke asked for is written (a private event's is sealed first). */
 	undoStroke(): void {
+		const me = this.me;
 		const undo = this.undo;
-		void this.#lastWrite.then(() => undo?.undo());
+		if (me && undo) this.#write(async () => this.#writeBack(me, undo.takeUndo()));
 	}
 
 	/** Redoes my last undone stroke, after the strokes asked for before it. */
 	redoStroke(): void {
+		const me = this.me;
 		const undo = this.undo;
-		void this.#lastWrite.then(() => undo?.redo());
+		if (me && undo) this.#write(async () => this.#writeBack(me, undo.takeRedo()));
+	}
+
+	/** Writes undo's or redo's marks as one stroke (not an undo step of its own). */
+	#writeBack(me: string, marks: Map<string, Mark> | null): Promise<number> | number {
+		return marks?.size ? this.event.paintMarks(me, marks) : 0;
 	}
 
 	/** Opens the system share sheet with the link. */
@@ -445,6 +485,13 @@ export function keyInLink(hash: string): string | null {
  * sealed). Nothing was written, so nothing is lost but the stroke; the
  * console keeps the reason for a bug report.
  */
+/**
+ * How long after my last stroke my log is folded, when it has grown long:
+ * long enough not to fold in the middle of painting, short enough that a
+ * visit of many strokes leaves a short log behind (docs/BENCHMARKS.md).
+ */
+const FOLD_AFTER_MS = 2_000;
+
 function writeFailed(error: unknown): void {
 	console.error('Moim: a change could not be written', error);
 }

@@ -4,7 +4,7 @@
  * transaction each. A private event (schema v4) is read through its
  * cipher, once the page has the key ({@link EventState.attach}).
  */
-import { createSubscriber, SvelteMap } from 'svelte/reactivity';
+import { SvelteMap } from 'svelte/reactivity';
 import * as Y from 'yjs';
 import {
 	isLocked,
@@ -17,7 +17,6 @@ import {
 	readDecision,
 	setDecision,
 	type Decision,
-	applyStroke,
 	applyMarks,
 	availabilityMap,
 	buildGrid,
@@ -27,7 +26,6 @@ import {
 	eventMap,
 	membersMap,
 	readSettings,
-	STROKE_ORIGIN,
 	type EventDraft,
 	type EventSettings,
 	type Grid,
@@ -48,6 +46,7 @@ import {
 	updateSealedSettings
 } from '../model/sealed-event.js';
 import { applySealedMarks, readSealedMarks } from '../model/sealed-log.js';
+import { StrokeHistory, type CurrentMark, type SlotChange } from '../model/stroke-history.js';
 import { m } from '../paraglide/messages.js';
 
 /**
@@ -361,86 +360,116 @@ export class EventState {
 	}
 
 	/**
-	 * Applies marks that differ per slot as one stroke (one undo step).
-	 * `beforeWrite` runs just before the stroke's transaction; in a private
-	 * event that is after sealing, so strokes queue in the order they were made.
-	 * Resolves to how many blocks changed.
+	 * Applies marks that differ per slot as one stroke. `beforeWrite` runs
+	 * just before the stroke's transaction with each slot's mark before and
+	 * after it (for undo); in a private event that is after sealing, so
+	 * strokes queue in the order they were made. Resolves to how many blocks
+	 * changed.
 	 */
 	async paintMarks(
 		memberId: string,
 		marks: Iterable<readonly [string, Mark]>,
-		beforeWrite?: () => void
+		beforeWrite?: (changes: SlotChange[]) => void
 	): Promise<number> {
+		const list = [...marks];
 		const cipher = this.#writer();
+		const before = beforeWrite && (() => beforeWrite(this.#changes(memberId, list)));
 		if (cipher) {
 			const slot = this.#settings?.slot;
 			if (!slot) throw new Error('The event is not open yet');
-			return applySealedMarks(this.doc, cipher, memberId, marks, slot, beforeWrite);
+			return applySealedMarks(this.doc, cipher, memberId, list, slot, before);
 		}
-		beforeWrite?.();
-		return applyMarks(this.doc, memberId, marks);
+		before?.();
+		return applyMarks(this.doc, memberId, list);
 	}
 
-	/** Applies one stroke (one transaction, one undo step); see {@link paintMarks}. */
-	paint(memberId: string, slots: Iterable<string>, mark: Mark, beforeWrite?: () => void): Promise<number> {
-		if (this.#sealed)
-			return this.paintMarks(
-				memberId,
-				[...slots].map((slot) => [slot, mark] as const),
-				beforeWrite
-			);
-		beforeWrite?.();
-		return Promise.resolve(applyStroke(this.doc, memberId, slots, mark));
+	/** Applies one stroke, every slot set to `mark`; see {@link paintMarks}. */
+	paint(
+		memberId: string,
+		slots: Iterable<string>,
+		mark: Mark,
+		beforeWrite?: (changes: SlotChange[]) => void
+	): Promise<number> {
+		return this.paintMarks(
+			memberId,
+			[...slots].map((slot) => [slot, mark] as const),
+			beforeWrite
+		);
+	}
+
+	/**
+	 * A member's marks as the document holds them now (a private event's
+	 * frames as opened so far; a write waits until all have). What is shown
+	 * can lag this while a frame that just opened is read again.
+	 */
+	marksNow(memberId: string): Map<string, Level> {
+		return this.#marksOf(memberId);
+	}
+
+	/** Each slot's mark now and as `marks` will set it. */
+	#changes(memberId: string, marks: readonly (readonly [string, Mark])[]): SlotChange[] {
+		const now = this.#marksOf(memberId);
+		return marks.map(([slot, mark]): SlotChange => [slot, now.get(slot) ?? 0, mark]);
 	}
 }
 
-/** Undo and redo of one member's own strokes on this device. */
+/**
+ * Undo and redo of one member's own strokes on this device, as marks
+ * (model/stroke-history.ts): undoing writes the marks back as a new stroke,
+ * so the member's log can be folded during the visit without taking undo
+ * away. Steps are cut by hand (`record`'s `continues`), not by time: the two
+ * taps of a range are one step however long apart they are.
+ */
 export class UndoState {
-	readonly #manager: Y.UndoManager;
-	readonly #subscribe: () => void;
+	readonly #history = new StrokeHistory();
+	readonly #event: EventState;
+	readonly #memberId: string;
+	/** Bumped on every change of the stacks, so `canUndo`/`canRedo` are read again. */
+	#version = $state(0);
 
-	constructor(doc: Y.Doc, memberId: string) {
-		const marks = availabilityMap(doc).get(memberId);
-		if (!marks) throw new Error(`Member ${memberId} has not joined this event`);
-		// Only this device's strokes are tracked; a peer's edits are never undone here.
-		// Steps are cut by hand (`separate`), not by time: the two taps of a
-		// range are one step however long apart they are.
-		this.#manager = new Y.UndoManager(marks, {
-			trackedOrigins: new Set([STROKE_ORIGIN]),
-			captureTimeout: Number.MAX_SAFE_INTEGER
-		});
-		const manager = this.#manager;
-		this.#subscribe = createSubscriber((update) => {
-			const events = ['stack-item-added', 'stack-item-popped', 'stack-cleared'] as const;
-			for (const e of events) manager.on(e, update);
-			return () => events.forEach((e) => manager.off(e, update));
-		});
+	constructor(event: EventState, memberId: string) {
+		this.#event = event;
+		this.#memberId = memberId;
 	}
 
 	get canUndo(): boolean {
-		this.#subscribe();
-		return this.#manager.canUndo();
+		void this.#version;
+		return this.#history.canUndo;
 	}
 
 	get canRedo(): boolean {
-		this.#subscribe();
-		return this.#manager.canRedo();
+		void this.#version;
+		return this.#history.canRedo;
 	}
 
-	/** Makes the next stroke a step of its own (otherwise it joins the last one). */
-	separate() {
-		this.#manager.stopCapturing();
+	/** Records a stroke as it is written; one that `continues` joins the last step. */
+	record(changes: readonly SlotChange[], continues: boolean): void {
+		this.#history.record(changes, continues);
+		this.#version++;
 	}
 
-	undo() {
-		this.#manager.undo();
+	/** Takes the last step off the undo stack: the marks that take it back, to write as one stroke. */
+	takeUndo(): Map<string, Mark> | null {
+		const marks = this.#history.undo(this.#current());
+		this.#version++;
+		return marks;
 	}
 
-	redo() {
-		this.#manager.redo();
+	/** Takes the last undone step back onto the undo stack: the marks that do it again. */
+	takeRedo(): Map<string, Mark> | null {
+		const marks = this.#history.redo(this.#current());
+		this.#version++;
+		return marks;
 	}
 
-	destroy() {
-		this.#manager.destroy();
+	/** Forgets every step (the grid's blocks changed). */
+	clear(): void {
+		this.#history.clear();
+		this.#version++;
+	}
+
+	#current(): CurrentMark {
+		const marks = this.#event.marksNow(this.#memberId);
+		return (slot) => marks.get(slot) ?? 0;
 	}
 }

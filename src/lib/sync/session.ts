@@ -142,21 +142,21 @@ function confirmedOrLater(sync: SyncTracker, ms: number): Promise<void> {
 }
 
 /**
- * Compacts `memberId`'s stroke log when it has grown long (log-compaction.ts;
+ * Folds `memberId`'s stroke log when it has grown long (log-compaction.ts;
  * docs/design/document-size.md): once the stored copy and what the relay
  * acknowledged are loaded and the relay has confirmed this copy (or
- * {@link COMPACT_WAIT_MS} passed), only while the connection writes as that member
- * (the relay accepts no other writer of the log) and `idle()` says no stroke
- * was made yet this visit (undo must never hold a folded stroke). Then the
- * stored copy is folded at once (`storeState`) rather than after y-indexeddb
- * has gathered 500 more updates. A private event's log is folded with its
- * `cipher` (sealed-log.ts), once its frames have opened. Returns how many
- * records (frames) it folded.
+ * {@link COMPACT_WAIT_MS} passed), and only while the connection writes as
+ * that member (the relay accepts no other writer of the log). The page folds
+ * on open and a moment after strokes; undo keeps working (it writes marks
+ * back, model/stroke-history.ts). Then the stored copy is saved whole at once
+ * (`storeState`) rather than after y-indexeddb has gathered 500 more updates.
+ * A private event's log is folded with its `cipher` (sealed-log.ts), once its
+ * frames have opened, queued with strokes on it. Returns how many records
+ * (frames) it folded.
  */
-export async function compactOnOpen(
+export async function foldLog(
 	session: EventSession,
 	memberId: string,
-	idle: () => boolean,
 	cipher: EventCipher | null = null
 ): Promise<number> {
 	await Promise.all([session.localReady, session.accessReady, session.sync.ackLoaded]);
@@ -165,7 +165,7 @@ export async function compactOnOpen(
 	if (open.get(session.id)?.session !== session) return 0;
 	const log = availabilityMap(session.doc).get(memberId);
 	const acked = session.sync.acknowledged;
-	const ready = () => log instanceof Y.Text && !!acked && session.access.memberId === memberId && idle();
+	const ready = () => log instanceof Y.Text && !!acked && session.access.memberId === memberId;
 	if (!ready() || !acked) return 0;
 	let folded: number;
 	if (isSealedEvent(session.doc)) {
