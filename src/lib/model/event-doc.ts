@@ -37,7 +37,7 @@ export const EVENT_KEY = 'event';
 export const MEMBERS_KEY = 'members';
 export const AVAILABILITY_KEY = 'availability';
 
-/** Transaction origin of a person's own paint strokes; undo tracks only these. */
+/** Transaction origin of a person's own paint strokes (undo's write-backs are strokes too). */
 export const STROKE_ORIGIN = 'moim:stroke';
 
 /** A mark on a slot: cleared (0), available (1) or available if needed (2). */
@@ -301,11 +301,18 @@ export function applyStroke(doc: Y.Doc, memberId: string, slots: Iterable<string
 
 /**
  * Writes a set of marks that may differ per slot (a fill from my week or a
- * calendar) as one stroke: one transaction, one update, one undo step.
+ * calendar) as one stroke: one transaction, one update, one undo step. In a
+ * stroke log each key names a block of `blockMinutes` (by default the
+ * event's block length; undo writes quarter-hours back with 15).
  */
-export function applyMarks(doc: Y.Doc, memberId: string, entries: Iterable<readonly [string, Mark]>): number {
+export function applyMarks(
+	doc: Y.Doc,
+	memberId: string,
+	entries: Iterable<readonly [string, Mark]>,
+	blockMinutes?: number
+): number {
 	const marks = availabilityMap(doc).get(memberId);
-	if (marks instanceof Y.Text) return appendMarks(doc, marks, entries);
+	if (marks instanceof Y.Text) return appendMarks(doc, marks, entries, blockMinutes);
 	if (!(marks instanceof Y.Map)) throw new Error(`Member ${memberId} has not joined this event`);
 	const key = storesCompactKeys(doc) ? compactSlotKey : (slot: string) => slot;
 	let changed = 0;
@@ -326,8 +333,13 @@ export function applyMarks(doc: Y.Doc, memberId: string, entries: Iterable<reado
  * all hold the new mark already, as one stroke record per rectangle, all in
  * one insert (one transaction, one undo step).
  */
-function appendMarks(doc: Y.Doc, log: Y.Text, entries: Iterable<readonly [string, Mark]>): number {
-	const slot = eventMap(doc).get('slot');
+function appendMarks(
+	doc: Y.Doc,
+	log: Y.Text,
+	entries: Iterable<readonly [string, Mark]>,
+	blockMinutes?: number
+): number {
+	const slot = blockMinutes ?? eventMap(doc).get('slot');
 	const minutes = typeof slot === 'number' && slot > 0 ? slot : 15;
 	const epoch = eventLogEpoch(doc);
 	const read = cachedRead(log);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { cachedRead } from './log-cache.js';
-import { COMPACT_ORIGIN, COMPACT_RECORDS, compactLog, needsCompaction } from './log-compaction.js';
+import { COMPACT_CHARS, COMPACT_ORIGIN, COMPACT_RECORDS, compactLog, needsCompaction } from './log-compaction.js';
 import { cellMark, encodeStroke, readLog, type Cells } from './stroke-log.js';
 import {
 	applyMarks,
@@ -105,6 +105,20 @@ describe('compacting a stroke log', () => {
 		// A later stroke still wins over the base.
 		applyMarks(phone.doc, ME, [['2026-03-21T00:00Z', 2]]);
 		expect(readMarks(phone.doc, ME).get('2026-03-21T00:00Z')).toBe(2);
+	});
+
+	it('folds again only once the log has grown past a long base, not after every stroke', () => {
+		const relay = relayDoc();
+		const phone = device(relay, 10);
+		// Scattered single quarter-hours with mixed marks: a base that cannot be packed small.
+		for (let i = 0; i < 400; i++) stroke(phone.doc, (i * 37) % 2600, 1, (1 + (i % 2)) as 1 | 2);
+		syncRelay(relay, phone);
+		expect(compactLog(log(phone.doc), phone.acked)).toBe(400);
+		expect(log(phone.doc).length).toBeGreaterThan(COMPACT_CHARS);
+		stroke(phone.doc, 5, 1, 0);
+		expect(needsCompaction(log(phone.doc))).toBe(false);
+		for (let i = 0; i < COMPACT_RECORDS - 2; i++) stroke(phone.doc, i, 1, 1);
+		expect(needsCompaction(log(phone.doc))).toBe(true);
 	});
 
 	it('is not tracked by undo: an undo after it removes only strokes made after it', () => {

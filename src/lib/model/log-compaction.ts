@@ -12,17 +12,28 @@ import * as Y from 'yjs';
 import { cachedRead } from './log-cache.js';
 import { encodeBase, readLog } from './stroke-log.js';
 
-/** Transaction origin of a compaction: not a stroke, so no undo manager tracks it. */
+/** Transaction origin of a compaction: not a stroke. */
 export const COMPACT_ORIGIN = 'moim:compact';
 /** A log with at least this many records is worth compacting. */
 export const COMPACT_RECORDS = 64;
 /** …or at least this many characters (bytes: records are 7-bit). */
 export const COMPACT_CHARS = 1024;
 
-/** Whether a log is long enough to compact ({@link COMPACT_RECORDS}, {@link COMPACT_CHARS}) and reads cleanly. */
+/**
+ * Whether a log reads cleanly and has grown enough since it was last folded
+ * to fold again: {@link COMPACT_RECORDS} records, or {@link COMPACT_CHARS}
+ * characters more than the base a fold would leave (a base alone can be
+ * that long, and must not be rewritten after every stroke).
+ */
 export function needsCompaction(log: Y.Text): boolean {
 	const read = cachedRead(log);
-	return read.complete && (read.records >= COMPACT_RECORDS || log.length >= COMPACT_CHARS);
+	if (!read.complete || read.records < 2) return false;
+	if (read.records >= COMPACT_RECORDS) return true;
+	if (log.length < COMPACT_CHARS) return false;
+	const base =
+		(read.dated.size ? encodeBase(read.dated, false).length : 0) +
+		(read.weekly.size ? encodeBase(read.weekly, true).length : 0);
+	return log.length - base >= COMPACT_CHARS;
 }
 
 /**
@@ -33,9 +44,9 @@ export function needsCompaction(log: Y.Text): boolean {
  * deleting one the relay never had (received from another tab) would be
  * refused by its write check (`unknown-deletion`). Does nothing on a log
  * that does not read cleanly (a base would give garbage a meaning) or when
- * fewer than two records could be folded. Call only for one's own log,
- * and never while the session's undo stack holds strokes (undoing a folded
- * stroke would do nothing). Returns how many records it folded.
+ * fewer than two records could be folded. Call only for one's own log (undo
+ * is unaffected: it writes marks back, model/stroke-history.ts). Returns how
+ * many records it folded.
  */
 export function compactLog(log: Y.Text, acked: ReadonlyMap<number, number>): number {
 	const doc = log.doc;

@@ -13,7 +13,7 @@
  * whatever order they open. A frame that does not open (tampered, moved,
  * another key) or whose records are malformed is skipped, and the rest of
  * the log still counts: one bad frame spoils one stroke. Opened frames are
- * kept by their text, so a re-read after an undo or a compaction opens
+ * kept by their text, so a re-read after a compaction or a sync opens
  * only frames it has not seen.
  *
  * Writes and compaction seal first and then make their one transaction;
@@ -173,7 +173,7 @@ class SealedLog {
 	/** Opened frames that belong to the log's current text, and those still opening. */
 	#reread() {
 		const { frames, complete } = splitFrames(this.log.toString());
-		// Frames no longer in the text are kept a while: a redo puts the same frame back.
+		// Frames no longer in the text are kept a while: another tab's copy may still bring one back.
 		if (this.frames.size > 2 * frames.length + 256) {
 			const kept = new Map<string, string | typeof BAD | Promise<void>>();
 			for (const frame of frames) {
@@ -335,8 +335,8 @@ export function readSealedMarks(doc: Y.Doc, cipher: EventCipher, memberId: strin
  * the blocks whose mark changes become one sealed frame, appended in one
  * transaction with origin `moim:stroke` (one update, one undo step).
  * `slotMinutes` is the event's block length (the opened `slot` setting).
- * `beforeWrite` runs just before the transaction (where an undo manager
- * is told to start a new step). Resolves to how many blocks changed.
+ * `beforeWrite` runs just before the transaction (where undo records the
+ * stroke). Resolves to how many blocks changed.
  */
 export function applySealedMarks(
 	doc: Y.Doc,
@@ -355,7 +355,7 @@ export function applySealedMarks(
 		const epoch = eventLogEpoch(doc);
 		const changed = changedBlocks(read, wanted, slotMinutes, epoch);
 		if (changed.length === 0) {
-			// Nothing to write, but the stroke still starts its undo step, as a plain one does.
+			// Nothing to write, but undo still hears of the stroke (it starts a step), as for a plain one.
 			beforeWrite?.();
 			return 0;
 		}
@@ -404,7 +404,7 @@ const countFrames = (log: Y.Text) => splitFrames(log.toString()).frames.length;
  * session wrote become one sealed base frame at index 0, in one
  * transaction with origin {@link COMPACT_ORIGIN}. Sealing takes a moment,
  * so the fold is decided first and written only if the log has not changed
- * meanwhile (otherwise nothing is written and the next open tries again).
+ * meanwhile (otherwise nothing is written and the next fold tries again).
  * Only whole frames are folded; a log with a frame that does not open is
  * left as it is. Resolves to how many frames were folded.
  */

@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import { applyMarks, createEvent, joinEvent, readMarks, type Mark } from './event-doc.js';
 import { compactLog } from './log-compaction.js';
 import type { EventDraft } from './settings.js';
-import { StrokeHistory, type SlotChange } from './stroke-history.js';
+import { blockQuarters, StrokeHistory, type SlotChange } from './stroke-history.js';
 
 const DRAFT: EventDraft = {
 	title: 'History',
@@ -36,6 +36,20 @@ function event() {
 	const snapshot = () => new Map(SLOTS.map((s) => [s, current(s)]));
 	return { doc, me, history, current, paint, write, snapshot };
 }
+
+describe('blockQuarters', () => {
+	it('names the quarter-hours of a dated or weekly block, and leaves other keys alone', () => {
+		expect(blockQuarters('2026-03-21T23:30Z', 60)).toEqual([
+			'2026-03-21T23:30Z',
+			'2026-03-21T23:45Z',
+			'2026-03-22T00:00Z',
+			'2026-03-22T00:15Z'
+		]);
+		expect(blockQuarters('w3T09:00', 30)).toEqual(['w3T09:00', 'w3T09:15']);
+		expect(blockQuarters('w3T09:00', 15)).toEqual(['w3T09:00']);
+		expect(blockQuarters('not a slot', 60)).toEqual(['not a slot']);
+	});
+});
 
 describe('undo and redo as marks', () => {
 	it('puts back the marks a stroke changed, and redo writes them again', () => {

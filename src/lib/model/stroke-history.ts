@@ -14,6 +14,7 @@
  * device's doing.
  */
 import type { Mark } from './event-doc.js';
+import { quarterSlot, slotQuarter } from './stroke-log.js';
 
 /** One slot a stroke changed: its key, its mark before and after. */
 export type SlotChange = readonly [slot: string, before: Mark, after: Mark];
@@ -91,6 +92,22 @@ export class StrokeHistory {
 		this.#redo = [];
 		this.#open = null;
 	}
+}
+
+/**
+ * The quarter-hour keys a block of `minutes` starting at `slot` covers. In a
+ * stroke log undo records and writes back quarter-hours, not blocks: after
+ * the organizer changes the block length, a block's quarter-hours can hold
+ * different marks, and writing the block back whole would change the ones
+ * the stroke never touched. A key that names no quarter-hour is its own.
+ */
+export function blockQuarters(slot: string, minutes: number): string[] {
+	const n = Math.max(1, Math.round(minutes / 15));
+	// Dated keys are instants: counted from the block's own start, any epoch gives the same keys.
+	const epoch = slot.startsWith('w') ? 0 : Date.parse(slot);
+	const at = n > 1 && Number.isFinite(epoch) ? slotQuarter(slot, epoch) : null;
+	if (!at) return [slot];
+	return Array.from({ length: n }, (_, i) => quarterSlot(at.q + i, at.weekly, epoch));
 }
 
 function marksFor(

@@ -207,13 +207,15 @@ export class EventPageController {
 			this.#compactTried = true;
 			untrack(() => this.#fold());
 		});
-		// Undo's steps name slots: once the blocks change, they no longer mean the same times.
-		let grid = this.event.grid;
+		// An older event's undo steps name blocks: once their length changes, they no longer mean the same
+		// times (a stroke log's name quarter-hours, which always do; the rare change clears both alike).
+		let blockMinutes = this.event.settings?.slot;
 		$effect(() => {
-			const now = this.event.grid;
-			if (now === grid) return;
-			grid = now;
-			untrack(() => this.undo?.clear());
+			const now = this.event.settings?.slot;
+			if (now === blockMinutes || now === undefined) return;
+			const changed = blockMinutes !== undefined;
+			blockMinutes = now;
+			if (changed) untrack(() => this.undo?.clear());
 		});
 		$effect(() => {
 			this.presence.announce(this.me ? { memberId: this.me, name: this.event.private ? '' : this.myName } : null);
@@ -421,7 +423,7 @@ export class EventPageController {
 
 	/** Writes undo's or redo's marks as one stroke (not an undo step of its own). */
 	#writeBack(me: string, marks: Map<string, Mark> | null): Promise<number> | number {
-		return marks?.size ? this.event.paintMarks(me, marks) : 0;
+		return marks?.size ? this.event.writeBack(me, marks) : 0;
 	}
 
 	/** Opens the system share sheet with the link. */

@@ -11,6 +11,7 @@ import {
 	renameMember
 } from '../model/event-doc.js';
 import { EventState, UndoState, unreadableName } from './event.svelte.js';
+import type { SlotChange } from '../model/stroke-history.js';
 import { importEventKey, newEventKey } from '../model/event-crypto.js';
 import { newEventId } from '../model/ids.js';
 import {
@@ -130,6 +131,32 @@ describe('EventState', () => {
 		expect(state.availability.get(ana)?.get('w1T09:00')).toBe(2);
 		expect(state.availability.get(ben)).toBe(benMarks);
 	});
+
+	it('undoes by quarter-hour in a stroke log: after the block length changed, a stroke takes back only what it changed', async () => {
+		const doc = new Y.Doc();
+		createEvent(doc, { ...draft, slot: 15 }, 1);
+		eventMap(doc).set('v', LOG_SCHEMA_VERSION);
+		const ana = joinEvent(doc, 'Ana', 1);
+		const state = new EventState(doc);
+		applyStroke(doc, ana, ['w1T09:15', 'w1T10:00'], 1);
+		// The organizer makes the blocks 30 minutes: 09:00 and 10:00 now each hold one marked quarter-hour.
+		await state.updateSettings({ ...draft, slot: 30 });
+		const undo = new UndoState(state, ana);
+		const record = (changes: SlotChange[]) => undo.record(changes, false);
+		await state.paint(ana, ['w1T09:00'], 1, record);
+		await state.paint(ana, ['w1T10:00'], 1, record);
+		const marks = () => Object.fromEntries(state.availability.get(ana) ?? []);
+		expect(marks()).toEqual({ 'w1T09:00': 1, 'w1T09:15': 1, 'w1T10:00': 1, 'w1T10:15': 1 });
+		// The second stroke changed only 10:15: it is a step of its own, and undoing it leaves 10:00.
+		await state.writeBack(ana, undo.takeUndo()!);
+		expect(marks()).toEqual({ 'w1T09:00': 1, 'w1T09:15': 1, 'w1T10:00': 1 });
+		// The first changed only 09:00: 09:15, marked before it, stays.
+		await state.writeBack(ana, undo.takeUndo()!);
+		expect(marks()).toEqual({ 'w1T09:15': 1, 'w1T10:00': 1 });
+		expect(undo.canUndo).toBe(false);
+		await state.writeBack(ana, undo.takeRedo()!);
+		expect(marks()).toEqual({ 'w1T09:00': 1, 'w1T09:15': 1, 'w1T10:00': 1 });
+	});
 });
 
 /** A private event on a peer, followed by a local replica; `key` makes ciphers for either. */
@@ -246,7 +273,7 @@ describe('EventState of a private event', () => {
 		const second = state.paint(ana, ['w2T09:30'], 2, (changes) => undo.record(changes, false));
 		expect(await Promise.all([first, second])).toEqual([1, 1]);
 		expect(state.availability.get(ana)?.get('w2T09:30')).toBe(2);
-		await state.paintMarks(ana, undo.takeUndo()!);
+		await state.writeBack(ana, undo.takeUndo()!);
 		expect(state.availability.get(ana)?.get('w2T09:00')).toBe(1);
 		expect(state.availability.get(ana)?.has('w2T09:30')).toBe(false);
 		// Folded during the visit, the log has no stroke left to remove: undo and redo still work, as marks.
@@ -254,11 +281,11 @@ describe('EventState of a private event', () => {
 			1
 		);
 		expect(splitFrames((local.getMap('availability').get(ana) as Y.Text).toString()).frames).toHaveLength(1);
-		await state.paintMarks(ana, undo.takeUndo()!);
+		await state.writeBack(ana, undo.takeUndo()!);
 		expect(state.availability.get(ana)?.has('w2T09:00')).toBe(false);
 		expect(undo.canUndo).toBe(false);
-		await state.paintMarks(ana, undo.takeRedo()!);
-		await state.paintMarks(ana, undo.takeRedo()!);
+		await state.writeBack(ana, undo.takeRedo()!);
+		await state.writeBack(ana, undo.takeRedo()!);
 		expect(state.availability.get(ana)?.get('w2T09:00')).toBe(1);
 		expect(state.availability.get(ana)?.get('w2T09:30')).toBe(2);
 		expect(undo.canRedo).toBe(false);

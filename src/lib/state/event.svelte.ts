@@ -46,7 +46,7 @@ import {
 	updateSealedSettings
 } from '../model/sealed-event.js';
 import { applySealedMarks, readSealedMarks } from '../model/sealed-log.js';
-import { StrokeHistory, type CurrentMark, type SlotChange } from '../model/stroke-history.js';
+import { blockQuarters, StrokeHistory, type CurrentMark, type SlotChange } from '../model/stroke-history.js';
 import { m } from '../paraglide/messages.js';
 
 /**
@@ -369,18 +369,32 @@ export class EventState {
 	async paintMarks(
 		memberId: string,
 		marks: Iterable<readonly [string, Mark]>,
-		beforeWrite?: (changes: SlotChange[]) => void
+		beforeWrite?: (changes: SlotChange[]) => void,
+		blockMinutes?: number
 	): Promise<number> {
 		const list = [...marks];
 		const cipher = this.#writer();
-		const before = beforeWrite && (() => beforeWrite(this.#changes(memberId, list)));
 		if (cipher) {
-			const slot = this.#settings?.slot;
+			const slot = blockMinutes ?? this.#settings?.slot;
 			if (!slot) throw new Error('The event is not open yet');
+			const before = beforeWrite && (() => beforeWrite(this.#changes(memberId, list, slot)));
 			return applySealedMarks(this.doc, cipher, memberId, list, slot, before);
 		}
-		before?.();
-		return applyMarks(this.doc, memberId, list);
+		beforeWrite?.(this.#changes(memberId, list, blockMinutes ?? this.#settings?.slot ?? 15));
+		return applyMarks(this.doc, memberId, list, blockMinutes);
+	}
+
+	/**
+	 * Writes undo's or redo's marks back as one stroke: quarter-hours in a
+	 * stroke log (see {@link #changes}), blocks in an older event's map.
+	 */
+	writeBack(memberId: string, marks: Map<string, Mark>): Promise<number> {
+		return this.paintMarks(memberId, marks, undefined, this.#quarterly(memberId) ? 15 : undefined);
+	}
+
+	/** The member's marks are a stroke log (v3 and later), read by quarter-hour. */
+	#quarterly(memberId: string): boolean {
+		return availabilityMap(this.doc).get(memberId) instanceof Y.Text;
 	}
 
 	/** Applies one stroke, every slot set to `mark`; see {@link paintMarks}. */
@@ -406,10 +420,19 @@ export class EventState {
 		return this.#marksOf(memberId);
 	}
 
-	/** Each slot's mark now and as `marks` will set it. */
-	#changes(memberId: string, marks: readonly (readonly [string, Mark])[]): SlotChange[] {
+	/**
+	 * Each slot's mark now and as `marks` (blocks of `blockMinutes`) will set
+	 * it: in a stroke log, each of the block's quarter-hours, which can differ
+	 * after the block length changed (model/stroke-history.ts, blockQuarters).
+	 */
+	#changes(memberId: string, marks: readonly (readonly [string, Mark])[], blockMinutes: number): SlotChange[] {
 		const now = this.#marksOf(memberId);
-		return marks.map(([slot, mark]): SlotChange => [slot, now.get(slot) ?? 0, mark]);
+		const quarterly = this.#quarterly(memberId);
+		const out: SlotChange[] = [];
+		for (const [slot, mark] of marks)
+			for (const key of quarterly ? blockQuarters(slot, blockMinutes) : [slot])
+				out.push([key, now.get(key) ?? 0, mark]);
+		return out;
 	}
 }
 
