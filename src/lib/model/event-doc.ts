@@ -29,6 +29,7 @@ import {
 	type EventSettings,
 	type SlotLength,
 	SLOT_LENGTHS,
+	MAX_NAME_LENGTH,
 	isIsoDate
 } from './settings.js';
 
@@ -59,9 +60,6 @@ export interface Member {
 	name: string;
 	joinedAt: number;
 }
-
-/** Longest member name, in characters after trimming. */
-export const MAX_NAME_LENGTH = 40;
 
 /** Why a member name cannot be used. */
 export type NameError = 'name.required' | 'name.tooLong' | 'name.controlChars';

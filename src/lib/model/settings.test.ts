@@ -12,7 +12,8 @@ import {
 	validateDraft,
 	type EventDraft
 } from './settings.js';
-import { checkName, MAX_NAME_LENGTH } from './event-doc.js';
+import { checkName } from './event-doc.js';
+import { MAX_NAME_LENGTH } from './settings.js';
 import { canonicalZone, sameZone, zoneChoices } from './zones.js';
 import { createLinkParams, parseCreateLink } from './create-link.js';
 

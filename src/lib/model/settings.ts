@@ -35,6 +35,9 @@ export type SlotLength = (typeof SLOT_LENGTHS)[number];
 
 /** Longest title, in characters after trimming. */
 export const MAX_TITLE_LENGTH = 100;
+
+/** Longest member name, in characters after trimming. */
+export const MAX_NAME_LENGTH = 40;
 /** Most candidate days an event may have (dates or weekdays). */
 const MAX_DATES = 62;
 

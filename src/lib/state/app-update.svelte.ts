@@ -3,7 +3,6 @@
  * and taken only when the person asks, after everything is saved.
  */
 import { createContext } from 'svelte';
-import { flushLocalCopies } from '../sync/session.js';
 
 /** How often a long-open tab looks for a new version. */
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
@@ -115,7 +114,9 @@ export class AppUpdate {
 	async #reloadNow() {
 		if (this.#reloading) return;
 		this.#reloading = true;
-		await flushLocalCopies();
+		// Imported here, not above: the sync code (Yjs) is not part of the home and create pages' first
+		// download. A page that opened an event has it loaded already; one that did not has nothing to save.
+		await import('../sync/session.js').then(({ flushLocalCopies }) => flushLocalCopies()).catch(() => {});
 		location.reload();
 	}
 }

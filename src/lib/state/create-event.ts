@@ -11,11 +11,6 @@ import { saveEventKey } from '../device/secrets.js';
 import { requestPersistence } from '../device/storage.js';
 import { acquireEvent, releaseEvent } from '../sync/session.js';
 
-/** Whether this browser can seal an event's values (WebCrypto exists only on https and localhost). */
-export function canCreatePrivate(): boolean {
-	return !!globalThis.crypto?.subtle;
-}
-
 /**
  * Creates a private event from `draft` as its organizer: a new key, the
  * settings sealed with it, the key kept on this device, and the copy stored
