@@ -56,3 +56,44 @@ for (const path of ['/', '/new?title=Held%20back&dates=2026-12-01&from=09:00&to=
 		await context.close();
 	});
 }
+
+test('offline before what Create needs has arrived: it says so by the button, and creates once it can', async ({
+	browser,
+	app
+}) => {
+	const context = await browser.newContext({
+		serviceWorkers: 'block',
+		locale: 'ko-KR',
+		viewport: { width: 360, height: 740 }
+	});
+	const page = await context.newPage();
+	// The connection drops before any script with Yjs arrives (the code fetched ahead for Create).
+	let cut = 0;
+	await page.route(/\/_app\/immutable\/.+\.js$/, async (route) => {
+		const response = await route.fetch();
+		const body = await response.text();
+		if (!body.includes(YJS_MARK)) return route.fulfill({ response, body });
+		cut++;
+		await route.abort('internetdisconnected');
+	});
+	await page.goto(`${app}/new?title=Offline&dates=2026-12-01&from=09:00&to=11:00&slot=30&tz=UTC`);
+	const create = page.getByRole('button', { name: '만들기' });
+	await expect(create).toBeEnabled();
+	await expect.poll(() => cut).toBeGreaterThan(0);
+	await create.click();
+	const missing = page.getByTestId('create-code-missing');
+	await expect(missing).toHaveText(
+		'일정을 만드는 데 필요한 파일을 받지 못했어요. 연결을 확인하고 다시 만들기를 눌러 주세요. 입력한 내용은 그대로 있어요.'
+	);
+	// Shown where the finger is: just above the button, within the screen.
+	const [box, button] = [await missing.boundingBox(), await create.boundingBox()];
+	expect(button!.y - (box!.y + box!.height)).toBeLessThan(40);
+	expect(box!.x + box!.width).toBeLessThanOrEqual(360);
+	await expect(page.getByLabel('제목', { exact: true })).toHaveValue('Offline');
+	// The connection is back.
+	await page.unroute(/\/_app\/immutable\/.+\.js$/);
+	await create.click();
+	await page.waitForURL(EVENT_URL);
+	await expect(page.getByRole('heading', { name: 'Offline' })).toBeVisible();
+	await context.close();
+});

@@ -37,6 +37,8 @@ test('offline before the event page was ever loaded: Moim says so, "Try again" w
 	await page.route(code.js, (route) => route.abort('internetdisconnected'));
 	await page.goto(`${app}/new?${EVENT}`);
 	await expect(page.getByRole('button', { name: 'Create' })).toBeVisible();
+	// What creating needs is fetched once the page is shown (first-download.spec.ts covers it missing).
+	await page.waitForLoadState('networkidle');
 	await page.context().setOffline(true);
 	await page.unroute(code.js);
 
@@ -71,6 +73,7 @@ test('the relay stops before the event page was loaded: Moim says so (in Korean 
 	await page.route(code.js, (route) => route.abort('connectionrefused'));
 	await page.goto(`${app}/new?${EVENT}`);
 	await expect(page.getByRole('button', { name: '만들기' })).toBeVisible();
+	await page.waitForLoadState('networkidle');
 	await relay.stop();
 	await page.unroute(code.js);
 
