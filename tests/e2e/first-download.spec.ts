@@ -47,10 +47,12 @@ for (const path of ['/', '/new?title=Held%20back&dates=2026-12-01&from=09:00&to=
 				.first()
 				.click();
 		await expect(page.getByRole('button', { name: 'Create' })).toBeEnabled();
-		// Fetched ahead once the page was shown (for Create, and other pages' code), and held here.
+		// Fetched ahead once the page was painted (for Create, and other pages' code), and held here.
 		await expect.poll(() => yjs.held).toBeGreaterThan(0);
-		yjs.release();
+		// Pressed before it has arrived: Create waits for it, and goes ahead once it lands.
 		await page.getByRole('button', { name: 'Create' }).click();
+		await expect(page.getByRole('button', { name: 'Creating…' })).toBeDisabled();
+		yjs.release();
 		await page.waitForURL(EVENT_URL);
 		await expect(page.getByRole('heading', { name: 'Dinner without waiting' })).toBeVisible();
 		await context.close();
@@ -83,7 +85,7 @@ test('offline before what Create needs has arrived: it says so by the button, an
 	await create.click();
 	const missing = page.getByTestId('create-code-missing');
 	await expect(missing).toHaveText(
-		'일정을 만드는 데 필요한 파일을 받지 못했어요. 연결을 확인하고 다시 만들기를 눌러 주세요. 입력한 내용은 그대로 있어요.'
+		'일정을 만드는 데 필요한 파일을 불러오지 못했어요. 연결을 확인한 뒤 ‘만들기’를 다시 눌러 주세요. 입력한 내용은 그대로 남아 있어요.'
 	);
 	// Shown where the finger is: just above the button, within the screen.
 	const [box, button] = [await missing.boundingBox(), await create.boundingBox()];

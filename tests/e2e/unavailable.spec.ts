@@ -22,6 +22,20 @@ async function firstVisit(browser: Browser, locale = 'en-US'): Promise<Page> {
 	return context.newPage();
 }
 
+/**
+ * Resolves once the page has the code creating an event needs, which it
+ * fetches ahead after the first paint: the script holding Yjs has arrived,
+ * and then nothing more for a moment.
+ */
+async function creatingFetched(page: Page): Promise<void> {
+	await page.waitForResponse(
+		async (response) =>
+			/\/_app\/immutable\/.+\.js$/.test(response.url()) && (await response.text()).includes('Yjs was already imported'),
+		{ timeout: 30_000 }
+	);
+	await page.waitForLoadState('networkidle');
+}
+
 /** Nothing is wider than the screen. */
 async function fitsWidth(page: Page) {
 	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
@@ -35,10 +49,11 @@ test('offline before the event page was ever loaded: Moim says so, "Try again" w
 	const code = routeCode('/e/[id]');
 	// The event page's code never arrives before the connection drops.
 	await page.route(code.js, (route) => route.abort('internetdisconnected'));
+	const createCode = creatingFetched(page);
 	await page.goto(`${app}/new?${EVENT}`);
 	await expect(page.getByRole('button', { name: 'Create' })).toBeVisible();
-	// What creating needs is fetched once the page is shown (first-download.spec.ts covers it missing).
-	await page.waitForLoadState('networkidle');
+	// What creating needs is fetched once the page is painted (first-download.spec.ts covers it missing).
+	await createCode;
 	await page.context().setOffline(true);
 	await page.unroute(code.js);
 
@@ -71,9 +86,10 @@ test('the relay stops before the event page was loaded: Moim says so (in Korean 
 	const code = routeCode('/e/[id]');
 	// The event page's code is not fetched before the relay goes away.
 	await page.route(code.js, (route) => route.abort('connectionrefused'));
+	const createCode = creatingFetched(page);
 	await page.goto(`${app}/new?${EVENT}`);
 	await expect(page.getByRole('button', { name: '만들기' })).toBeVisible();
-	await page.waitForLoadState('networkidle');
+	await createCode;
 	await relay.stop();
 	await page.unroute(code.js);
 

@@ -116,7 +116,12 @@ export class AppUpdate {
 		this.#reloading = true;
 		// Imported here, not above: the sync code (Yjs) is not part of the home and create pages' first
 		// download. A page that opened an event has it loaded already; one that did not has nothing to save.
-		await import('../sync/session.js').then(({ flushLocalCopies }) => flushLocalCopies()).catch(() => {});
+		// Not waiting long for the download on a bad connection: the person asked to reload.
+		const session = await Promise.race([
+			import('../sync/session.js').catch(() => null),
+			new Promise<null>((resolve) => setTimeout(() => resolve(null), 2000))
+		]);
+		await session?.flushLocalCopies();
 		location.reload();
 	}
 }
