@@ -50,6 +50,57 @@ function rawOpen(url: string, headers: Record<string, string> = {}) {
 	return { ws, outcome, closed };
 }
 
+/**
+ * Opens a websocket by hand and sends `frames` in the same write as the
+ * upgrade request, so the relay has them all before anything it starts on
+ * the connection (a room's load) can finish. Resolves to the relay's close
+ * frame.
+ */
+function upgradeWithFrames(url: string, frames: Uint8Array[]): Promise<{ code: number; reason: string }> {
+	const { hostname, port, pathname } = new URL(url);
+	const key = Buffer.from(Array.from({ length: 16 }, (_, i) => i)).toString('base64');
+	const request = Buffer.from(
+		`GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+			`Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`
+	);
+	// Client frames are masked: FIN + binary, the mask bit with a short length, a zero mask (the payload as is).
+	const wire = frames.map((f) => Buffer.concat([Buffer.from([0x82, 0x80 | f.length, 0, 0, 0, 0]), Buffer.from(f)]));
+	return new Promise((resolve, reject) => {
+		const socket = net.connect(Number(port), hostname, () => socket.write(Buffer.concat([request, ...wire])));
+		onCleanup(() => socket.destroy());
+		let data = Buffer.alloc(0);
+		socket.on('error', reject);
+		socket.on('close', () => reject(new Error(`closed without a close frame: ${data.toString('latin1')}`)));
+		socket.on('data', (chunk) => {
+			data = Buffer.concat([data, chunk]);
+			const head = data.indexOf('\r\n\r\n');
+			if (head < 0) return;
+			if (!data.subarray(0, 12).toString().includes(' 101')) return reject(new Error(data.toString('latin1')));
+			// Server frames are not masked; the relay's are short.
+			for (let at = head + 4; at + 2 <= data.length;) {
+				const opcode = data[at] & 0x0f;
+				let length = data[at + 1] & 0x7f;
+				let body = at + 2;
+				if (length === 126) {
+					if (body + 2 > data.length) return;
+					length = data.readUInt16BE(body);
+					body += 2;
+				}
+				if (body + length > data.length) return;
+				if (opcode === 8) {
+					socket.removeAllListeners('close');
+					socket.destroy();
+					return resolve({
+						code: data.readUInt16BE(body),
+						reason: data.subarray(body + 2, body + length).toString()
+					});
+				}
+				at = body + length;
+			}
+		});
+	});
+}
+
 async function metric(r: RelayProcess, line: RegExp): Promise<number> {
 	const text = await (await fetch(`${r.httpUrl}/metrics`)).text();
 	const match = text.split('\n').find((l) => line.test(l));
@@ -235,11 +286,12 @@ describe('limits', () => {
 
 	it('bounds the frames a client may send before its room has loaded', async () => {
 		const r = await relay({ env: { MAX_EARLY_FRAMES: '3' } });
-		const sock = rawOpen(`${r.wsUrl}/${newEventId()}`);
-		await sock.outcome;
-		// Sent in one go, before the room can have loaded.
-		for (let i = 0; i < 50; i++) sock.ws.send(new Uint8Array([0, 0, 1, 0]));
-		expect(await sock.closed).toEqual({ code: CLOSE_LIMIT, reason: 'too-many-early-frames' });
+		// Sent with the upgrade itself: all arrive before the room can have loaded, however fast it loads.
+		const frames = Array.from({ length: 50 }, () => new Uint8Array([0, 0, 1, 0]));
+		expect(await upgradeWithFrames(`${r.wsUrl}/${newEventId()}`, frames)).toEqual({
+			code: CLOSE_LIMIT,
+			reason: 'too-many-early-frames'
+		});
 	});
 
 	it('drops a connection that stops answering pings', async () => {
